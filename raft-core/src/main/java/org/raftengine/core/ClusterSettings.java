@@ -1,0 +1,82 @@
+package org.raftengine.core;
+
+/**
+ * Settings every server of a cluster must share. They live in configuration entries of the log, so
+ * there is no per-server switch: initial values come from the bootstrap configuration, and a node's
+ * own properties are bootstrap values only.
+ *
+ * @param heartbeatMillis          period of the leader's heartbeats
+ * @param electionTimeoutMinMillis lower bound of the randomized election timeout; also the CheckQuorum
+ *                                 window and the leader-stickiness window
+ * @param electionTimeoutMaxMillis upper bound (exclusive) of the randomized election timeout
+ * @param maxEntriesPerAppend      most entries in one AppendEntries
+ * @param maxBytesPerAppend        most entry bytes in one AppendEntries (one entry is always allowed)
+ * @param maxInflightAppends       most AppendEntries with entries in flight per follower (pipelining)
+ * @param maxUncommittedBytes      past this many bytes of uncommitted entries the leader answers new
+ *                                 commands with {@link CommandResult.Retry}
+ * @param maxApplyBacklog          past this many committed but unapplied entries the leader answers new
+ *                                 commands with {@link CommandResult.Retry}
+ * @param preVote                  run a PreVote round before raising the term
+ * @param checkQuorum              a leader steps down when it has not heard from a majority within the
+ *                                 minimum election timeout; followers that heard from a live leader within
+ *                                 it ignore vote requests (leader stickiness)
+ */
+public record ClusterSettings(long heartbeatMillis, long electionTimeoutMinMillis, long electionTimeoutMaxMillis,
+                              int maxEntriesPerAppend, long maxBytesPerAppend, int maxInflightAppends,
+                              long maxUncommittedBytes, long maxApplyBacklog,
+                              boolean preVote, boolean checkQuorum) {
+
+    /** Defaults: 100 ms heartbeats, 1–2 s elections, PreVote and CheckQuorum on. */
+    public static final ClusterSettings DEFAULTS = new ClusterSettings(100, 1000, 2000, 512, 1 << 20, 16,
+            64L << 20, 100_000, true, true);
+
+    /**
+     * @throws IllegalArgumentException if the values cannot work together
+     */
+    public ClusterSettings {
+        require(heartbeatMillis > 0, "heartbeatMillis must be positive");
+        require(electionTimeoutMinMillis >= 3 * heartbeatMillis,
+                "electionTimeoutMinMillis must be at least 3 heartbeats (" + 3 * heartbeatMillis + " ms)");
+        require(electionTimeoutMaxMillis > electionTimeoutMinMillis,
+                "electionTimeoutMaxMillis must be greater than electionTimeoutMinMillis");
+        require(maxEntriesPerAppend > 0, "maxEntriesPerAppend must be positive");
+        require(maxBytesPerAppend > 0, "maxBytesPerAppend must be positive");
+        require(maxInflightAppends > 0, "maxInflightAppends must be positive");
+        require(maxUncommittedBytes > 0, "maxUncommittedBytes must be positive");
+        require(maxApplyBacklog > 0, "maxApplyBacklog must be positive");
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    public ClusterSettings withTimeouts(long heartbeat, long electionMin, long electionMax) {
+        return new ClusterSettings(heartbeat, electionMin, electionMax, maxEntriesPerAppend, maxBytesPerAppend,
+                maxInflightAppends, maxUncommittedBytes, maxApplyBacklog, preVote, checkQuorum);
+    }
+
+    public ClusterSettings withBatching(int maxEntries, long maxBytes, int maxInflight) {
+        return new ClusterSettings(heartbeatMillis, electionTimeoutMinMillis, electionTimeoutMaxMillis, maxEntries,
+                maxBytes, maxInflight, maxUncommittedBytes, maxApplyBacklog, preVote, checkQuorum);
+    }
+
+    public ClusterSettings withLimits(long uncommittedBytes, long applyBacklog) {
+        return new ClusterSettings(heartbeatMillis, electionTimeoutMinMillis, electionTimeoutMaxMillis,
+                maxEntriesPerAppend, maxBytesPerAppend, maxInflightAppends, uncommittedBytes, applyBacklog,
+                preVote, checkQuorum);
+    }
+
+    public ClusterSettings withPreVote(boolean on) {
+        return new ClusterSettings(heartbeatMillis, electionTimeoutMinMillis, electionTimeoutMaxMillis,
+                maxEntriesPerAppend, maxBytesPerAppend, maxInflightAppends, maxUncommittedBytes, maxApplyBacklog,
+                on, checkQuorum);
+    }
+
+    public ClusterSettings withCheckQuorum(boolean on) {
+        return new ClusterSettings(heartbeatMillis, electionTimeoutMinMillis, electionTimeoutMaxMillis,
+                maxEntriesPerAppend, maxBytesPerAppend, maxInflightAppends, maxUncommittedBytes, maxApplyBacklog,
+                preVote, on);
+    }
+}

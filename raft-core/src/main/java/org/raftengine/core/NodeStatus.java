@@ -1,0 +1,16 @@
+package org.raftengine.core;
+
+import java.util.Map;
+
+/**
+ * A consistent picture of one node, taken on its protocol thread.
+ *
+ * @param matchIndex for a leader, each follower's highest index known replicated; empty otherwise
+ */
+public record NodeStatus(String nodeId, Role role, long term, String leaderId,
+                         long lastIndex, long lastTerm, long commitIndex, long durableIndex, long appliedIndex,
+                         Map<String, Long> matchIndex) {
+    public static NodeStatus stopped(String nodeId) {
+        return new NodeStatus(nodeId, Role.STOPPED, 0, null, 0, 0, 0, 0, 0, Map.of());
+    }
+}

@@ -1,0 +1,41 @@
+package org.raftengine.core.runtime;
+
+import java.util.concurrent.Executor;
+import java.util.random.RandomGenerator;
+import org.raftengine.core.Cancellable;
+
+/**
+ * Time, randomness and the executors a node runs on: the one seam through which the engine meets the
+ * clock and threads, so the deterministic simulator can run the very same engine code on virtual time.
+ *
+ * <p>Each executor runs its tasks one at a time, in submission order. The protocol executor owns all
+ * Raft state; the storage executor calls the {@code RaftLog}; the apply executor calls the
+ * {@code StateMachine}; the callback executor completes the futures handed to users and calls
+ * listeners, so user code never runs on the protocol thread.
+ */
+public interface NodeRuntime {
+
+    /** Monotonic time in nanoseconds (never wall-clock time). */
+    long nanoTime();
+
+    /** Runs Raft state changes: one task at a time. */
+    Executor protocolExecutor();
+
+    /** Runs log calls: one task at a time. */
+    Executor storageExecutor();
+
+    /** Runs state machine calls: one task at a time. */
+    Executor applyExecutor();
+
+    /** Completes user futures and calls listeners. */
+    Executor callbackExecutor();
+
+    /** Runs {@code task} on the protocol executor after {@code delayNanos}. */
+    Cancellable schedule(long delayNanos, Runnable task);
+
+    /** Randomness for election timeouts and ids; used on the protocol thread only. */
+    RandomGenerator random();
+
+    /** Stops the executors; tasks not yet run are dropped. */
+    void shutdown();
+}
