@@ -1,27 +1,94 @@
 package org.raftengine.core;
 
 import java.util.concurrent.CompletionStage;
+import org.raftengine.core.engine.RaftEngine;
 import org.raftengine.core.runtime.NodeRuntime;
+import org.raftengine.core.runtime.ThreadedRuntime;
 import org.raftengine.core.spi.RaftLog;
 import org.raftengine.core.spi.StateMachine;
 import org.raftengine.core.spi.Transport;
 
-/** STUB: public API shape only; the engine is being written. */
+/**
+ * One server of a Raft cluster, running over the application's own log storage ({@link RaftLog}),
+ * message transport ({@link Transport}) and state ({@link StateMachine}).
+ *
+ * <pre>{@code
+ * RaftNode node = new RaftNode(RaftNodeConfig.of("n1", "orders"), log, transport, stateMachine);
+ * node.start();
+ * node.submit(command).thenAccept(result -> ...);
+ * }</pre>
+ *
+ * <p>Exactly one node of a new cluster is started with {@link RaftNodeConfig#withBootstrap}: it writes
+ * the first configuration entry. The others start with empty storage and wait to hear from a leader;
+ * they never campaign on their own, so wiped nodes can never elect each other.
+ *
+ * <p>All methods are thread-safe. Futures returned by {@link #submit} complete on the node's callback
+ * executor, never on its protocol thread.
+ */
 public final class RaftNode {
-    public RaftNode(RaftNodeConfig config, RaftLog log, Transport transport, StateMachine stateMachine,
-                    NodeRuntime runtime) {
-        throw new UnsupportedOperationException("engine not written yet");
+    private final RaftEngine engine;
+
+    /** A node on its own threads (see {@link ThreadedRuntime}). */
+    public RaftNode(RaftNodeConfig config, RaftLog log, Transport transport, StateMachine stateMachine) {
+        this(config, log, transport, stateMachine, new ThreadedRuntime(config.nodeId()));
     }
 
-    public String id() { throw new UnsupportedOperationException(); }
+    /** A node on the given runtime: the deterministic simulator passes its virtual-time one. */
+    public RaftNode(RaftNodeConfig config, RaftLog log, Transport transport, StateMachine stateMachine,
+                    NodeRuntime runtime) {
+        this.engine = new RaftEngine(config, log, transport, stateMachine, runtime);
+    }
 
-    public void start() { throw new UnsupportedOperationException(); }
+    /** This node's id. */
+    public String id() {
+        return engine.id();
+    }
 
-    public void stop() { throw new UnsupportedOperationException(); }
+    /**
+     * Reads the log and the state machine's applied index (on the calling thread, before the node runs),
+     * bootstraps the cluster if configured to and the log is empty, and starts taking part.
+     *
+     * @throws LogBrokenException    if the log was marked broken
+     * @throws IllegalStateException if already started, or the log and state machine disagree
+     */
+    public void start() {
+        engine.start();
+    }
 
-    public CompletionStage<CommandResult> submit(byte[] command) { throw new UnsupportedOperationException(); }
+    /**
+     * Stops the node. Commands still pending complete as {@link CommandResult.Indeterminate}.
+     *
+     * @return completes when the node has stopped
+     */
+    public CompletionStage<Void> stop() {
+        return engine.stop();
+    }
 
-    public NodeStatus status() { throw new UnsupportedOperationException(); }
+    /**
+     * Submits a command for the replicated state machine.
+     *
+     * <p>On the leader the command is appended and completes once applied. A follower forwards it to
+     * the leader (one hop) unless configured to answer {@link CommandResult.Redirect}. Past the
+     * configured limits of uncommitted bytes or apply backlog, the leader answers
+     * {@link CommandResult.Retry} at once. After the node's command time-out the outcome is
+     * {@link CommandResult.Indeterminate}.
+     */
+    public CompletionStage<CommandResult> submit(byte[] command) {
+        return engine.submit(command);
+    }
 
-    public void addListener(RaftListener listener) { throw new UnsupportedOperationException(); }
+    /** The node's role, term, leader and indexes, as of its last protocol event. */
+    public NodeStatus status() {
+        return engine.status();
+    }
+
+    /** Adds a listener for role, term and leader changes. */
+    public void addListener(RaftListener listener) {
+        engine.addListener(listener);
+    }
+
+    /** Messages refused so far: wrong target, not a member, or a member's storage id that does not match. */
+    public long refusedMessages() {
+        return engine.refusedMessages();
+    }
 }

@@ -77,8 +77,10 @@ public final class ThreadedRuntime implements NodeRuntime {
 
     @Override
     public void shutdown() {
-        for (ExecutorService e : List.of(protocol, storage, apply, callbacks)) {
+        for (ExecutorService e : List.of(protocol, storage, apply)) {
             e.shutdownNow();
         }
+        // Callbacks already queued still run: they complete the futures users wait on.
+        callbacks.shutdown();
     }
 }

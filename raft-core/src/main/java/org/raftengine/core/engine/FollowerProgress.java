@@ -1,0 +1,68 @@
+package org.raftengine.core.engine;
+
+/**
+ * What a leader knows of one follower. In {@code probe} the leader sends one AppendEntries at a time
+ * until the follower's log matches; in {@code replicate} it pipelines up to {@code maxInflight}
+ * AppendEntries, advancing {@code nextIndex} optimistically as it sends.
+ */
+final class FollowerProgress {
+    final String id;
+    long matchIndex;
+    long nextIndex;
+    boolean replicating;
+    /** In probe: an AppendEntries is out and unanswered. */
+    boolean probeSent;
+    /** A read of older entries from storage is under way for this follower. */
+    boolean readingStorage;
+    /** Last index of each AppendEntries in flight, oldest first (a ring). */
+    private final long[] inflight;
+    private int inflightHead;
+    private int inflightCount;
+    long lastContactNanos;
+    /** matchIndex at the previous heartbeat tick, to detect a pipeline stalled by lost messages. */
+    long matchAtLastTick;
+    boolean heardSinceLastTick;
+
+    FollowerProgress(String id, long nextIndex, int maxInflight, long now) {
+        this.id = id;
+        this.nextIndex = nextIndex;
+        this.inflight = new long[maxInflight];
+        this.lastContactNanos = now;
+    }
+
+    boolean inflightFull() {
+        return inflightCount == inflight.length;
+    }
+
+    int inflightCount() {
+        return inflightCount;
+    }
+
+    void addInflight(long lastIndex) {
+        inflight[(inflightHead + inflightCount) % inflight.length] = lastIndex;
+        inflightCount++;
+    }
+
+    /** Frees every AppendEntries acknowledged by {@code matchIndex}. */
+    void freeInflightUpTo(long index) {
+        while (inflightCount > 0 && inflight[inflightHead] <= index) {
+            inflightHead = (inflightHead + 1) % inflight.length;
+            inflightCount--;
+        }
+    }
+
+    /** Back to one-at-a-time probing from {@code next}. */
+    void becomeProbe(long next) {
+        replicating = false;
+        probeSent = false;
+        inflightHead = 0;
+        inflightCount = 0;
+        nextIndex = Math.max(next, matchIndex + 1);
+    }
+
+    void becomeReplicate() {
+        replicating = true;
+        probeSent = false;
+        nextIndex = Math.max(nextIndex, matchIndex + 1);
+    }
+}
