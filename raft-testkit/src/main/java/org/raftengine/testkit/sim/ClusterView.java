@@ -1,0 +1,42 @@
+package org.raftengine.testkit.sim;
+
+import java.util.List;
+import org.raftengine.core.NodeStatus;
+import org.raftengine.core.spi.LogEntry;
+
+/**
+ * What the {@link Invariants} need to see of a simulated cluster. {@link SimCluster} is the real one;
+ * tests of the checks themselves use small fakes.
+ */
+public interface ClusterView {
+
+    /** The simulation the cluster runs in. */
+    Simulation simulation();
+
+    /** Every node of the cluster, up or down, in a stable order. */
+    List<String> nodeIds();
+
+    /** True if the node is running (started and not crashed). */
+    boolean isUp(String id);
+
+    /** The node's status; meaningful only while it is up. */
+    NodeStatus status(String id);
+
+    /** Which run of the node this is, from 1; it changes with every restart. */
+    int incarnation(String id);
+
+    /** The state machine's applied index when the current incarnation started. */
+    long appliedAtRestart(String id);
+
+    /** The node's state machine (replaced when the node is wiped). */
+    SimStateMachine stateMachine(String id);
+
+    /** Every entry of the node's durable log, unverified, in index order. */
+    List<LogEntry> logEntries(String id);
+
+    /** The first index of the node's log; entries below it were compacted into a snapshot. */
+    long logFirstIndex(String id);
+
+    /** The client operations of the run. */
+    ClientHistory history();
+}

@@ -1,0 +1,245 @@
+package org.raftengine.testkit.sim;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.raftengine.core.CommandResult;
+import org.raftengine.core.NodeStatus;
+import org.raftengine.core.Role;
+import org.raftengine.core.spi.EntryType;
+import org.raftengine.core.spi.LogEntry;
+
+/**
+ * The safety invariants of RELIABILITY.md, checked on a simulated cluster.
+ *
+ * <p>After every step ({@link #afterStep}): ONE-LEADER (at most one leader per term over the whole
+ * run), MONOTONIC (commit and applied index never go back within one incarnation of a node, and the
+ * applied index never goes below the state machine's applied index at restart), SAME-APPLY (no two
+ * state machines apply different things at one index, across wipes too) and DURABLE (an acknowledged
+ * command is what every state machine applies at its index).
+ *
+ * <p>{@link #checkLogs()}, which reads every log and so runs at the end of a run rather than after
+ * every step: LOG-MATCH (two logs with an entry of the same index and term agree on every entry up to
+ * it) and COMPLETE (every acknowledged command is at its index in the logs of a majority). Entries that
+ * fail their checksum (injected corruption) are treated as absent, since the engine must not use them.
+ *
+ * <p>State is kept incrementally (cursors over each state machine's applies and the history's
+ * acknowledgements), so the per-step cost does not grow with the length of the run.
+ */
+public final class Invariants implements StepListener {
+
+    private record Seen(String node, AppliedEntry entry) {
+    }
+
+    private static final class Track {
+        final int incarnation;
+        final long floor;
+        long commit;
+        long applied;
+
+        Track(int incarnation, long floor) {
+            this.incarnation = incarnation;
+            this.floor = floor;
+        }
+    }
+
+    private final ClusterView view;
+    private final Map<Long, String> leaders = new TreeMap<>();
+    private final Map<String, Track> tracks = new HashMap<>();
+    private final Map<Long, Seen> appliedByIndex = new HashMap<>();
+    private final Map<SimStateMachine, Integer> cursors = new IdentityHashMap<>();
+    private final Map<Long, ClientOperation> ackedByIndex = new HashMap<>();
+    private int ackCursor;
+    private boolean completeCheck = true;
+
+    public Invariants(ClusterView view) {
+        this.view = Objects.requireNonNull(view, "view");
+    }
+
+    /**
+     * Turns the COMPLETE check of {@link #checkLogs()} on or off. Scenarios that wipe nodes can leave
+     * an acknowledged entry on fewer than a majority until it is re-replicated.
+     */
+    public void setCompleteCheck(boolean on) {
+        this.completeCheck = on;
+    }
+
+    /** Every leader seen, by term. */
+    public Map<Long, String> leaders() {
+        return Collections.unmodifiableMap(leaders);
+    }
+
+    @Override
+    public void afterStep(TraceRow row) {
+        checkStep();
+    }
+
+    /** ONE-LEADER, MONOTONIC, SAME-APPLY and DURABLE. */
+    public void checkStep() {
+        for (String id : view.nodeIds()) {
+            if (!view.isUp(id)) {
+                continue;
+            }
+            NodeStatus s = view.status(id);
+            if (s == null || s.role() == Role.STOPPED) {
+                continue;
+            }
+            checkOneLeader(id, s);
+            checkMonotonic(id, s);
+        }
+        for (String id : view.nodeIds()) {
+            scanApplies(id, view.stateMachine(id));
+        }
+        scanAcks();
+    }
+
+    private void checkOneLeader(String id, NodeStatus s) {
+        if (s.role() != Role.LEADER) {
+            return;
+        }
+        String earlier = leaders.putIfAbsent(s.term(), id);
+        if (earlier != null && !earlier.equals(id)) {
+            fail("ONE-LEADER", "term " + s.term() + " has two leaders: " + earlier + " and " + id);
+        }
+    }
+
+    private void checkMonotonic(String id, NodeStatus s) {
+        int incarnation = view.incarnation(id);
+        Track t = tracks.get(id);
+        if (t == null || t.incarnation != incarnation) {
+            t = new Track(incarnation, view.appliedAtRestart(id));
+            tracks.put(id, t);
+        }
+        if (s.commitIndex() < t.commit) {
+            fail("MONOTONIC", id + " commit index went back from " + t.commit + " to " + s.commitIndex()
+                    + " (incarnation " + incarnation + ")");
+        }
+        if (s.appliedIndex() < t.applied) {
+            fail("MONOTONIC", id + " applied index went back from " + t.applied + " to " + s.appliedIndex()
+                    + " (incarnation " + incarnation + ")");
+        }
+        if (s.appliedIndex() < t.floor) {
+            fail("MONOTONIC", id + " reports applied index " + s.appliedIndex() + " but its state machine had "
+                    + "applied " + t.floor + " when incarnation " + incarnation + " started");
+        }
+        t.commit = s.commitIndex();
+        t.applied = s.appliedIndex();
+    }
+
+    private void scanApplies(String id, SimStateMachine sm) {
+        int from = cursors.getOrDefault(sm, 0);
+        int to = sm.appliedCount();
+        for (int i = from; i < to; i++) {
+            AppliedEntry e = sm.appliedAt(i);
+            Seen first = appliedByIndex.putIfAbsent(e.index(), new Seen(id, e));
+            if (first != null && !first.entry().sameAs(e)) {
+                fail("SAME-APPLY", "index " + e.index() + ": " + first.node() + " applied " + first.entry()
+                        + " but " + id + " applied " + e);
+            }
+            ClientOperation acked = ackedByIndex.get(e.index());
+            if (acked != null) {
+                checkAckedMatches(acked, id, e);
+            }
+        }
+        cursors.put(sm, to);
+    }
+
+    private void scanAcks() {
+        ClientHistory history = view.history();
+        int to = history.acknowledgedCount();
+        for (int i = ackCursor; i < to; i++) {
+            ClientOperation op = history.acknowledgedAt(i);
+            long index = ((CommandResult.Ok) op.result()).index();
+            ClientOperation other = ackedByIndex.putIfAbsent(index, op);
+            if (other != null && !Arrays.equals(other.command(), op.command())) {
+                fail("DURABLE", "two different commands acknowledged at index " + index + ": " + other + " and " + op);
+            }
+            Seen seen = appliedByIndex.get(index);
+            if (seen != null) {
+                checkAckedMatches(op, seen.node(), seen.entry());
+            }
+        }
+        ackCursor = to;
+    }
+
+    private void checkAckedMatches(ClientOperation op, String node, AppliedEntry e) {
+        if (e.rejected() || !Arrays.equals(e.command(), op.command())) {
+            fail("DURABLE", op + " was acknowledged at index " + e.index() + " but " + node + " applied " + e
+                    + " there");
+        }
+    }
+
+    /** LOG-MATCH and (unless turned off) COMPLETE, over every node's durable log. */
+    public void checkLogs() {
+        List<String> ids = view.nodeIds();
+        Map<String, Map<Long, LogEntry>> logs = new HashMap<>();
+        for (String id : ids) {
+            Map<Long, LogEntry> byIndex = new HashMap<>();
+            for (LogEntry e : view.logEntries(id)) {
+                if (e.isIntact()) {
+                    byIndex.put(e.index(), e);
+                }
+            }
+            logs.put(id, byIndex);
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            for (int j = i + 1; j < ids.size(); j++) {
+                checkLogMatch(ids.get(i), logs.get(ids.get(i)), ids.get(j), logs.get(ids.get(j)));
+            }
+        }
+        if (completeCheck) {
+            checkComplete(ids, logs);
+        }
+    }
+
+    private void checkLogMatch(String a, Map<Long, LogEntry> la, String b, Map<Long, LogEntry> lb) {
+        // The highest index where both hold an entry of the same term: everything below must agree.
+        long top = 0;
+        for (Map.Entry<Long, LogEntry> e : la.entrySet()) {
+            LogEntry other = lb.get(e.getKey());
+            if (other != null && other.term() == e.getValue().term() && e.getKey() > top) {
+                top = e.getKey();
+            }
+        }
+        for (long k = top; k >= 1; k--) {
+            LogEntry ea = la.get(k);
+            LogEntry eb = lb.get(k);
+            if (ea == null || eb == null) {
+                continue; // compacted, or corrupt on one side
+            }
+            if (!ea.equals(eb)) {
+                fail("LOG-MATCH", a + " and " + b + " agree on index " + top + " (term " + la.get(top).term()
+                        + ") but differ at index " + k + ": " + ea + " vs " + eb);
+            }
+        }
+    }
+
+    private void checkComplete(List<String> ids, Map<String, Map<Long, LogEntry>> logs) {
+        int majority = ids.size() / 2 + 1;
+        for (ClientOperation op : ackedByIndex.values()) {
+            long index = ((CommandResult.Ok) op.result()).index();
+            int holders = 0;
+            for (String id : ids) {
+                LogEntry e = logs.get(id).get(index);
+                boolean compacted = index < view.logFirstIndex(id);
+                if (compacted || (e != null && e.type() == EntryType.COMMAND
+                        && Arrays.equals(e.data(), op.command()))) {
+                    holders++;
+                }
+            }
+            if (holders < majority) {
+                fail("COMPLETE", op + " was acknowledged at index " + index + " but only " + holders + " of "
+                        + ids.size() + " logs hold it there");
+            }
+        }
+    }
+
+    private void fail(String invariant, String detail) {
+        throw InvariantViolation.of(view.simulation(), invariant, detail);
+    }
+}

@@ -1,0 +1,496 @@
+package org.raftengine.testkit.sim;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
+import org.raftengine.core.ClusterConfiguration;
+import org.raftengine.core.ClusterSettings;
+import org.raftengine.core.CommandResult;
+import org.raftengine.core.NodeStatus;
+import org.raftengine.core.RaftNode;
+import org.raftengine.core.RaftNodeConfig;
+import org.raftengine.core.Role;
+import org.raftengine.core.log.InMemoryRaftLog;
+import org.raftengine.core.spi.LogEntry;
+import org.raftengine.core.spi.Transport;
+
+/**
+ * A cluster of real {@link RaftNode}s in one {@link Simulation}: each node has an
+ * {@link InMemoryRaftLog}, a {@link SimStateMachine}, a {@link SimRuntime} and a transport of the
+ * shared {@link SimNetwork}. The first node bootstraps the cluster with all nodes as members, on its
+ * first start only (a cluster is created once; a restarted or wiped node never re-creates it).
+ *
+ * <p>Faults: {@link #crash} stops a node abruptly (pending work lost, log and state machine kept),
+ * {@link #restart} runs a new incarnation on the same storage, {@link #wipe} gives the node empty
+ * storage with a new storage id, and {@link #network()} cuts links and injects loss, duplication and
+ * delay. Client calls go through {@link #submit}, which records them in the {@link ClientHistory}.
+ *
+ * <p>Unless turned off in the builder, the {@link Invariants} run after every step, and their log
+ * checks at the end of every {@link #runFor}/{@link #runUntil}.
+ *
+ * <pre>{@code
+ * SimCluster c = SimCluster.builder().seed(42).nodeCount(3).build();
+ * c.start();
+ * String leader = c.awaitLeader(Duration.ofSeconds(5));
+ * c.submit(leader, "x".getBytes());
+ * c.runFor(Duration.ofSeconds(1));
+ * }</pre>
+ */
+public final class SimCluster implements ClusterView {
+
+    /** Heartbeat 50 ms, elections 300–600 ms: fast timers so simulated runs cover many elections. */
+    public static final ClusterSettings DEFAULT_SETTINGS = ClusterSettings.DEFAULTS.withTimeouts(50, 300, 600);
+
+    private final Simulation sim;
+    private final SimNetwork network;
+    private final ClientHistory history = new ClientHistory();
+    private final Invariants invariants;
+    private final boolean checkInvariants;
+    private final ClusterSettings settings;
+    private final String clusterId;
+    private final UnaryOperator<RaftNodeConfig> configCustomizer;
+    private final List<String> ids;
+    private final Map<String, Slot> slots = new LinkedHashMap<>();
+
+    /** Everything the cluster keeps about one node, across its incarnations. */
+    private static final class Slot {
+        final String id;
+        final boolean bootstraps;
+        InMemoryRaftLog log;
+        SimStateMachine stateMachine;
+        int storageGeneration;
+        SimRuntime runtime;
+        Transport transport;
+        RaftNode node;
+        int incarnation;
+        long appliedAtRestart;
+        double clockRate = 1.0;
+        Duration storageDelayMin = Duration.ZERO;
+        Duration storageDelayMax = Duration.ZERO;
+
+        Slot(String id, boolean bootstraps) {
+            this.id = id;
+            this.bootstraps = bootstraps;
+        }
+
+        boolean up() {
+            return node != null;
+        }
+    }
+
+    private SimCluster(Builder b) {
+        this.sim = new Simulation(b.seed, b.traceCapacity);
+        this.network = new SimNetwork(sim, b.faults);
+        this.network.setHoldForDownNodes(b.holdForDownNodes);
+        this.settings = b.settings;
+        this.clusterId = b.clusterId;
+        this.configCustomizer = b.configCustomizer;
+        this.ids = List.copyOf(b.ids);
+        this.checkInvariants = b.checkInvariants;
+        for (int i = 0; i < ids.size(); i++) {
+            Slot s = new Slot(ids.get(i), i == 0);
+            s.log = new InMemoryRaftLog(storageId(s.id, 0));
+            s.stateMachine = new SimStateMachine(s.id);
+            slots.put(s.id, s);
+        }
+        sim.setNodeStateSource(this::nodeStates);
+        this.invariants = new Invariants(this);
+        if (checkInvariants) {
+            sim.addStepListener(invariants);
+        }
+    }
+
+    /** A builder with seed 0, nodes n1..n3, {@link #DEFAULT_SETTINGS} and a reliable network. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private long storageId(String id, int generation) {
+        long v = Seeds.mix(sim.seed(), Seeds.of("storage"), Seeds.of(id), generation) & Long.MAX_VALUE;
+        return v == 0 ? 1 : v;
+    }
+
+    private Slot slot(String id) {
+        Slot s = slots.get(id);
+        if (s == null) {
+            throw new IllegalArgumentException("no node " + id + " in " + ids);
+        }
+        return s;
+    }
+
+    // ---- lifecycle and faults ----
+
+    /** Starts every node that is not running. */
+    public void start() {
+        for (Slot s : slots.values()) {
+            if (!s.up()) {
+                launch(s);
+            }
+        }
+    }
+
+    /** Crashes {@code id}: its pending work is lost, its log and state machine stay. No-op if it is down. */
+    public void crash(String id) {
+        Slot s = slot(id);
+        if (!s.up()) {
+            return;
+        }
+        sim.record(id, EventKind.FAULT, "crash " + id + " (incarnation " + s.incarnation + ")");
+        s.runtime.shutdown();
+        s.transport.stop();
+        s.node = null;
+        s.runtime = null;
+        s.transport = null;
+    }
+
+    /** Starts a new incarnation of {@code id} on its current storage. */
+    public void restart(String id) {
+        Slot s = slot(id);
+        if (s.up()) {
+            throw new IllegalStateException(id + " is running; crash it first");
+        }
+        launch(s);
+    }
+
+    /**
+     * Crashes {@code id} if it runs, and replaces its log with an empty one under a new storage id and
+     * its state machine with a fresh one, as after a disk loss. Restart it with {@link #restart}.
+     */
+    public void wipe(String id) {
+        Slot s = slot(id);
+        crash(id);
+        s.storageGeneration++;
+        s.log = new InMemoryRaftLog(storageId(id, s.storageGeneration));
+        s.stateMachine = new SimStateMachine(id);
+        sim.record(id, EventKind.FAULT, "wipe " + id + " (new storage id " + Long.toHexString(s.log.storageId()) + ")");
+    }
+
+    private void launch(Slot s) {
+        s.incarnation++;
+        s.runtime = new SimRuntime(sim, s.id, s.incarnation);
+        s.runtime.setClockRate(s.clockRate);
+        s.runtime.setStorageDelay(s.storageDelayMin, s.storageDelayMax);
+        s.transport = network.transport(s.id);
+        RaftNodeConfig config = RaftNodeConfig.of(s.id, clusterId);
+        if (s.bootstraps && s.incarnation == 1 && s.storageGeneration == 0) {
+            config = config.withBootstrap(ClusterConfiguration.of(settings, ids.toArray(new String[0])));
+        }
+        config = configCustomizer.apply(config);
+        s.appliedAtRestart = s.stateMachine.lastApplied();
+        sim.record(s.id, EventKind.ACTION, (s.incarnation == 1 ? "start " : "restart ") + s.id + " (incarnation "
+                + s.incarnation + ", applied " + s.appliedAtRestart + ")");
+        RaftNode node = new RaftNode(config, s.log, s.transport, s.stateMachine, s.runtime);
+        s.node = node;
+        node.start();
+    }
+
+    /** Sets how fast {@code id}'s clock runs (1.0 exact), now and for later incarnations. */
+    public void setClockRate(String id, double rate) {
+        Slot s = slot(id);
+        s.clockRate = rate;
+        if (s.runtime != null) {
+            s.runtime.setClockRate(rate);
+        }
+    }
+
+    /** Gives {@code id}'s storage writes an extra delay in [min, max], now and for later incarnations. */
+    public void setStorageDelay(String id, Duration min, Duration max) {
+        Slot s = slot(id);
+        s.storageDelayMin = min;
+        s.storageDelayMax = max;
+        if (s.runtime != null) {
+            s.runtime.setStorageDelay(min, max);
+        }
+    }
+
+    // ---- clients ----
+
+    /**
+     * Submits {@code command} to {@code id} now, recording the call and its outcome in the history. A
+     * node that is down answers {@link CommandResult.Retry} at once (nothing reached its log); a call
+     * whose node crashes before answering stays without response, which the history counts as
+     * indeterminate.
+     */
+    public CompletionStage<CommandResult> submit(String id, byte[] command) {
+        Slot s = slot(id);
+        ClientOperation op = history.invoke(id, command, sim.now());
+        sim.record(id, EventKind.CLIENT, "submit op" + op.id() + " " + MessageLabels.printable(command, 24));
+        if (!s.up()) {
+            CommandResult down = new CommandResult.Retry("node " + id + " is down");
+            history.complete(op, sim.now(), down);
+            return java.util.concurrent.CompletableFuture.completedFuture(down);
+        }
+        return s.node.submit(command.clone()).whenComplete((result, error) -> {
+            CommandResult outcome = result != null ? result
+                    : new CommandResult.Indeterminate("submit failed: " + error);
+            history.complete(op, sim.now(), outcome);
+            sim.note("op" + op.id() + " -> " + MessageLabels.describe(outcome));
+        });
+    }
+
+    /** The client history of the run. */
+    @Override
+    public ClientHistory history() {
+        return history;
+    }
+
+    // ---- running ----
+
+    /** Runs the simulation for {@code duration}, then checks the logs. */
+    public void runFor(Duration duration) {
+        sim.runFor(duration);
+        if (checkInvariants) {
+            invariants.checkLogs();
+        }
+    }
+
+    /** Runs until {@code condition} holds or {@code maxVirtualTime} passed, then checks the logs. */
+    public boolean runUntil(BooleanSupplier condition, Duration maxVirtualTime) {
+        boolean met = sim.runUntil(condition, maxVirtualTime);
+        if (checkInvariants) {
+            invariants.checkLogs();
+        }
+        return met;
+    }
+
+    /** Runs until some node leads, for at most {@code max}. @return the leader, or {@code null} */
+    public String awaitLeader(Duration max) {
+        runUntil(() -> leader() != null, max);
+        return leader();
+    }
+
+    // ---- inspection ----
+
+    /** The leader of the highest term among running nodes, or {@code null}. */
+    public String leader() {
+        String best = null;
+        long bestTerm = -1;
+        for (Slot s : slots.values()) {
+            if (s.up()) {
+                NodeStatus st = s.node.status();
+                if (st.role() == Role.LEADER && st.term() > bestTerm) {
+                    best = s.id;
+                    bestTerm = st.term();
+                }
+            }
+        }
+        return best;
+    }
+
+    /** The running node {@code id}, or {@code null} if it is down. */
+    public RaftNode node(String id) {
+        return slot(id).node;
+    }
+
+    /** The current runtime of {@code id}, or {@code null} if it is down. */
+    public SimRuntime runtime(String id) {
+        return slot(id).runtime;
+    }
+
+    /** The node's status, or {@link NodeStatus#stopped} if it is down. */
+    @Override
+    public NodeStatus status(String id) {
+        Slot s = slot(id);
+        return s.up() ? s.node.status() : NodeStatus.stopped(id);
+    }
+
+    /** The node's log (it survives crashes; a wipe replaces it). */
+    public InMemoryRaftLog log(String id) {
+        return slot(id).log;
+    }
+
+    @Override
+    public SimStateMachine stateMachine(String id) {
+        return slot(id).stateMachine;
+    }
+
+    @Override
+    public boolean isUp(String id) {
+        return slot(id).up();
+    }
+
+    @Override
+    public int incarnation(String id) {
+        return slot(id).incarnation;
+    }
+
+    @Override
+    public long appliedAtRestart(String id) {
+        return slot(id).appliedAtRestart;
+    }
+
+    @Override
+    public List<LogEntry> logEntries(String id) {
+        return slot(id).log.snapshotEntries();
+    }
+
+    @Override
+    public long logFirstIndex(String id) {
+        return slot(id).log.firstIndex();
+    }
+
+    @Override
+    public List<String> nodeIds() {
+        return ids;
+    }
+
+    @Override
+    public Simulation simulation() {
+        return sim;
+    }
+
+    /** The network, for partitions and faults. */
+    public SimNetwork network() {
+        return network;
+    }
+
+    /** The invariant checks (registered after every step unless turned off in the builder). */
+    public Invariants invariants() {
+        return invariants;
+    }
+
+    /** The cluster-wide settings the cluster was bootstrapped with. */
+    public ClusterSettings settings() {
+        return settings;
+    }
+
+    /** The seed that replays this run. */
+    public long seed() {
+        return sim.seed();
+    }
+
+    /** Virtual time in nanoseconds. */
+    public long now() {
+        return sim.now();
+    }
+
+    private List<NodeState> nodeStates() {
+        List<NodeState> states = new ArrayList<>(slots.size());
+        for (Slot s : slots.values()) {
+            if (s.up()) {
+                NodeStatus st = s.node.status();
+                states.add(new NodeState(s.id, roleLetter(st.role()), st.term(), st.lastIndex(), st.lastTerm(),
+                        st.commitIndex(), st.appliedIndex()));
+            } else {
+                // A node that is down shows what its storage holds.
+                long last = s.log.lastIndex();
+                long lastTerm;
+                try {
+                    lastTerm = s.log.termAt(last);
+                } catch (RuntimeException e) {
+                    lastTerm = 0;
+                }
+                states.add(new NodeState(s.id, '-', s.log.hardState().term(), last, lastTerm, 0,
+                        s.stateMachine.lastApplied()));
+            }
+        }
+        return states;
+    }
+
+    private static char roleLetter(Role role) {
+        switch (role) {
+            case LEADER:
+                return 'L';
+            case CANDIDATE:
+                return 'C';
+            case PRE_CANDIDATE:
+                return 'P';
+            case FOLLOWER:
+                return 'F';
+            default:
+                return '-';
+        }
+    }
+
+    /** Builds a {@link SimCluster}. */
+    public static final class Builder {
+        private long seed;
+        private List<String> ids = List.of("n1", "n2", "n3");
+        private ClusterSettings settings = DEFAULT_SETTINGS;
+        private UnaryOperator<RaftNodeConfig> configCustomizer = UnaryOperator.identity();
+        private NetworkFaults faults = NetworkFaults.NONE;
+        private String clusterId = "sim";
+        private int traceCapacity = Simulation.DEFAULT_TRACE_CAPACITY;
+        private boolean checkInvariants = true;
+        private boolean holdForDownNodes;
+
+        private Builder() {
+        }
+
+        /** The seed of every random decision of the run. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** The node ids; the first one bootstraps the cluster. */
+        public Builder nodes(String... ids) {
+            if (ids.length == 0) {
+                throw new IllegalArgumentException("a cluster needs at least one node");
+            }
+            this.ids = List.of(ids);
+            return this;
+        }
+
+        /** Nodes n1..n{@code count}. */
+        public Builder nodeCount(int count) {
+            String[] names = new String[count];
+            for (int i = 0; i < count; i++) {
+                names[i] = "n" + (i + 1);
+            }
+            return nodes(names);
+        }
+
+        /** The settings the cluster is bootstrapped with. */
+        public Builder settings(ClusterSettings settings) {
+            this.settings = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /** Adjusts every node's own configuration (called at every start, bootstrap already set). */
+        public Builder configure(UnaryOperator<RaftNodeConfig> customizer) {
+            this.configCustomizer = Objects.requireNonNull(customizer, "customizer");
+            return this;
+        }
+
+        /** The network faults at the start. */
+        public Builder networkFaults(NetworkFaults faults) {
+            this.faults = Objects.requireNonNull(faults, "faults");
+            return this;
+        }
+
+        /** Keep messages for nodes that are down and deliver them after restart (a broker queue). */
+        public Builder holdForDownNodes(boolean hold) {
+            this.holdForDownNodes = hold;
+            return this;
+        }
+
+        /** The cluster id in every node's configuration. */
+        public Builder clusterId(String clusterId) {
+            this.clusterId = Objects.requireNonNull(clusterId, "clusterId");
+            return this;
+        }
+
+        /** How many trace rows to keep. */
+        public Builder traceCapacity(int rows) {
+            this.traceCapacity = rows;
+            return this;
+        }
+
+        /** Whether the invariants run after every step and after every run (default on). */
+        public Builder checkInvariants(boolean on) {
+            this.checkInvariants = on;
+            return this;
+        }
+
+        public SimCluster build() {
+            return new SimCluster(this);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package org.raftengine.testkit.sim;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.raftengine.core.RejectedCommandException;
+import org.raftengine.core.TransientApplyException;
+import org.raftengine.core.spi.StateMachine;
+
+/**
+ * The state machine of a simulated node: it records every index it applies, with its command, so the
+ * invariant checks can compare replicas.
+ *
+ * <p>It survives a simulated crash (the cluster keeps the object, as a database would keep its rows)
+ * and is replaced only when a node's storage is wiped. Its state is the number of commands applied;
+ * the result of a command is {@code "<n>:"} followed by the command, where n counts the commands
+ * applied so far including this one, so it depends on the history and is the same on every replica.
+ *
+ * <p>A command whose first byte is {@link #REJECT_MARKER} is refused with
+ * {@link RejectedCommandException}, deterministically. {@link #failNextApplies} makes the next applies
+ * fail (transiently or as a bug) without changing anything.
+ *
+ * <p>Calls out of order are an engine bug: {@code apply} and {@code recordApplied} demand exactly
+ * {@code lastApplied() + 1} and throw {@link AssertionError} otherwise.
+ */
+public final class SimStateMachine implements StateMachine {
+
+    /** Commands starting with this byte are refused. */
+    public static final byte REJECT_MARKER = 'X';
+
+    private final String nodeId;
+    private final List<AppliedEntry> applied = new ArrayList<>();
+    private long lastApplied;
+    private long commandsApplied;
+    private int failuresLeft;
+    private Supplier<? extends RuntimeException> failure;
+    private long rejectedIndex = -1;
+    private byte[] rejectedCommand;
+
+    /** An empty state machine of node {@code nodeId} (the id is for messages only). */
+    public SimStateMachine(String nodeId) {
+        this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+    }
+
+    /** The result a command gets when it is the {@code n}-th command applied. */
+    public static byte[] resultFor(long n, byte[] command) {
+        byte[] prefix = (n + ":").getBytes(StandardCharsets.US_ASCII);
+        byte[] result = new byte[prefix.length + command.length];
+        System.arraycopy(prefix, 0, result, 0, prefix.length);
+        System.arraycopy(command, 0, result, prefix.length, command.length);
+        return result;
+    }
+
+    @Override
+    public long lastApplied() {
+        return lastApplied;
+    }
+
+    @Override
+    public byte[] apply(long index, byte[] command) {
+        checkNext("apply", index);
+        Objects.requireNonNull(command, "command");
+        if (failuresLeft > 0) {
+            failuresLeft--;
+            throw failure.get();
+        }
+        if (command.length > 0 && command[0] == REJECT_MARKER) {
+            // Remembered so the recordApplied that follows can note which command was refused.
+            rejectedIndex = index;
+            rejectedCommand = command.clone();
+            throw new RejectedCommandException("rejected " + MessageLabels.printable(command, 40));
+        }
+        commandsApplied++;
+        lastApplied = index;
+        applied.add(new AppliedEntry(index, command.clone(), false));
+        return resultFor(commandsApplied, command);
+    }
+
+    @Override
+    public void recordApplied(long index) {
+        checkNext("recordApplied", index);
+        boolean rejected = index == rejectedIndex;
+        applied.add(new AppliedEntry(index, rejected ? rejectedCommand : null, rejected));
+        rejectedIndex = -1;
+        rejectedCommand = null;
+        lastApplied = index;
+    }
+
+    private void checkNext(String call, long index) {
+        if (index != lastApplied + 1) {
+            throw new AssertionError("engine bug: " + call + "(" + index + ") on " + nodeId
+                    + " whose last applied index is " + lastApplied + " (expected " + (lastApplied + 1) + ")");
+        }
+    }
+
+    /**
+     * Makes the next {@code count} calls of {@code apply} throw what {@code failure} supplies, changing
+     * nothing.
+     */
+    public void failNextApplies(int count, Supplier<? extends RuntimeException> failure) {
+        if (count < 0) {
+            throw new IllegalArgumentException("count must not be negative");
+        }
+        this.failuresLeft = count;
+        this.failure = Objects.requireNonNull(failure, "failure");
+    }
+
+    /** The next {@code count} applies throw {@link TransientApplyException} (database down). */
+    public void failNextAppliesTransiently(int count) {
+        failNextApplies(count, () -> new TransientApplyException("simulated: state store unavailable"));
+    }
+
+    /** The next {@code count} applies throw a plain {@link IllegalStateException} (a bug). */
+    public void failNextAppliesWithBug(int count) {
+        failNextApplies(count, () -> new IllegalStateException("simulated: bug in apply"));
+    }
+
+    /** Applies still set to fail. */
+    public int failuresLeft() {
+        return failuresLeft;
+    }
+
+    /** Number of commands applied (not rejected, not recorded-only). */
+    public long commandsApplied() {
+        return commandsApplied;
+    }
+
+    /** Every index applied or recorded, in order. */
+    public List<AppliedEntry> appliedEntries() {
+        return List.copyOf(applied);
+    }
+
+    /** How many indexes were applied or recorded (for incremental readers). */
+    public int appliedCount() {
+        return applied.size();
+    }
+
+    /** The {@code position}-th entry applied or recorded, from 0. */
+    public AppliedEntry appliedAt(int position) {
+        return applied.get(position);
+    }
+
+    /** The command applied at {@code index}, or {@code null} if none was (not yet, or no command). */
+    public byte[] commandAt(long index) {
+        for (int i = applied.size() - 1; i >= 0; i--) {
+            AppliedEntry e = applied.get(i);
+            if (e.index() == index) {
+                return e.rejected() || e.command() == null ? null : e.command().clone();
+            }
+            if (e.index() < index) {
+                break;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public String toString() {
+        return "SimStateMachine[" + nodeId + ", lastApplied=" + lastApplied + ", commands=" + commandsApplied + "]";
+    }
+}

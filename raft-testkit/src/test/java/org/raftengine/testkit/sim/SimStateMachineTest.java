@@ -1,0 +1,75 @@
+package org.raftengine.testkit.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.raftengine.core.RejectedCommandException;
+import org.raftengine.core.TransientApplyException;
+
+class SimStateMachineTest {
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void appliesInOrderAndRecordsEveryIndex() {
+        SimStateMachine sm = new SimStateMachine("n1");
+        sm.recordApplied(1);
+        assertThat(sm.apply(2, b("a"))).isEqualTo(b("1:a"));
+        assertThat(sm.apply(3, b("b"))).isEqualTo(b("2:b"));
+        assertThat(sm.lastApplied()).isEqualTo(3);
+        assertThat(sm.commandsApplied()).isEqualTo(2);
+        assertThat(sm.appliedEntries()).containsExactly(new AppliedEntry(1, null, false),
+                new AppliedEntry(2, b("a"), false), new AppliedEntry(3, b("b"), false));
+        assertThat(sm.commandAt(3)).isEqualTo(b("b"));
+        assertThat(sm.commandAt(1)).isNull();
+    }
+
+    @Test
+    void twoReplicasGiveTheSameResults() {
+        SimStateMachine a = new SimStateMachine("n1");
+        SimStateMachine c = new SimStateMachine("n2");
+        for (int i = 1; i <= 5; i++) {
+            assertThat(a.apply(i, b("cmd" + i))).isEqualTo(c.apply(i, b("cmd" + i)));
+        }
+    }
+
+    @Test
+    void refusesOutOfOrderCalls() {
+        SimStateMachine sm = new SimStateMachine("n1");
+        assertThatThrownBy(() -> sm.apply(2, b("a"))).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("engine bug").hasMessageContaining("apply(2)");
+        sm.apply(1, b("a"));
+        assertThatThrownBy(() -> sm.apply(1, b("a"))).isInstanceOf(AssertionError.class);
+        assertThatThrownBy(() -> sm.recordApplied(3)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("recordApplied(3)");
+        assertThat(sm.lastApplied()).isEqualTo(1);
+    }
+
+    @Test
+    void rejectsMarkedCommandsAndRecordsThemAsRejected() {
+        SimStateMachine sm = new SimStateMachine("n1");
+        assertThatThrownBy(() -> sm.apply(1, b("Xbad"))).isInstanceOf(RejectedCommandException.class);
+        assertThat(sm.lastApplied()).isZero();
+        sm.recordApplied(1);
+        assertThat(sm.apply(2, b("good"))).isEqualTo(b("1:good"));
+        assertThat(sm.appliedEntries().get(0)).isEqualTo(new AppliedEntry(1, b("Xbad"), true));
+    }
+
+    @Test
+    void injectedFailuresChangeNothingAndThenStop() {
+        SimStateMachine sm = new SimStateMachine("n1");
+        sm.failNextAppliesTransiently(2);
+        assertThatThrownBy(() -> sm.apply(1, b("a"))).isInstanceOf(TransientApplyException.class);
+        assertThatThrownBy(() -> sm.apply(1, b("a"))).isInstanceOf(TransientApplyException.class);
+        assertThat(sm.lastApplied()).isZero();
+        assertThat(sm.apply(1, b("a"))).isEqualTo(b("1:a"));
+        sm.failNextAppliesWithBug(1);
+        assertThatThrownBy(() -> sm.apply(2, b("b"))).isInstanceOf(IllegalStateException.class);
+        assertThat(sm.failuresLeft()).isZero();
+        assertThat(sm.apply(2, b("b"))).isEqualTo(b("2:b"));
+    }
+}
