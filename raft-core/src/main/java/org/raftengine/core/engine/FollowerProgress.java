@@ -27,7 +27,8 @@ final class FollowerProgress {
         this.id = id;
         this.nextIndex = nextIndex;
         this.inflight = new long[maxInflight];
-        this.lastContactNanos = now;
+        // Not heard from yet: CheckQuorum's first window needs a real answer too.
+        this.lastContactNanos = Long.MIN_VALUE;
     }
 
     boolean inflightFull() {

@@ -129,6 +129,7 @@ public final class RaftEngine {
 
     // ---- commands
     private final TreeMap<Long, PendingCommand> pendingByIndex = new TreeMap<>();
+    private long overwriteCheckedTerm;
     private final LinkedHashMap<Long, PendingForward> forwarded = new LinkedHashMap<>();
     private final LinkedHashMap<Long, long[]> requestPositions = new LinkedHashMap<>(1024, 0.75f, false) {
         @Override
@@ -922,6 +923,11 @@ public final class RaftEngine {
             send(new AppendEntriesResponse(id, ae.from(), storageId, term, false, 0, 0, 0, lastIndex()));
             return;
         }
+        if (ae.term() == term && role == Role.LEADER) {
+            // Two leaders in one term cannot happen unless a peer is broken: never yield to it.
+            refuse(ae, "this node leads term " + term);
+            return;
+        }
         if (ae.term() > term || role != Role.FOLLOWER) {
             becomeFollower(ae.term(), ae.from());
         } else {
@@ -1287,9 +1293,25 @@ public final class RaftEngine {
             return;
         }
         PendingCommand p = pendingByIndex.remove(applied.index());
-        if (p == null) {
-            return;
+        if (p != null) {
+            resolve(p, applied, outcome);
         }
+        if (applied.term() > overwriteCheckedTerm) {
+            // A committed entry of term T at index i: no entry of an older term at an index beyond i can
+            // ever commit (terms never decrease along a log), so those commands are settled now.
+            overwriteCheckedTerm = applied.term();
+            for (Iterator<PendingCommand> it = pendingByIndex.tailMap(applied.index(), false).values().iterator();
+                 it.hasNext(); ) {
+                PendingCommand older = it.next();
+                if (older.term() < applied.term()) {
+                    it.remove();
+                    resolve(older, applied, null);
+                }
+            }
+        }
+    }
+
+    private void resolve(PendingCommand p, LogEntry applied, CommandResult outcome) {
         CommandResult result;
         if (p.term() == applied.term()) {
             result = outcome != null ? outcome : new CommandResult.Ok(applied.index(), EMPTY);

@@ -1,32 +1,24 @@
 package org.raftengine.testkit.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.raftengine.core.CommandResult;
 
-/**
- * The simulator around the real engine. Skipped while the engine is still a stub; it turns on by
- * itself once {@code RaftNode} can be constructed.
- */
+/** The simulator around the real engine. */
 class SimClusterSmokeTest {
 
-    private static SimCluster clusterOrSkip(long seed) {
+    private static SimCluster started(long seed) {
         SimCluster c = SimCluster.builder().seed(seed).nodeCount(3).build();
-        try {
-            c.start();
-        } catch (UnsupportedOperationException e) {
-            assumeTrue(false, "engine not written yet: " + e.getMessage());
-        }
+        c.start();
         return c;
     }
 
     @Test
     void electsALeaderAndCommitsCommands() {
-        SimCluster c = clusterOrSkip(1);
+        SimCluster c = started(1);
         String leader = c.awaitLeader(Duration.ofSeconds(10));
         assertThat(leader).isNotNull();
         for (int i = 0; i < 10; i++) {
@@ -46,7 +38,7 @@ class SimClusterSmokeTest {
     }
 
     private static String crashRun(long seed) {
-        SimCluster c = clusterOrSkip(seed);
+        SimCluster c = started(seed);
         String leader = c.awaitLeader(Duration.ofSeconds(10));
         assertThat(leader).isNotNull();
         c.submit(leader, "a".getBytes(StandardCharsets.UTF_8));

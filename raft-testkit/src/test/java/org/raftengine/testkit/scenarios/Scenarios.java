@@ -1,0 +1,76 @@
+package org.raftengine.testkit.scenarios;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.raftengine.core.ClusterSettings;
+import org.raftengine.core.spi.EntryType;
+import org.raftengine.core.spi.LogEntry;
+import org.raftengine.testkit.sim.SimCluster;
+
+/** Small helpers shared by the scripted scenarios. */
+final class Scenarios {
+    private Scenarios() {
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static ClusterSettings settings(boolean preVote, boolean checkQuorum) {
+        return SimCluster.DEFAULT_SETTINGS.withPreVote(preVote).withCheckQuorum(checkQuorum);
+    }
+
+    static Duration seconds(double s) {
+        return Duration.ofMillis((long) (s * 1000));
+    }
+
+    /** The running nodes other than {@code leader}, in id order. */
+    static List<String> others(SimCluster c, String leader) {
+        List<String> out = new ArrayList<>();
+        for (String id : c.nodeIds()) {
+            if (!id.equals(leader)) {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
+    /** How many times {@code command} appears as a command entry in {@code id}'s durable log. */
+    static int occurrences(SimCluster c, String id, byte[] command) {
+        int n = 0;
+        for (LogEntry e : c.logEntries(id)) {
+            if (e.type() == EntryType.COMMAND && Arrays.equals(e.data(), command)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Waits for a leader whose term-start entry every running node has applied, so every node knows
+     * the configuration (a node that never learned it never campaigns).
+     */
+    static String awaitSettledLeader(SimCluster c, Duration max) {
+        String leader = c.awaitLeader(max);
+        if (leader == null) {
+            return null;
+        }
+        long noop = c.status(leader).lastIndex();
+        boolean settled = c.runUntil(() -> {
+            for (String id : c.nodeIds()) {
+                if (c.isUp(id) && c.status(id).appliedIndex() < noop) {
+                    return false;
+                }
+            }
+            return true;
+        }, max);
+        return settled ? c.leader() : null;
+    }
+
+    static long lastIndex(SimCluster c, String id) {
+        return c.status(id).lastIndex();
+    }
+}
