@@ -58,10 +58,16 @@ final class Scenarios {
         if (leader == null) {
             return null;
         }
-        long noop = c.status(leader).lastIndex();
+        // A few heartbeats: the leader also records the members' storage ids in a configuration entry.
+        c.runFor(Duration.ofMillis(4 * c.settings().heartbeatMillis()));
         boolean settled = c.runUntil(() -> {
+            String now = c.leader();
+            if (now == null) {
+                return false;
+            }
+            long last = c.status(now).lastIndex();
             for (String id : c.nodeIds()) {
-                if (c.isUp(id) && c.status(id).appliedIndex() < noop) {
+                if (c.isUp(id) && c.status(id).appliedIndex() < last) {
                     return false;
                 }
             }
