@@ -3,6 +3,8 @@ package org.raftengine.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -79,5 +81,15 @@ class ReadmeExampleTest {
         }
         assertThat(journals.get(0).lines).hasSize(10).startsWith("hello 1", "hello 2");
         assertThat(commit).isGreaterThanOrEqualTo(12); // configuration + term-start entry + 10 commands
+    }
+
+    /** The README shows exactly the code between the markers above (less its indentation). */
+    @Test
+    void readmeShowsThisSampleVerbatim() throws Exception {
+        String source = Files.readString(Path.of("src/test/java/org/raftengine/core/ReadmeExampleTest.java"));
+        String region = source.substring(source.indexOf("// README-SAMPLE-START\n") + 23,
+                source.indexOf("        // README-SAMPLE-END"));
+        String readme = Files.readString(Path.of("../README.md"));
+        assertThat(readme).contains(region.stripTrailing().stripIndent());
     }
 }
