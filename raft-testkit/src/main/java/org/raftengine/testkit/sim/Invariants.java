@@ -1,5 +1,8 @@
 package org.raftengine.testkit.sim;
 
+import org.raftengine.core.message.RaftMessage;
+import org.raftengine.core.message.VoteResponse;
+
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
@@ -56,6 +59,9 @@ public final class Invariants implements StepListener {
     private final Map<Long, ClientOperation> ackedByIndex = new HashMap<>();
     private int ackCursor;
     private boolean completeCheck = true;
+    /** Votes granted, by voter storage and term: a storage never votes for two candidates in one term. */
+    private final Map<String, String> votes = new HashMap<>();
+    private String pendingVoteViolation;
 
     public Invariants(ClusterView view) {
         this.view = Objects.requireNonNull(view, "view");
@@ -81,6 +87,11 @@ public final class Invariants implements StepListener {
 
     /** ONE-LEADER, MONOTONIC, SAME-APPLY and DURABLE. */
     public void checkStep() {
+        if (pendingVoteViolation != null) {
+            String detail = pendingVoteViolation;
+            pendingVoteViolation = null;
+            fail("ONE-VOTE", detail);
+        }
         for (String id : view.nodeIds()) {
             if (!view.isUp(id)) {
                 continue;
@@ -171,6 +182,23 @@ public final class Invariants implements StepListener {
         if (e.rejected() || !Arrays.equals(e.command(), op.command())) {
             fail("DURABLE", op + " was acknowledged at index " + e.index() + " but " + node + " applied " + e
                     + " there");
+        }
+    }
+
+    /**
+     * ONE-VOTE: sees every message a node sends. A granted vote (not a pre-vote) is remembered by the
+     * voter's storage id and term; a grant to another candidate in the same term, by the same storage,
+     * fails the run at the end of the step. Keyed by storage, since a wiped node is a new voter (which
+     * its peers refuse by its new storage id).
+     */
+    public void onSend(RaftMessage message) {
+        if (message instanceof VoteResponse v && v.granted() && !v.preVote()) {
+            String key = v.from() + "/" + Long.toHexString(v.fromStorageId()) + "@" + v.term();
+            String earlier = votes.putIfAbsent(key, v.to());
+            if (earlier != null && !earlier.equals(v.to()) && pendingVoteViolation == null) {
+                pendingVoteViolation = v.from() + " voted for " + earlier + " and for " + v.to() + " in term "
+                        + v.term();
+            }
         }
     }
 

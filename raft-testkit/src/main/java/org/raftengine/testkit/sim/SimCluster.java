@@ -103,6 +103,7 @@ public final class SimCluster implements ClusterView {
         this.invariants = new Invariants(this);
         if (checkInvariants) {
             sim.addStepListener(invariants);
+            network.addSendListener(invariants::onSend);
         }
     }
 

@@ -51,6 +51,8 @@ public final class SimNetwork {
     private final Map<String, Long> dropReasons = new TreeMap<>();
 
     /** A network with {@link NetworkFaults#NONE}. */
+    private final java.util.List<java.util.function.Consumer<RaftMessage>> sendListeners = new java.util.ArrayList<>();
+
     public SimNetwork(Simulation sim) {
         this(sim, NetworkFaults.NONE);
     }
@@ -164,9 +166,19 @@ public final class SimNetwork {
         sim.note("drop(" + reason + ") " + label);
     }
 
+    /** Tells {@code listener} of every message a node sends, before any fault applies. */
+    public void addSendListener(java.util.function.Consumer<RaftMessage> listener) {
+        sendListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
     private void send(Endpoint sender, RaftMessage message) {
         Objects.requireNonNull(message, "message");
         sent++;
+        if (!sender.stopped) {
+            for (java.util.function.Consumer<RaftMessage> l : sendListeners) {
+                l.accept(message);
+            }
+        }
         String label = MessageLabels.describe(message) + " #" + (++nextMessageId);
         if (sender.stopped) {
             drop("sender-stopped", label);

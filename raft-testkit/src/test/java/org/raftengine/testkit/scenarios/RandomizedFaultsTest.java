@@ -12,9 +12,14 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.CommandResult;
+import org.raftengine.core.Role;
 import org.raftengine.core.spi.EntryType;
 import org.raftengine.core.spi.LogEntry;
 import org.raftengine.testkit.sim.AppliedEntry;
@@ -50,11 +55,40 @@ class RandomizedFaultsTest {
     private static final Duration LIVE_BOUND = Duration.ofSeconds(15);
     private static final Duration CATCH_UP_BOUND = Duration.ofSeconds(10);
 
-    /** Kept referenced: the engine's INFO/WARNING lines (crashes, step-downs) would flood a long sweep. */
-    private static final java.util.logging.Logger ENGINE_LOG = java.util.logging.Logger.getLogger("org.raftengine");
+    /**
+     * The engine logs through System.Logger (java.util.logging here). Its INFO/WARNING lines would flood
+     * a long sweep; its ERROR lines (an internal error that halts a node, a leader conflicting with a
+     * committed entry) are engine bugs, so they are captured and fail the seed. Kept referenced so the
+     * settings stick.
+     */
+    private static final Logger ENGINE_LOG = Logger.getLogger("org.raftengine");
+    private static final List<String> ENGINE_ERRORS = new ArrayList<>();
 
     static {
-        ENGINE_LOG.setLevel(java.util.logging.Level.SEVERE);
+        ENGINE_LOG.setLevel(Level.SEVERE);
+        ENGINE_LOG.setUseParentHandlers(false);
+        ENGINE_LOG.addHandler(new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                if (r.getLevel().intValue() >= Level.SEVERE.intValue()) {
+                    String msg = r.getMessage();
+                    if (r.getParameters() != null) {
+                        msg = java.text.MessageFormat.format(msg, r.getParameters());
+                    }
+                    synchronized (ENGINE_ERRORS) {
+                        ENGINE_ERRORS.add(msg + (r.getThrown() != null ? ": " + r.getThrown() : ""));
+                    }
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        });
     }
 
     @Test
@@ -118,8 +152,11 @@ class RandomizedFaultsTest {
         private final boolean preVote;
         private final boolean checkQuorum;
         private final boolean allDownAllowed;
+        /** Chance in percent, per client tick (10–60 ms), of a fault action. */
+        private final int faultRate;
         private final SimCluster cluster;
         private final List<String> ids;
+        private final String setup;
         private int nextCommand;
 
         Run(long seed, Totals totals) {
@@ -132,23 +169,51 @@ class RandomizedFaultsTest {
             this.preVote = (mode & 1) != 0;
             this.checkQuorum = (mode & 2) != 0;
             this.allDownAllowed = random.nextInt(10) == 0;
+            this.faultRate = 4 + random.nextInt(20);
             ClusterSettings settings = SimCluster.DEFAULT_SETTINGS.withPreVote(preVote).withCheckQuorum(checkQuorum);
+            if (random.nextBoolean()) {
+                // Small batches and pipelines: more AppendEntries in flight, more reordering between them.
+                settings = settings.withBatching(1 + random.nextInt(8), 1 << 20, 1 + random.nextInt(4));
+            }
+            // A short in-memory tail makes lagging followers be served from storage.
+            int[] tails = {0, 2, 16, 1024};
+            int maxTail = tails[random.nextInt(tails.length)];
+            Duration commandTimeout = random.nextBoolean() ? Duration.ofSeconds(10)
+                    : Duration.ofMillis(200 + random.nextInt(2_000));
             this.cluster = SimCluster.builder()
                     .seed(seed)
                     .nodeCount(size)
                     .settings(settings)
+                    .configure(c -> c.withMaxTailEntries(maxTail).withCommandTimeout(commandTimeout))
                     .networkFaults(randomFaults())
                     .holdForDownNodes(random.nextInt(5) == 0)
                     .build();
             this.ids = cluster.nodeIds();
+            this.setup = "maxEntriesPerAppend=" + settings.maxEntriesPerAppend() + ", maxInflightAppends="
+                    + settings.maxInflightAppends() + ", maxTailEntries=" + maxTail + ", commandTimeout="
+                    + commandTimeout.toMillis() + "ms, faults " + cluster.network().faults();
         }
 
         private String describe() {
             return "seed " + seed + " (" + size + " nodes, preVote=" + preVote + ", checkQuorum=" + checkQuorum
-                    + (allDownAllowed ? ", all may be down" : "") + ")";
+                    + (allDownAllowed ? ", all may be down" : "") + ", " + setup + ")";
         }
 
         void execute() {
+            synchronized (ENGINE_ERRORS) {
+                ENGINE_ERRORS.clear();
+            }
+            if (random.nextInt(4) == 0) {
+                // Clock skew: safety must not depend on clocks; a leader's clock may run fast or slow.
+                for (String id : ids) {
+                    cluster.setClockRate(id, 0.8 + random.nextDouble() * 0.45);
+                }
+            }
+            for (String id : ids) {
+                if (random.nextInt(3) == 0) {
+                    slowStorage(id);
+                }
+            }
             cluster.start();
             long faultEnd = cluster.now() + Duration.ofMillis(2_000 + random.nextInt(4_000)).toNanos();
             while (cluster.now() < faultEnd) {
@@ -156,13 +221,15 @@ class RandomizedFaultsTest {
                 for (int i = 0; i < clients; i++) {
                     submitRandom();
                 }
-                if (random.nextInt(100) < 8) {
+                if (random.nextInt(100) < faultRate) {
                     fault();
                 }
                 cluster.runFor(Duration.ofMillis(10 + random.nextInt(50)));
+                checkEngineHealthy();
             }
             heal();
             checkLive();
+            checkEngineHealthy();
             checkLogsAndApplies();
             totals.virtualMillis += cluster.now() / 1_000_000;
             totals.submitted += cluster.history().size();
@@ -186,7 +253,7 @@ class RandomizedFaultsTest {
         }
 
         private void fault() {
-            int kind = random.nextInt(13);
+            int kind = random.nextInt(15);
             switch (kind) {
                 case 0, 1 -> crash(pick(up()));
                 case 2 -> crash(cluster.leader());
@@ -220,7 +287,14 @@ class RandomizedFaultsTest {
                     totals.partitions++;
                 }
                 case 10 -> cluster.network().heal();
-                case 11 -> slowStorage();
+                case 11 -> slowStorage(pick(ids));
+                case 12 -> {
+                    // The next few writes fail (database down, disk full), then storage recovers.
+                    int[] left = {1 + random.nextInt(4)};
+                    cluster.log(pick(ids)).setWriteFailure(
+                            () -> left[0]-- > 0 ? new IllegalStateException("simulated: disk full") : null);
+                }
+                case 13 -> cluster.stateMachine(pick(ids)).failNextAppliesTransiently(1 + random.nextInt(3));
                 default -> cluster.network().setFaults(randomFaults());
             }
         }
@@ -260,8 +334,7 @@ class RandomizedFaultsTest {
             totals.partitions++;
         }
 
-        private void slowStorage() {
-            String id = pick(ids);
+        private void slowStorage(String id) {
             if (random.nextInt(3) == 0) {
                 cluster.setStorageDelay(id, Duration.ZERO, Duration.ZERO);
                 return;
@@ -310,6 +383,8 @@ class RandomizedFaultsTest {
             cluster.network().heal();
             for (String id : ids) {
                 cluster.setStorageDelay(id, Duration.ZERO, Duration.ZERO);
+                cluster.log(id).setWriteFailure(null);
+                cluster.stateMachine(id).failNextAppliesTransiently(0);
                 if (!cluster.isUp(id)) {
                     cluster.restart(id);
                 }
@@ -368,6 +443,20 @@ class RandomizedFaultsTest {
         }
 
         // ---- end-of-run checks ----
+
+        /** A running node that stopped by itself, or an ERROR line of the engine, is an engine bug. */
+        private void checkEngineHealthy() {
+            synchronized (ENGINE_ERRORS) {
+                if (!ENGINE_ERRORS.isEmpty()) {
+                    violation("ENGINE-ERROR", String.join("; ", ENGINE_ERRORS));
+                }
+            }
+            for (String id : ids) {
+                if (cluster.isUp(id) && cluster.status(id).role() == Role.STOPPED) {
+                    violation("ENGINE-ERROR", id + " stopped by itself");
+                }
+            }
+        }
 
         private void checkLogsAndApplies() {
             long minApplied = Long.MAX_VALUE;

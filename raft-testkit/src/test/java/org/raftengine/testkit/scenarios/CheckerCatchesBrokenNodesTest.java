@@ -1,0 +1,83 @@
+package org.raftengine.testkit.scenarios;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.raftengine.core.message.VoteResponse;
+import org.raftengine.testkit.sim.NetworkFaults;
+import org.junit.jupiter.api.Test;
+import org.raftengine.core.spi.HardState;
+import org.raftengine.testkit.sim.InvariantViolation;
+import org.raftengine.testkit.sim.SimCluster;
+
+/**
+ * Crash and storage 14: the checker must catch a node whose storage forgets its vote on restart. The
+ * same runs with honest storage are violation-free (the control), so the catch is the vote's doing.
+ */
+class CheckerCatchesBrokenNodesTest {
+
+    /**
+     * Runs step by step; right after a node grants a vote it crashes and restarts at once (its storage
+     * erasing the vote if {@code forgetVotes}), while requests of rival candidates in the same term are
+     * still on their way (and held for it while it is down).
+     */
+    private static String run(long seed, boolean forgetVotes) {
+        SimCluster c = SimCluster.builder().seed(seed).nodeCount(5).holdForDownNodes(true)
+                .settings(Scenarios.settings(false, false).withTimeouts(50, 150, 160))
+                .networkFaults(NetworkFaults.NONE.withDelay(Duration.ofMillis(1), Duration.ofMillis(8)))
+                .build();
+        List<String> voters = new ArrayList<>();
+        c.network().addSendListener(m -> {
+            if (m instanceof VoteResponse v && v.granted() && !v.preVote()) {
+                voters.add(v.from());
+            }
+        });
+        c.start();
+        Scenarios.awaitSettledLeader(c, Duration.ofSeconds(10)); // every node knows the configuration
+        voters.clear();
+        try {
+            long end = c.now() + Duration.ofSeconds(20).toNanos();
+            while (c.now() < end && c.simulation().step()) {
+                for (String victim : List.copyOf(voters)) {
+                    c.crash(victim);
+                    if (forgetVotes) {
+                        HardState hard = c.log(victim).hardState();
+                        c.log(victim).saveHardState(new HardState(hard.term(), null));
+                    }
+                    c.restart(victim);
+                }
+                voters.clear();
+                String leader = c.leader();
+                if (leader != null) { // keep elections coming
+                    c.crash(leader);
+                    c.restart(leader);
+                }
+            }
+            return null;
+        } catch (InvariantViolation v) {
+            return v.invariant();
+        }
+    }
+
+    @Test
+    void aNodeThatForgetsItsVoteOnRestartIsCaughtByOneVote() {
+        int caught = 0;
+        for (long seed = 1; seed <= 30; seed++) {
+            String violated = run(seed, true);
+            if (violated != null) {
+                assertThat(violated).as("seed %d", seed).isIn("ONE-VOTE", "ONE-LEADER");
+                caught++;
+            }
+        }
+        assertThat(caught).as("runs where the forgotten vote was caught").isPositive();
+    }
+
+    @Test
+    void theSameRunsWithHonestStorageViolateNothing() {
+        for (long seed = 1; seed <= 30; seed++) {
+            assertThat(run(seed, false)).as("seed %d", seed).isNull();
+        }
+    }
+}
