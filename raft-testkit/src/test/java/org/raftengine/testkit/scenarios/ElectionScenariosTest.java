@@ -161,4 +161,32 @@ class ElectionScenariosTest {
             assertThat(Scenarios.occurrences(c, survivor, bytes("kept-" + i))).isEqualTo(1);
         }
     }
+
+    /**
+     * Leader stickiness (with CheckQuorum, as in etcd): F loses its link to the leader but still sees G.
+     * G hears from the live leader, so it ignores F's vote requests: the leader and G's term stay.
+     */
+    @Test
+    void withCheckQuorumFollowersIgnoreVotesWhileTheyHearFromALiveLeader() {
+        assertThat(partialPartitionOutcome(true)).as("sticky: leader kept").isTrue();
+    }
+
+    /** The control: without CheckQuorum (and PreVote), the same cut lets F take over with G's vote. */
+    @Test
+    void withoutCheckQuorumTheSameCutDeposesTheLeader() {
+        assertThat(partialPartitionOutcome(false)).as("not sticky: leader deposed").isFalse();
+    }
+
+    private static boolean partialPartitionOutcome(boolean checkQuorum) {
+        SimCluster c = SimCluster.builder().seed(51).nodeCount(3).settings(settings(false, checkQuorum)).build();
+        c.start();
+        String leader = Scenarios.awaitSettledLeader(c, seconds(10));
+        long term = c.status(leader).term();
+        String f = Scenarios.others(c, leader).get(0);
+        String g = Scenarios.others(c, leader).get(1);
+        c.network().cut(leader, f);
+        c.runFor(seconds(5));
+        assertThat(c.status(f).term()).as("F campaigned").isGreaterThan(term);
+        return leader.equals(c.leader()) && c.status(g).term() == term;
+    }
 }
