@@ -13,6 +13,7 @@ import org.raftengine.core.transport.LocalNetwork;
 class ThreadingTest {
 
     private static final class Counter implements StateMachine {
+        private final java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
         private long applied;
 
         @Override
@@ -21,8 +22,17 @@ class ThreadingTest {
         }
 
         @Override
-        public synchronized byte[] apply(long index, byte[] command) {
-            applied = index;
+        public byte[] apply(long index, byte[] command) {
+            if (command[0] == 2) {
+                try { // holds the apply thread so the test attaches its callback before completion
+                    gate.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            synchronized (this) {
+                applied = index;
+            }
             return command;
         }
 
@@ -35,9 +45,10 @@ class ThreadingTest {
     @Test
     void futuresCompleteOffTheProtocolThreadAndStopAnswersPendingWork() throws Exception {
         LocalNetwork network = new LocalNetwork();
+        Counter counter = new Counter();
         RaftNode node = new RaftNode(RaftNodeConfig.of("solo", "threads")
                 .withBootstrap(ClusterConfiguration.of(ClusterSettings.DEFAULTS, "solo")),
-                new InMemoryRaftLog(), network.transport("solo"), new Counter());
+                new InMemoryRaftLog(), network.transport("solo"), counter);
         node.start();
         CommandResult first;
         do {
@@ -47,8 +58,8 @@ class ThreadingTest {
 
         CompletableFuture<String> callbackThread = new CompletableFuture<>();
         node.submit(new byte[] {2}).thenAccept(r -> callbackThread.complete(Thread.currentThread().getName()));
-        // Either the callback thread (completed later) or this one (completed already): never the protocol thread.
-        assertThat(callbackThread.get(10, TimeUnit.SECONDS)).doesNotContain("protocol");
+        counter.gate.countDown();
+        assertThat(callbackThread.get(10, TimeUnit.SECONDS)).contains("callbacks").doesNotContain("protocol");
 
         node.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertThat(node.status().role()).isEqualTo(Role.STOPPED);
