@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * A simulated run broke a safety property (or an event threw). The message names the invariant, the
  * seed that replays the run, and the last steps of the trace as a table; the whole retained trace is
- * written to {@code target/sim-failures/seed-<seed>.txt}.
+ * written to {@code target/sim-failures/seed-<seed>.txt} (a table) and {@code seed-<seed>.puml} (a
+ * PlantUML sequence diagram).
  */
 public final class InvariantViolation extends AssertionError {
 
@@ -44,7 +45,10 @@ public final class InvariantViolation extends AssertionError {
             Files.createDirectories(FAILURE_DIR);
             Files.writeString(file, headline + "\n\nFull retained trace (" + all.size() + " rows):\n"
                     + TraceTable.render(all));
-            written = "full trace in " + file.toAbsolutePath();
+            Path diagram = FAILURE_DIR.resolve("seed-" + sim.seed() + ".puml");
+            Files.writeString(diagram, "' " + headline.replace("\n", " ") + "\n" + PlantUmlTrace.render(all));
+            written = "full trace in " + file.toAbsolutePath() + " and as a sequence diagram in "
+                    + diagram.toAbsolutePath();
         } catch (IOException | RuntimeException e) {
             file = null;
             written = "could not write the trace file: " + e;
