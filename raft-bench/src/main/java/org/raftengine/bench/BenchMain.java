@@ -1,0 +1,144 @@
+package org.raftengine.bench;
+
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The benchmark: every chosen system at every client count, in interleaved rounds (A, B, A, B, ...,
+ * each on a fresh cluster) so that load on the machine falls on all of them alike; medians per system
+ * and client count.
+ *
+ * <p>Prints progress lines (starting with {@code #}) to standard error, then to standard output one
+ * line per system and configuration, then the lines {@code codec raftengine-codec/raftengine c=N: X}
+ * (the codec's cost) and, last, {@code ratio raftengine/PEER c=N: X} (median throughputs divided).
+ */
+public final class BenchMain {
+
+    /** Held so that the level set on it stays (the logging framework keeps loggers weakly). */
+    private static final java.util.logging.Logger ENGINE_LOG = java.util.logging.Logger.getLogger("org.raftengine");
+
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchOptions options;
+        try {
+            options = BenchOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            if (!e.getMessage().equals("usage")) {
+                System.err.println("bench: " + e.getMessage());
+            }
+            System.err.print(BenchOptions.usage());
+            System.exit(2);
+            return;
+        }
+        // The engine's INFO lines (bootstrap, leader elected) for every trial would drown the progress.
+        ENGINE_LOG.setLevel(java.util.logging.Level.WARNING);
+        Result result = run(options, System.out, System.err);
+        System.out.flush();
+        // Peer libraries may leave non-daemon threads behind: the run is over.
+        System.exit(result.failedTrials().isEmpty() ? 0 : 1);
+    }
+
+    /** What a run produced: the summaries, in the order printed, and the trials that failed. */
+    public record Result(List<Summary> summaries, List<String> failedTrials) {
+    }
+
+    /** Runs the benchmark; summaries and ratios go to {@code out}, progress to {@code progress}. */
+    public static Result run(BenchOptions options, PrintStream out, PrintStream progress) {
+        progress.printf(Locale.ROOT, "# bench: java %s, %d cpus, max heap %d MB, systems %s, clients %s, "
+                        + "warm-up %s (+%s first), measure %s, %d rounds, %d-byte commands%n",
+                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20, options.systems(), options.clients(),
+                seconds(options.warmup()), seconds(options.jitWarmup()), seconds(options.measure()),
+                options.rounds(), options.commandBytes());
+        progress.println("# jvm: " + ManagementFactory.getRuntimeMXBean().getInputArguments());
+
+        Set<String> warmed = new HashSet<>();
+        List<Summary> summaries = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        for (int clients : options.clients()) {
+            Map<String, List<TrialResult>> bySystem = new LinkedHashMap<>();
+            for (int round = 1; round <= options.rounds(); round++) {
+                for (String name : options.systems()) {
+                    Duration warmup = warmed.add(name) ? options.warmup().plus(options.jitWarmup()) : options.warmup();
+                    try {
+                        TrialResult r = Trial.run(BenchSystems.create(name), clients, options.commandBytes(), round,
+                                warmup, options.measure());
+                        progress.println(Summary.progress(r));
+                        bySystem.computeIfAbsent(name, k -> new ArrayList<>()).add(r);
+                    } catch (Exception e) {
+                        String what = name + " c=" + clients + " round " + round + ": " + e;
+                        progress.println("# FAILED " + what);
+                        failed.add(what);
+                    }
+                }
+            }
+            for (List<TrialResult> rounds : bySystem.values()) {
+                Summary s = Summary.of(rounds);
+                summaries.add(s);
+                out.println(s.line());
+            }
+            out.flush();
+        }
+        for (String line : ratioLines(summaries)) {
+            out.println(line);
+        }
+        for (String f : failed) {
+            out.println("FAILED " + f);
+        }
+        out.flush();
+        return new Result(summaries, failed);
+    }
+
+    /** The codec lines, then the ratio lines of raftengine against each peer, per client count. */
+    static List<String> ratioLines(List<Summary> summaries) {
+        List<String> codec = new ArrayList<>();
+        List<String> ratios = new ArrayList<>();
+        List<Integer> counts = summaries.stream().map(Summary::clients).distinct().toList();
+        for (int c : counts) {
+            Summary base = find(summaries, "raftengine", c);
+            Summary withCodec = find(summaries, "raftengine-codec", c);
+            if (base != null && withCodec != null) {
+                codec.add(String.format(Locale.ROOT, "codec raftengine-codec/raftengine c=%d: %.2f", c,
+                        withCodec.throughput() / base.throughput()));
+            }
+        }
+        List<String> peers = summaries.stream().map(Summary::system).filter(s -> !BenchSystems.isRaftengine(s))
+                .distinct().toList();
+        for (String peer : peers) {
+            for (int c : counts) {
+                Summary base = find(summaries, "raftengine", c);
+                Summary other = find(summaries, peer, c);
+                if (base != null && other != null && other.throughput() > 0) {
+                    ratios.add(String.format(Locale.ROOT, "ratio raftengine/%s c=%d: %.2f", peer, c,
+                            base.throughput() / other.throughput()));
+                }
+            }
+        }
+        List<String> all = new ArrayList<>(codec);
+        all.addAll(ratios);
+        return all;
+    }
+
+    private static Summary find(List<Summary> summaries, String system, int clients) {
+        for (Summary s : summaries) {
+            if (s.system().equals(system) && s.clients() == clients) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private static String seconds(Duration d) {
+        return String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
+    }
+}

@@ -1,0 +1,36 @@
+package org.raftengine.bench;
+
+import java.util.List;
+
+/** The systems the harness knows by name. Ratis and JGroups-raft join here as further implementations. */
+public final class BenchSystems {
+
+    /** Every system name, in the order the full benchmark runs them. */
+    public static final List<String> ALL = List.of("raftengine", "raftengine-codec", "microraft");
+
+    /** Systems that can be named in {@code --systems} but are not part of the comparison. */
+    public static final List<String> DIAGNOSTIC = List.of("raftengine-direct");
+
+    private BenchSystems() {
+    }
+
+    /**
+     * Makes a fresh, unstarted instance of the named system.
+     *
+     * @throws IllegalArgumentException for an unknown name
+     */
+    public static BenchSystem create(String name) {
+        return switch (name) {
+            case "raftengine" -> new RaftEngineSystem(RaftEngineSystem.Variant.PLAIN);
+            case "raftengine-codec" -> new RaftEngineSystem(RaftEngineSystem.Variant.CODEC);
+            case "raftengine-direct" -> new RaftEngineSystem(RaftEngineSystem.Variant.SAME_THREAD);
+            case "microraft" -> new MicroRaftSystem();
+            default -> throw new IllegalArgumentException("unknown system '" + name + "'; known: " + ALL + " and " + DIAGNOSTIC);
+        };
+    }
+
+    /** True for the systems that are raftengine itself (in any configuration), not a peer library. */
+    public static boolean isRaftengine(String name) {
+        return name.startsWith("raftengine");
+    }
+}

@@ -1,0 +1,170 @@
+package org.raftengine.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.raftengine.core.ClusterConfiguration;
+import org.raftengine.core.ClusterSettings;
+import org.raftengine.core.CommandResult;
+import org.raftengine.core.RaftNode;
+import org.raftengine.core.RaftNodeConfig;
+import org.raftengine.core.Role;
+import org.raftengine.core.log.InMemoryRaftLog;
+import org.raftengine.core.spi.StateMachine;
+import org.raftengine.core.transport.LocalNetwork;
+import org.raftengine.core.wire.WireCodec;
+
+/**
+ * raftengine: three {@link RaftNode}s on {@link InMemoryRaftLog}s and one {@link LocalNetwork} (direct
+ * hand-off), with default cluster settings and the default threaded runtime.
+ *
+ * <ul>
+ *   <li>{@link Variant#PLAIN} ({@code raftengine}): messages handed over as objects;</li>
+ *   <li>{@link Variant#CODEC} ({@code raftengine-codec}): the network encodes and decodes every message
+ *   with the {@link WireCodec} on every hop;</li>
+ *   <li>{@link Variant#SAME_THREAD} ({@code raftengine-direct}, diagnostic only): as plain, with storage
+ *   and apply on the protocol thread ({@link SameThreadRuntime}).</li>
+ * </ul>
+ */
+final class RaftEngineSystem implements BenchSystem {
+
+    private static final String CLUSTER_ID = "bench";
+    private static final List<String> IDS = List.of("n1", "n2", "n3");
+
+    /** The configurations of raftengine the benchmark knows. */
+    enum Variant {
+        PLAIN("raftengine"), CODEC("raftengine-codec"), SAME_THREAD("raftengine-direct");
+
+        final String systemName;
+
+        Variant(String systemName) {
+            this.systemName = systemName;
+        }
+    }
+
+    private final Variant variant;
+    private final List<RaftNode> nodes = new ArrayList<>();
+    private final AtomicLong leaderChanges = new AtomicLong();
+    private LocalNetwork network;
+    private volatile RaftNode leader;
+
+    RaftEngineSystem(Variant variant) {
+        this.variant = variant;
+    }
+
+    @Override
+    public String name() {
+        return variant.systemName;
+    }
+
+    @Override
+    public void start(Duration timeout) throws Exception {
+        network = variant == Variant.CODEC ? new LocalNetwork(new WireCodec(CLUSTER_ID)) : new LocalNetwork();
+        ClusterConfiguration members = ClusterConfiguration.of(ClusterSettings.DEFAULTS, IDS.toArray(String[]::new));
+        for (String id : IDS) {
+            RaftNodeConfig config = RaftNodeConfig.of(id, CLUSTER_ID);
+            if (id.equals(IDS.get(0))) {
+                config = config.withBootstrap(members);
+            }
+            nodes.add(variant == Variant.SAME_THREAD
+                    ? new RaftNode(config, new InMemoryRaftLog(), network.transport(id), new NullStateMachine(),
+                            new SameThreadRuntime(id))
+                    : new RaftNode(config, new InMemoryRaftLog(), network.transport(id), new NullStateMachine()));
+        }
+        // The bootstrapping node campaigns at once: start it last, so that its vote requests find the
+        // others listening (a request to a node not yet on the network is dropped, and the election
+        // then waits for a randomized timeout of 1-2 s).
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            nodes.get(i).start();
+        }
+        RaftNode found = Waits.until(timeout, this::findLeader);
+        if (found == null) {
+            throw new IllegalStateException(name() + ": no leader within " + timeout);
+        }
+        leader = found;
+    }
+
+    private RaftNode findLeader() {
+        for (RaftNode node : nodes) {
+            if (node.status().role() == Role.LEADER) {
+                return node;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void submit(byte[] command, SubmitCallback callback) {
+        RaftNode target = leader;
+        target.submit(command).whenComplete((result, error) -> {
+            if (error != null) {
+                callback.completed(Outcome.FAILED);
+            } else if (result instanceof CommandResult.Ok) {
+                callback.completed(Outcome.COMMITTED);
+            } else if (result instanceof CommandResult.Retry || result instanceof CommandResult.Redirect) {
+                refreshLeader(target);
+                callback.completed(Outcome.RETRY);
+            } else {
+                refreshLeader(target);
+                callback.completed(Outcome.FAILED);
+            }
+        });
+    }
+
+    /** After a refusal by {@code stale}, points later submissions at the current leader if there is one. */
+    private void refreshLeader(RaftNode stale) {
+        if (leader != stale) {
+            return;
+        }
+        RaftNode found = findLeader();
+        if (found != null && found != stale) {
+            leader = found;
+            leaderChanges.incrementAndGet();
+        }
+    }
+
+    @Override
+    public void stop(Duration timeout) throws Exception {
+        List<CompletableFuture<Void>> stops = new ArrayList<>();
+        for (RaftNode node : nodes) {
+            stops.add(node.stop().toCompletableFuture());
+        }
+        CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        nodes.clear();
+    }
+
+    @Override
+    public String diagnostics() {
+        if (network == null) {
+            return "";
+        }
+        long changes = leaderChanges.get();
+        long dropped = network.dropped();
+        return (changes > 0 ? "leaderChanges=" + changes + " " : "") + (dropped > 0 ? "dropped=" + dropped : "");
+    }
+
+    /** Applies nothing; answers every command with an empty result. */
+    static final class NullStateMachine implements StateMachine {
+        private static final byte[] EMPTY = new byte[0];
+        private volatile long applied;
+
+        @Override
+        public long lastApplied() {
+            return applied;
+        }
+
+        @Override
+        public byte[] apply(long index, byte[] command) {
+            applied = index;
+            return EMPTY;
+        }
+
+        @Override
+        public void recordApplied(long index) {
+            applied = index;
+        }
+    }
+}

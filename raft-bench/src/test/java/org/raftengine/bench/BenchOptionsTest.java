@@ -1,0 +1,58 @@
+package org.raftengine.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BenchOptionsTest {
+
+    @Test
+    void quickIsC64WithRaftengineAndMicroraft() {
+        BenchOptions o = BenchOptions.parse("--quick");
+        assertThat(o.quick()).isTrue();
+        assertThat(o.clients()).containsExactly(64);
+        assertThat(o.systems()).containsExactly("raftengine", "microraft");
+        // Budget: 2 systems x 3 rounds of warm-up + measure, plus the JIT's extra warm-up once per system.
+        long seconds = 2 * (o.rounds() * (o.warmup().plus(o.measure()).toSeconds()) + o.jitWarmup().toSeconds());
+        assertThat(seconds).isLessThanOrEqualTo(62);
+    }
+
+    @Test
+    void optionsOverrideTheDefaults() {
+        BenchOptions o = BenchOptions.parse("--clients", "1,16", "--systems=raftengine,raftengine-codec",
+                "--warmup-seconds", "2.5", "--measure-seconds", "7", "--rounds", "5");
+        assertThat(o.quick()).isFalse();
+        assertThat(o.clients()).containsExactly(1, 16);
+        assertThat(o.systems()).containsExactly("raftengine", "raftengine-codec");
+        assertThat(o.warmup()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(o.measure()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(o.rounds()).isEqualTo(5);
+        assertThat(BenchOptions.parse().clients()).isEqualTo(List.of(1, 16, 64, 256));
+    }
+
+    @Test
+    void badOptionsAreRefused() {
+        assertThatThrownBy(() -> BenchOptions.parse("--systems", "etcd")).hasMessageContaining("unknown system");
+        assertThatThrownBy(() -> BenchOptions.parse("--clients", "0")).hasMessageContaining("positive");
+        assertThatThrownBy(() -> BenchOptions.parse("--frobnicate", "1")).hasMessageContaining("unknown option");
+        assertThatThrownBy(() -> BenchOptions.parse("--rounds")).hasMessageContaining("needs a value");
+    }
+
+    @Test
+    void ratioLinesComeLastAndDivideMedianThroughputs() {
+        List<Summary> summaries = List.of(
+                summary("raftengine", 64, 300), summary("raftengine-codec", 64, 240), summary("microraft", 64, 200));
+        assertThat(BenchMain.ratioLines(summaries)).containsExactly(
+                "codec raftengine-codec/raftengine c=64: 0.80",
+                "ratio raftengine/microraft c=64: 1.50");
+    }
+
+    private static Summary summary(String system, int clients, long commitsPerSecond) {
+        TrialResult r = new TrialResult(system, clients, 1, commitsPerSecond, 1.0, 1, 2, 3, 1.5, 100, 1000, 1, 1,
+                0, 0, 0, 0, 10, "");
+        return Summary.of(List.of(r));
+    }
+}
