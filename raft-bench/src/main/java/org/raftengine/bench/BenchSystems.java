@@ -9,7 +9,7 @@ public final class BenchSystems {
     public static final List<String> ALL = List.of("raftengine", "raftengine-codec", "microraft");
 
     /** Systems that can be named in {@code --systems} but are not part of the comparison. */
-    public static final List<String> DIAGNOSTIC = List.of("raftengine-direct");
+    public static final List<String> DIAGNOSTIC = List.of("raftengine-threads");
 
     private BenchSystems() {
     }
@@ -23,7 +23,7 @@ public final class BenchSystems {
         return switch (name) {
             case "raftengine" -> new RaftEngineSystem(RaftEngineSystem.Variant.PLAIN);
             case "raftengine-codec" -> new RaftEngineSystem(RaftEngineSystem.Variant.CODEC);
-            case "raftengine-direct" -> new RaftEngineSystem(RaftEngineSystem.Variant.SAME_THREAD);
+            case "raftengine-threads" -> new RaftEngineSystem(RaftEngineSystem.Variant.THREADS);
             case "microraft" -> new MicroRaftSystem();
             default -> throw new IllegalArgumentException("unknown system '" + name + "'; known: " + ALL + " and " + DIAGNOSTIC);
         };

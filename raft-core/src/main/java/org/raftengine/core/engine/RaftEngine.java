@@ -76,6 +76,10 @@ public final class RaftEngine {
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final CompletableFuture<Void> stoppedFuture = new CompletableFuture<>();
     private volatile NodeStatus status;
+    private Map<String, Long> publishedMatch = Map.of();
+    private boolean matchChanged;
+    /** Futures and their results, in pairs, completed together at the end of the event. */
+    private final ArrayList<Object> completions = new ArrayList<>();
     private volatile boolean running;
     private boolean halted;
 
@@ -331,6 +335,7 @@ public final class RaftEngine {
         }
         transport.stop();
         publishStatus();
+        flushCompletions();
         if (old != Role.STOPPED) {
             notifyListeners(l -> l.onRoleChange(Role.STOPPED, term));
         }
@@ -391,12 +396,12 @@ public final class RaftEngine {
 
     /** Work every event may have made possible: write what is pending, apply what is committed. */
     private void afterEvent() {
-        if (role == Role.STOPPED) {
-            return;
+        if (role != Role.STOPPED) {
+            flushWrites();
+            maybeApply();
+            publishStatus();
         }
-        flushWrites();
-        maybeApply();
-        publishStatus();
+        flushCompletions();
     }
 
     private void receive(RaftMessage message) {
@@ -677,6 +682,7 @@ public final class RaftEngine {
             }
         }
         quorumCheckStartedNanos = now;
+        matchChanged = true;
         uncommittedBytes = 0;
         for (long i = Math.max(commitIndex + 1, tail.start()); i <= lastIndex(); i++) {
             uncommittedBytes += tail.get(i).sizeBytes();
@@ -794,6 +800,7 @@ public final class RaftEngine {
         if (r.success()) {
             if (r.matchIndex() > p.matchIndex) {
                 p.matchIndex = Math.min(r.matchIndex(), lastIndex());
+                matchChanged = true;
                 p.freeInflightUpTo(p.matchIndex);
                 advanceCommit();
             }
@@ -1470,12 +1477,32 @@ public final class RaftEngine {
         }
     }
 
+    /** Queues a completion; the event's completions go to the callback executor together, at its end. */
     private void complete(CompletableFuture<CommandResult> future, CommandResult result) {
-        // Never on the protocol thread: user callbacks chained on the future run where it completes.
+        completions.add(future);
+        completions.add(result);
+    }
+
+    /**
+     * Never on the protocol thread: user callbacks chained on a future run where it completes. One
+     * callback task per event, not per command.
+     */
+    @SuppressWarnings("unchecked")
+    private void flushCompletions() {
+        if (completions.isEmpty()) {
+            return;
+        }
+        Object[] batch = completions.toArray();
+        completions.clear();
+        Runnable task = () -> {
+            for (int i = 0; i < batch.length; i += 2) {
+                ((CompletableFuture<CommandResult>) batch[i]).complete((CommandResult) batch[i + 1]);
+            }
+        };
         try {
-            runtime.callbackExecutor().execute(() -> future.complete(result));
+            runtime.callbackExecutor().execute(task);
         } catch (RejectedExecutionException stopped) {
-            future.complete(result);
+            task.run();
         }
     }
 
@@ -1500,14 +1527,25 @@ public final class RaftEngine {
     // Status and listeners
     // =====================================================================================
 
+    /** A new status only when something in it changed: most events under load change one index. */
     private void publishStatus() {
-        Map<String, Long> match = Map.of();
-        if (role == Role.LEADER && !followers.isEmpty()) {
+        Map<String, Long> match = publishedMatch;
+        if (role != Role.LEADER) {
+            match = Map.of();
+        } else if (matchChanged) {
             Map<String, Long> m = new HashMap<>();
             for (FollowerProgress p : followers.values()) {
                 m.put(p.id, p.matchIndex);
             }
             match = Map.copyOf(m);
+            matchChanged = false;
+        }
+        publishedMatch = match;
+        NodeStatus s = status;
+        if (s.role() == role && s.term() == term && Objects.equals(s.leaderId(), leaderId)
+                && s.lastIndex() == lastIndex() && s.lastTerm() == lastTerm() && s.commitIndex() == commitIndex
+                && s.durableIndex() == durableIndex && s.appliedIndex() == appliedIndex && s.matchIndex() == match) {
+            return;
         }
         status = new NodeStatus(id, role, term, leaderId, lastIndex(), lastTerm(), commitIndex, durableIndex,
                 appliedIndex, match);

@@ -35,7 +35,7 @@ public final class InMemoryRaftLog implements RaftLog {
 
     private final long storageId;
     /** Entry at index {@code i} is at position {@code i - FIRST_INDEX}. */
-    private final ArrayList<LogEntry> entries = new ArrayList<>();
+    private final ChunkedEntries entries = new ChunkedEntries();
     private HardState hardState = HardState.INITIAL;
     private String brokenReason;
     private Supplier<RuntimeException> writeFailure;
@@ -183,9 +183,11 @@ public final class InMemoryRaftLog implements RaftLog {
         int from = position(start);
         if (from < entries.size()) {
             // The replaced suffix goes in the same step as the append, as the contract requires.
-            entries.subList(from, entries.size()).clear();
+            entries.truncate(from);
         }
-        entries.addAll(batch);
+        for (LogEntry e : batch) {
+            entries.add(e);
+        }
     }
 
     /** {@inheritDoc} */
@@ -224,7 +226,7 @@ public final class InMemoryRaftLog implements RaftLog {
      * @return an unmodifiable copy; later changes to the log do not show in it
      */
     public synchronized List<LogEntry> snapshotEntries() {
-        return List.copyOf(entries);
+        return List.copyOf(entries.toList());
     }
 
     /**

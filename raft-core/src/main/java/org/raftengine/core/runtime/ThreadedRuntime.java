@@ -1,42 +1,52 @@
 package org.raftengine.core.runtime;
 
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.random.RandomGenerator;
 import java.util.SplittableRandom;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
 import org.raftengine.core.Cancellable;
 
 /**
- * The production runtime: a protocol thread (which also runs timers), a storage thread, an apply
- * thread and a callback thread, all daemons named after the node.
+ * The production runtime: a protocol thread, a storage thread, an apply thread and a callback
+ * thread, each a lock-free mailbox, plus a timer thread that hands due timers to the protocol thread.
+ * All are daemons named after the node.
+ *
+ * <p>For a log and a state machine that never block (the in-memory ones),
+ * {@link #withInlineStorageAndApply(String)} runs storage and apply tasks on the protocol thread
+ * itself, through the same code path, saving two thread hand-offs per command.
  */
 public final class ThreadedRuntime implements NodeRuntime {
-    private final ScheduledExecutorService protocol;
-    private final ExecutorService storage;
-    private final ExecutorService apply;
-    private final ExecutorService callbacks;
+    private final MailboxExecutor protocol;
+    private final MailboxExecutor storage;
+    private final MailboxExecutor apply;
+    private final MailboxExecutor callbacks;
+    private final ScheduledThreadPoolExecutor timers;
     private final RandomGenerator random = new SplittableRandom();
 
+    /** Storage and apply on threads of their own: for logs and state machines that may block. */
     public ThreadedRuntime(String nodeId) {
-        this.protocol = Executors.newSingleThreadScheduledExecutor(factory("raft-" + nodeId + "-protocol"));
-        this.storage = Executors.newSingleThreadExecutor(factory("raft-" + nodeId + "-storage"));
-        this.apply = Executors.newSingleThreadExecutor(factory("raft-" + nodeId + "-apply"));
-        this.callbacks = Executors.newSingleThreadExecutor(factory("raft-" + nodeId + "-callbacks"));
+        this(nodeId, false);
     }
 
-    private static java.util.concurrent.ThreadFactory factory(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, n.getAndIncrement() == 0 ? name : name + "-" + n.get());
+    private ThreadedRuntime(String nodeId, boolean inline) {
+        String prefix = "raft-" + nodeId + "-";
+        this.protocol = new MailboxExecutor(prefix + "protocol");
+        this.storage = inline ? null : new MailboxExecutor(prefix + "storage");
+        this.apply = inline ? null : new MailboxExecutor(prefix + "apply");
+        this.callbacks = new MailboxExecutor(prefix + "callbacks");
+        this.timers = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, prefix + "timers");
             t.setDaemon(true);
             return t;
-        };
+        });
+        timers.setRemoveOnCancelPolicy(true);
+    }
+
+    /** Storage and apply tasks run on the protocol thread: only for a log and state machine that never block. */
+    public static ThreadedRuntime withInlineStorageAndApply(String nodeId) {
+        return new ThreadedRuntime(nodeId, true);
     }
 
     @Override
@@ -51,12 +61,12 @@ public final class ThreadedRuntime implements NodeRuntime {
 
     @Override
     public Executor storageExecutor() {
-        return storage;
+        return storage != null ? storage : Runnable::run;
     }
 
     @Override
     public Executor applyExecutor() {
-        return apply;
+        return apply != null ? apply : Runnable::run;
     }
 
     @Override
@@ -66,7 +76,13 @@ public final class ThreadedRuntime implements NodeRuntime {
 
     @Override
     public Cancellable schedule(long delayNanos, Runnable task) {
-        ScheduledFuture<?> f = protocol.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> f = timers.schedule(() -> {
+            try {
+                protocol.execute(task);
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                // The node stopped while the timer waited.
+            }
+        }, delayNanos, TimeUnit.NANOSECONDS);
         return () -> f.cancel(false);
     }
 
@@ -77,10 +93,15 @@ public final class ThreadedRuntime implements NodeRuntime {
 
     @Override
     public void shutdown() {
-        for (ExecutorService e : List.of(protocol, storage, apply)) {
-            e.shutdownNow();
+        timers.shutdownNow();
+        protocol.shutdown(false);
+        if (storage != null) {
+            storage.shutdown(false);
+        }
+        if (apply != null) {
+            apply.shutdown(false);
         }
         // Callbacks already queued still run: they complete the futures users wait on.
-        callbacks.shutdown();
+        callbacks.shutdown(true);
     }
 }

@@ -1,0 +1,89 @@
+package org.raftengine.core.runtime;
+
+import java.lang.System.Logger.Level;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A single thread draining a lock-free queue: the mailbox of one of a node's executors. Producers
+ * never take a lock; the thread parks only when the queue is empty, and a producer wakes it only then.
+ * Cheaper per task than a {@code ThreadPoolExecutor}, whose queue takes a lock on every hand-off.
+ */
+final class MailboxExecutor implements Executor {
+    private static final System.Logger LOG = System.getLogger(MailboxExecutor.class.getName());
+    private static final int SPINS_BEFORE_PARKING = 64;
+
+    private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
+    private final Thread thread;
+    private volatile boolean sleeping;
+    private volatile boolean stopping;
+    private volatile boolean drainOnStop;
+
+    MailboxExecutor(String name) {
+        thread = new Thread(this::loop, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        if (stopping) {
+            throw new RejectedExecutionException(thread.getName() + " is shut down");
+        }
+        queue.add(task);
+        // Read after the add: if the thread went to sleep before seeing the task, it is woken here.
+        if (sleeping) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** Stops taking tasks; the thread ends after running what is queued ({@code drain}) or at once. */
+    void shutdown(boolean drain) {
+        drainOnStop = drain;
+        stopping = true;
+        LockSupport.unpark(thread);
+    }
+
+    boolean isCurrentThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    private void loop() {
+        int idle = 0;
+        while (true) {
+            Runnable task = queue.poll();
+            if (task != null) {
+                idle = 0;
+                run(task);
+                continue;
+            }
+            if (stopping) {
+                return;
+            }
+            if (idle++ < SPINS_BEFORE_PARKING) {
+                Thread.onSpinWait();
+                continue;
+            }
+            sleeping = true;
+            // Checked after announcing sleep: a task added before the announcement is seen here.
+            if (queue.isEmpty() && !stopping) {
+                LockSupport.park(this);
+            }
+            sleeping = false;
+            idle = 0;
+        }
+    }
+
+    private void run(Runnable task) {
+        if (stopping && !drainOnStop) {
+            return;
+        }
+        try {
+            task.run();
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.ERROR, "task on " + thread.getName() + " failed", e);
+        }
+    }
+}
