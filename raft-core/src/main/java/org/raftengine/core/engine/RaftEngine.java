@@ -135,6 +135,9 @@ public final class RaftEngine {
     private final TreeMap<Long, PendingCommand> pendingByIndex = new TreeMap<>();
     private long overwriteCheckedTerm;
     private final LinkedHashMap<Long, PendingForward> forwarded = new LinkedHashMap<>();
+    /** Marks a forwarded request this node refused: a later duplicate must not be appended. */
+    private static final long[] REFUSED = {0, 0};
+    /** Request ids of forwarded commands seen: their (index, term), or {@link #REFUSED}. Bounded. */
     private final LinkedHashMap<Long, long[]> requestPositions = new LinkedHashMap<>(1024, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, long[]> eldest) {
@@ -1425,22 +1428,28 @@ public final class RaftEngine {
         return null;
     }
 
-    /** One hop only: a node that is not the leader answers, it never forwards again. */
+    /**
+     * One hop only: a node that is not the leader answers, it never forwards again.
+     *
+     * <p>Transports duplicate, and a duplicate comes to the same node. So a request id this node has
+     * seen (appended, received in an entry, or refused) is never appended again, even if its entry was
+     * since truncated here (it may still commit from another log), and never answered again: the
+     * first answer stands, so a Retry is never followed by an append of the same command.
+     */
     private void onForwardCommand(ForwardCommand fc) {
+        if (requestPositions.containsKey(fc.requestId())) {
+            return;
+        }
         if (role != Role.LEADER) {
             CommandResult answer = leaderId != null && !leaderId.equals(fc.from())
                     ? new CommandResult.Redirect(leaderId)
                     : new CommandResult.Retry("node " + id + " is not the leader");
-            send(new ForwardResponse(id, fc.from(), storageId, term, fc.requestId(), answer));
+            refuseForward(fc, answer);
             return;
-        }
-        long[] position = requestPositions.get(fc.requestId());
-        if (position != null && position[0] <= lastIndex() && terms.termAt(position[0]) == position[1]) {
-            return; // a duplicate: its entry is in the log, and its answer goes out once, on apply
         }
         CommandResult refusal = backPressure(fc.command().length);
         if (refusal != null) {
-            send(new ForwardResponse(id, fc.from(), storageId, term, fc.requestId(), refusal));
+            refuseForward(fc, refusal);
             return;
         }
         long deadline = runtime.nanoTime() + nodeConfig.commandTimeout().toNanos();
@@ -1448,6 +1457,11 @@ public final class RaftEngine {
         pendingByIndex.put(e.index(), new PendingCommand(term, null, fc.from(), fc.requestId(), deadline));
         replicateToAll();
         advanceCommit();
+    }
+
+    private void refuseForward(ForwardCommand fc, CommandResult answer) {
+        requestPositions.put(fc.requestId(), REFUSED);
+        send(new ForwardResponse(id, fc.from(), storageId, term, fc.requestId(), answer));
     }
 
     private void onForwardResponse(ForwardResponse fr) {
