@@ -635,13 +635,19 @@ public final class RaftEngine {
             votedFor = null;
             hardStateChanged();
         }
-        if (role == Role.LEADER) {
+        boolean wasLeader = role == Role.LEADER;
+        if (wasLeader) {
             followers.clear();
             LOG.log(Level.INFO, "node {0} steps down in term {1}", id, term);
         }
         setRole(Role.FOLLOWER);
         setLeader(leader);
-        resetElectionDeadline();
+        if (wasLeader) {
+            resetElectionDeadline(); // a leader's election timer was idle
+        }
+        // Otherwise the deadline stands: only the leader's AppendEntries or a granted vote resets it
+        // (Raft paper, section 5.2). So a candidate with a stale log that keeps raising the term (say,
+        // its clock runs fast) cannot keep the up-to-date nodes from ever campaigning.
     }
 
     private void setTerm(long newTerm) {
@@ -942,8 +948,8 @@ public final class RaftEngine {
             becomeFollower(ae.term(), ae.from());
         } else {
             setLeader(ae.from());
-            resetElectionDeadline();
         }
+        resetElectionDeadline();
         lastLeaderContactNanos = runtime.nanoTime();
         String malformed = malformedEntries(ae);
         if (malformed != null) {
