@@ -1397,7 +1397,7 @@ public final class RaftEngine {
                 return false;
             }
             LogEntry e = appendAsLeader(EntryType.COMMAND, 0, c.command());
-            pendingByIndex.put(e.index(), new PendingCommand(term, c.future(), null, 0, deadline));
+            trackPending(e, new PendingCommand(term, c.future(), null, 0, deadline));
             return true;
         }
         if (role == Role.FOLLOWER && leaderId != null) {
@@ -1460,9 +1460,27 @@ public final class RaftEngine {
         }
         long deadline = runtime.nanoTime() + nodeConfig.commandTimeout().toNanos();
         LogEntry e = appendAsLeader(EntryType.COMMAND, fc.requestId(), fc.command());
-        pendingByIndex.put(e.index(), new PendingCommand(term, null, fc.from(), fc.requestId(), deadline));
+        trackPending(e, new PendingCommand(term, null, fc.from(), fc.requestId(), deadline));
         replicateToAll();
         advanceCommit();
+    }
+
+    /**
+     * Remembers who awaits {@code e}. A command of an earlier leadership of this node may still wait on
+     * the same index (its entry was truncated here, yet may commit from another log): it is settled as
+     * indeterminate rather than forgotten.
+     */
+    private void trackPending(LogEntry e, PendingCommand p) {
+        PendingCommand earlier = pendingByIndex.put(e.index(), p);
+        if (earlier != null) {
+            CommandResult r = new CommandResult.Indeterminate("its entry was replaced on this node; it may "
+                    + "still commit from another log");
+            if (earlier.future() != null) {
+                complete(earlier.future(), r);
+            } else {
+                send(new ForwardResponse(id, earlier.forwardedBy(), storageId, term, earlier.requestId(), r));
+            }
+        }
     }
 
     private void refuseForward(ForwardCommand fc, CommandResult answer) {
