@@ -1,7 +1,9 @@
 package org.raftengine.bench;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -18,17 +20,26 @@ import java.util.Set;
  *
  * <p>Prints progress lines (starting with {@code #}) to standard error, then to standard output one
  * line per system and configuration, then the lines {@code codec raftengine-codec/raftengine c=N: X}
- * (the codec's cost) and, last, {@code ratio raftengine/PEER c=N: X} (median throughputs divided).
+ * (the codec's cost) and, last, {@code ratio raftengine/PEER c=N: X} (median throughputs divided; the
+ * C=64 lines last). A full run (not {@code --quick}) then writes {@code results.md}, {@code throughput.png}
+ * and {@code latency.png} into {@code --out} (see {@link BenchReport}).
  */
 public final class BenchMain {
 
     /** Held so that the level set on it stays (the logging framework keeps loggers weakly). */
     private static final java.util.logging.Logger ENGINE_LOG = java.util.logging.Logger.getLogger("org.raftengine");
 
+    /** The client count whose ratio lines come last. */
+    static final int HEADLINE_CLIENTS = 64;
+
     private BenchMain() {
     }
 
     public static void main(String[] args) throws Exception {
+        // The charts are drawn off-screen; as -Djava.awt.headless=true, unless the command line says otherwise.
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
         BenchOptions options;
         try {
             options = BenchOptions.parse(args);
@@ -44,6 +55,15 @@ public final class BenchMain {
         ENGINE_LOG.setLevel(java.util.logging.Level.WARNING);
         Result result = run(options, System.out, System.err);
         System.out.flush();
+        if (!options.quick() && !result.summaries().isEmpty()) {
+            try {
+                for (Path written : BenchReport.write(result.summaries(), options, options.out())) {
+                    System.err.println("# wrote " + written);
+                }
+            } catch (IOException | RuntimeException e) {
+                System.err.println("# FAILED writing the report to " + options.out() + ": " + e);
+            }
+        }
         // Peer libraries may leave non-daemon threads behind: the run is over.
         System.exit(result.failedTrials().isEmpty() ? 0 : 1);
     }
@@ -99,11 +119,17 @@ public final class BenchMain {
         return new Result(summaries, failed);
     }
 
-    /** The codec lines, then the ratio lines of raftengine against each peer, per client count. */
+    /**
+     * The codec lines, then the ratio lines of raftengine against each peer present, by client count
+     * (peers in run order within one count), those of C=64 (the headline) last.
+     */
     static List<String> ratioLines(List<Summary> summaries) {
         List<String> codec = new ArrayList<>();
         List<String> ratios = new ArrayList<>();
-        List<Integer> counts = summaries.stream().map(Summary::clients).distinct().toList();
+        List<Integer> counts = new ArrayList<>(summaries.stream().map(Summary::clients).distinct().toList());
+        if (counts.remove(Integer.valueOf(HEADLINE_CLIENTS))) {
+            counts.add(HEADLINE_CLIENTS);
+        }
         for (int c : counts) {
             Summary base = find(summaries, "raftengine", c);
             Summary withCodec = find(summaries, "raftengine-codec", c);
@@ -114,8 +140,8 @@ public final class BenchMain {
         }
         List<String> peers = summaries.stream().map(Summary::system).filter(s -> !BenchSystems.isRaftengine(s))
                 .distinct().toList();
-        for (String peer : peers) {
-            for (int c : counts) {
+        for (int c : counts) {
+            for (String peer : peers) {
                 Summary base = find(summaries, "raftengine", c);
                 Summary other = find(summaries, peer, c);
                 if (base != null && other != null && other.throughput() > 0) {

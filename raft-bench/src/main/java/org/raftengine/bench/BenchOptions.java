@@ -1,5 +1,7 @@
 package org.raftengine.bench;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,10 +18,12 @@ import java.util.List;
  * --measure-seconds N     measured period of every trial
  * --rounds N              trials of each system at each client count, interleaved; medians reported
  * --command-bytes N       command size
+ * --out DIR               where a full run (not --quick) writes results.md, throughput.png and latency.png
+ *                         (default: raft-bench/target/bench, from the repository root or the module)
  * </pre>
  */
 public record BenchOptions(List<Integer> clients, List<String> systems, Duration warmup, Duration jitWarmup,
-                           Duration measure, int rounds, int commandBytes, boolean quick) {
+                           Duration measure, int rounds, int commandBytes, boolean quick, Path out) {
 
     public static final List<Integer> DEFAULT_CLIENTS = List.of(1, 16, 64, 256);
 
@@ -47,18 +51,21 @@ public record BenchOptions(List<Integer> clients, List<String> systems, Duration
         if (commandBytes < 16) {
             throw new IllegalArgumentException("--command-bytes must be at least 16");
         }
+        if (out == null) {
+            throw new IllegalArgumentException("--out needs a directory");
+        }
     }
 
     /** The full benchmark: every system, C in {1, 16, 64, 256}, 3 rounds of 10 s after 10 s of warm-up. */
     public static BenchOptions full() {
         return new BenchOptions(DEFAULT_CLIENTS, BenchSystems.ALL, Duration.ofSeconds(10), Duration.ofSeconds(10),
-                Duration.ofSeconds(10), 3, 64, false);
+                Duration.ofSeconds(10), 3, 64, false, defaultOut());
     }
 
     /** The quick check: C=64, raftengine and microraft, 3 short interleaved rounds. */
     public static BenchOptions quickRun() {
         return new BenchOptions(List.of(64), List.of("raftengine", "microraft"), Duration.ofSeconds(3),
-                Duration.ofSeconds(4), Duration.ofSeconds(4), 3, 64, true);
+                Duration.ofSeconds(4), Duration.ofSeconds(4), 3, 64, true, defaultOut());
     }
 
     /**
@@ -82,6 +89,7 @@ public record BenchOptions(List<Integer> clients, List<String> systems, Duration
         Duration measure = o.measure;
         int rounds = o.rounds;
         int commandBytes = o.commandBytes;
+        Path out = o.out;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String name = a;
@@ -111,10 +119,21 @@ public record BenchOptions(List<Integer> clients, List<String> systems, Duration
                 case "--measure-seconds" -> measure = seconds(name, value);
                 case "--rounds" -> rounds = ints(name, value).get(0);
                 case "--command-bytes" -> commandBytes = ints(name, value).get(0);
+                case "--out" -> out = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown option " + name);
             }
         }
-        return new BenchOptions(clients, systems, warmup, jitWarmup, measure, rounds, commandBytes, quick);
+        return new BenchOptions(clients, systems, warmup, jitWarmup, measure, rounds, commandBytes, quick, out);
+    }
+
+    /**
+     * {@code raft-bench/target/bench} from the repository root (where {@code bin/bench} runs), or
+     * {@code target/bench} from anywhere else (the module's directory, as under Maven).
+     */
+    static Path defaultOut() {
+        Path here = Path.of("").toAbsolutePath();
+        return Files.isDirectory(here.resolve("raft-bench")) ? here.resolve("raft-bench/target/bench")
+                : here.resolve("target/bench");
     }
 
     private static List<Integer> ints(String option, String value) {
@@ -141,8 +160,10 @@ public record BenchOptions(List<Integer> clients, List<String> systems, Duration
         return """
                 usage: bin/bench [--quick] [--clients 1,16,64,256] [--systems raftengine,raftengine-codec,microraft]
                                  [--warmup-seconds N] [--jit-warmup-seconds N] [--measure-seconds N]
-                                 [--rounds N] [--command-bytes N]
+                                 [--rounds N] [--command-bytes N] [--out DIR]
                   --quick   C=64 only, raftengine and microraft interleaved, 3 rounds of 4 s (under 90 s)
+                  --out     where a run without --quick writes results.md, throughput.png and latency.png
+                            (default raft-bench/target/bench)
                 """;
     }
 }

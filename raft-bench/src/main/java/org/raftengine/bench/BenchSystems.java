@@ -6,7 +6,7 @@ import java.util.List;
 public final class BenchSystems {
 
     /** Every system name, in the order the full benchmark runs them. */
-    public static final List<String> ALL = List.of("raftengine", "raftengine-codec", "microraft");
+    public static final List<String> ALL = List.of("raftengine", "raftengine-codec", "microraft", "jgroups-raft", "ratis");
 
     /** Systems that can be named in {@code --systems} but are not part of the comparison. */
     public static final List<String> DIAGNOSTIC = List.of("raftengine-threads");
@@ -25,6 +25,8 @@ public final class BenchSystems {
             case "raftengine-codec" -> new RaftEngineSystem(RaftEngineSystem.Variant.CODEC);
             case "raftengine-threads" -> new RaftEngineSystem(RaftEngineSystem.Variant.THREADS);
             case "microraft" -> new MicroRaftSystem();
+            case "ratis" -> new RatisSystem();
+            case "jgroups-raft" -> new JGroupsRaftSystem();
             default -> throw new IllegalArgumentException("unknown system '" + name + "'; known: " + ALL + " and " + DIAGNOSTIC);
         };
     }

@@ -3,6 +3,7 @@ package org.raftengine.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,28 @@ class BenchOptionsTest {
         assertThat(BenchMain.ratioLines(summaries)).containsExactly(
                 "codec raftengine-codec/raftengine c=64: 0.80",
                 "ratio raftengine/microraft c=64: 1.50");
+    }
+
+    @Test
+    void ratioLinesCoverEveryPeerWithC64Last() {
+        List<Summary> summaries = List.of(
+                summary("raftengine", 16, 300), summary("microraft", 16, 150), summary("jgroups-raft", 16, 100),
+                summary("raftengine", 64, 400), summary("microraft", 64, 200), summary("jgroups-raft", 64, 100),
+                summary("raftengine", 256, 500), summary("microraft", 256, 500), summary("jgroups-raft", 256, 250));
+        assertThat(BenchMain.ratioLines(summaries)).containsExactly(
+                "ratio raftengine/microraft c=16: 2.00",
+                "ratio raftengine/jgroups-raft c=16: 3.00",
+                "ratio raftengine/microraft c=256: 1.00",
+                "ratio raftengine/jgroups-raft c=256: 2.00",
+                "ratio raftengine/microraft c=64: 2.00",
+                "ratio raftengine/jgroups-raft c=64: 4.00");
+    }
+
+    @Test
+    void outDefaultsToTheModulesTargetAndCanBeSet() {
+        assertThat(BenchOptions.parse().out().toString().replace('\\', '/')).endsWith("target/bench");
+        assertThat(BenchOptions.parse("--out", "/tmp/somewhere").out()).isEqualTo(Path.of("/tmp/somewhere"));
+        assertThat(BenchOptions.parse("--out=rel/dir").out()).isEqualTo(Path.of("rel/dir"));
     }
 
     private static Summary summary(String system, int clients, long commitsPerSecond) {

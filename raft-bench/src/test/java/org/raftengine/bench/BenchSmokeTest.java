@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class BenchSmokeTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"raftengine", "raftengine-codec", "raftengine-threads", "microraft"})
+    @ValueSource(strings = {"raftengine", "raftengine-codec", "raftengine-threads", "microraft", "jgroups-raft", "ratis"})
     @Timeout(60)
     void eachSystemCommitsUnderTheHarness(String name) throws Exception {
         TrialResult r = Trial.run(BenchSystems.create(name), 4, 64, 1, Duration.ofMillis(300), Duration.ofSeconds(1));
