@@ -21,9 +21,8 @@ final class FollowerProgress {
     long lastContactNanos;
     /** matchIndex at the previous heartbeat tick, to detect a pipeline stalled by lost messages. */
     long matchAtLastTick;
-    boolean heardSinceLastTick;
 
-    FollowerProgress(String id, long nextIndex, int maxInflight, long now) {
+    FollowerProgress(String id, long nextIndex, int maxInflight) {
         this.id = id;
         this.nextIndex = nextIndex;
         this.inflight = new long[maxInflight];

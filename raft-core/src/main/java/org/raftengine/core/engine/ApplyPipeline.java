@@ -1,0 +1,154 @@
+package org.raftengine.core.engine;
+
+import java.lang.System.Logger.Level;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.raftengine.core.CommandResult;
+import org.raftengine.core.RejectedCommandException;
+import org.raftengine.core.TransientApplyException;
+import org.raftengine.core.runtime.NodeRuntime;
+import org.raftengine.core.spi.EntryType;
+import org.raftengine.core.spi.LogEntry;
+import org.raftengine.core.spi.StateMachine;
+
+/**
+ * Applies committed entries in log order on the apply executor, one batch in flight, never past the
+ * durable index. Per entry the outcome goes to {@link ClientCommands}. Failures: a command the state
+ * machine rejects is an outcome like any other; a transient failure is retried with back-off, never
+ * skipping an entry; any other failure is a bug or non-determinism, and after {@link #FATAL_APPLY_ATTEMPTS}
+ * the node marks its log broken and stops rather than diverge.
+ */
+final class ApplyPipeline {
+    private static final System.Logger LOG = System.getLogger(RaftEngine.class.getName());
+    private static final byte[] EMPTY = new byte[0];
+    private static final long MILLIS = 1_000_000L;
+    private static final int MAX_APPLY_BATCH = 1024;
+    private static final int FATAL_APPLY_ATTEMPTS = 3;
+
+    private final String nodeId;
+    private final StateMachine stateMachine;
+    private final NodeRuntime runtime;
+    private final EventLoop events;
+    private final LogView logView;
+    private final ClientCommands clients;
+    /** Marks the log broken and stops the node, for the given reason. */
+    private final Consumer<String> breakLog;
+
+    private boolean applyInFlight;
+    private long retryAtNanos;
+    private int failuresInARow;
+    private int fatalFailuresInARow;
+    private final AtomicLong failuresTotal = new AtomicLong();
+
+    ApplyPipeline(String nodeId, StateMachine stateMachine, NodeRuntime runtime, EventLoop events, LogView logView,
+                  ClientCommands clients, Consumer<String> breakLog) {
+        this.nodeId = nodeId;
+        this.stateMachine = stateMachine;
+        this.runtime = runtime;
+        this.events = events;
+        this.logView = logView;
+        this.clients = clients;
+        this.breakLog = breakLog;
+    }
+
+    /** Failed applies so far; read from any thread. */
+    long failuresTotal() {
+        return failuresTotal.get();
+    }
+
+    /** After every event: hands the next batch of committed, durable entries to the apply executor. */
+    void maybeApply() {
+        if (applyInFlight || (retryAtNanos != 0 && runtime.nanoTime() < retryAtNanos)) {
+            return;
+        }
+        long upTo = Math.min(logView.commitIndex(), logView.durableIndex());
+        long applied = logView.appliedIndex();
+        if (applied >= upTo) {
+            return;
+        }
+        long from = applied + 1;
+        long to = Math.min(upTo, from + MAX_APPLY_BATCH - 1);
+        LogEntry[] batch = new LogEntry[(int) (to - from + 1)];
+        for (long i = from; i <= to; i++) {
+            batch[(int) (i - from)] = logView.entry(i);
+        }
+        applyInFlight = true;
+        runtime.applyExecutor().execute(() -> {
+            Outcome outcome = applyBatch(batch);
+            events.execute(() -> onApplied(outcome));
+        });
+    }
+
+    /**
+     * What a batch did: results of the first {@code applied} entries (null for entries that are not
+     * commands), then the failure that stopped it, if any.
+     */
+    private record Outcome(LogEntry[] batch, CommandResult[] results, int applied, RuntimeException failure) {
+    }
+
+    /** Runs on the apply executor. */
+    private Outcome applyBatch(LogEntry[] batch) {
+        CommandResult[] results = new CommandResult[batch.length];
+        for (int k = 0; k < batch.length; k++) {
+            LogEntry e = batch[k];
+            try {
+                if (e.type() == EntryType.COMMAND) {
+                    byte[] result = stateMachine.apply(e.index(), e.data());
+                    results[k] = new CommandResult.Ok(e.index(), result == null ? EMPTY : result);
+                } else {
+                    stateMachine.recordApplied(e.index());
+                }
+            } catch (RejectedCommandException rejected) {
+                try {
+                    stateMachine.recordApplied(e.index());
+                } catch (RuntimeException recordFailed) {
+                    return new Outcome(batch, results, k, recordFailed);
+                }
+                results[k] = new CommandResult.ApplicationError(e.index(), String.valueOf(rejected.getMessage()));
+            } catch (RuntimeException failure) {
+                return new Outcome(batch, results, k, failure);
+            }
+        }
+        return new Outcome(batch, results, batch.length, null);
+    }
+
+    private void onApplied(Outcome outcome) {
+        applyInFlight = false;
+        for (int k = 0; k < outcome.applied(); k++) {
+            LogEntry e = outcome.batch()[k];
+            logView.appliedUpTo(e.index());
+            clients.resolvePending(e, outcome.results()[k]);
+        }
+        if (outcome.failure() == null) {
+            failuresInARow = 0;
+            fatalFailuresInARow = 0;
+            retryAtNanos = 0;
+        } else {
+            onApplyFailed(outcome.batch()[outcome.applied()], outcome.failure());
+        }
+        logView.evictFromMemory();
+    }
+
+    private void onApplyFailed(LogEntry entry, RuntimeException failure) {
+        failuresTotal.incrementAndGet();
+        failuresInARow++;
+        boolean transientFailure = failure instanceof TransientApplyException;
+        if (!transientFailure) {
+            fatalFailuresInARow++;
+            if (fatalFailuresInARow >= FATAL_APPLY_ATTEMPTS) {
+                String reason = "applying entry " + entry.index() + " (term " + entry.term() + ") failed "
+                        + fatalFailuresInARow + " times: " + failure;
+                LOG.log(Level.ERROR, "node " + nodeId + ": " + reason + "; marking the log broken and stopping",
+                        failure);
+                breakLog.accept(reason);
+                return;
+            }
+        }
+        long backoff = Math.min(5_000, 10L << Math.min(failuresInARow, 9)) * MILLIS;
+        retryAtNanos = runtime.nanoTime() + backoff;
+        LOG.log(Level.WARNING, "node " + nodeId + ": applying entry " + entry.index() + " failed ("
+                + (transientFailure ? "transient" : "attempt " + fatalFailuresInARow + " of " + FATAL_APPLY_ATTEMPTS)
+                + "); retrying in " + backoff / MILLIS + " ms", failure);
+        events.schedule(backoff, () -> { });
+    }
+}

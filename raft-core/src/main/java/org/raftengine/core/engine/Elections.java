@@ -1,0 +1,246 @@
+package org.raftengine.core.engine;
+
+import java.lang.System.Logger.Level;
+import java.util.HashSet;
+import java.util.Set;
+import org.raftengine.core.Cancellable;
+import org.raftengine.core.ClusterConfiguration;
+import org.raftengine.core.ClusterSettings;
+import org.raftengine.core.Member;
+import org.raftengine.core.Role;
+import org.raftengine.core.message.VoteRequest;
+import org.raftengine.core.message.VoteResponse;
+import org.raftengine.core.runtime.NodeRuntime;
+
+/**
+ * Elections: the randomized election timer, PreVote, campaigns, and the votes this node casts, with leader
+ * stickiness (a node that hears from a live leader ignores vote requests). Handles {@link VoteRequest}
+ * and {@link VoteResponse}.
+ */
+final class Elections {
+    private static final System.Logger LOG = System.getLogger(RaftEngine.class.getName());
+    private static final long MILLIS = 1_000_000L;
+
+    private final RaftEngine engine;
+    private final NodeState state;
+    private final NodeRuntime runtime;
+    private final EventLoop events;
+    private final LogView logView;
+    private final Outbox outbox;
+    private final StoragePipeline storage;
+
+    private long electionDeadlineNanos;
+    /** The one election timer outstanding, or null while none is. */
+    private Cancellable electionTimer;
+    private long lastLeaderContactNanos = Long.MIN_VALUE / 4;
+    /** Votes (or pre-votes) granted to this node in its current campaign, itself included. */
+    private final Set<String> votes = new HashSet<>();
+
+    Elections(RaftEngine engine, NodeState state, NodeRuntime runtime, EventLoop events, LogView logView, Outbox outbox,
+              StoragePipeline storage) {
+        this.engine = engine;
+        this.state = state;
+        this.runtime = runtime;
+        this.events = events;
+        this.logView = logView;
+        this.outbox = outbox;
+        this.storage = storage;
+    }
+
+    // ---- the election timer
+
+    /** At start: the node that just bootstrapped the cluster campaigns at once, others wait a timeout. */
+    void setFirstDeadline(boolean campaignAtOnce) {
+        long now = runtime.nanoTime();
+        electionDeadlineNanos = campaignAtOnce ? now : now + randomElectionTimeout();
+    }
+
+    /** On the protocol thread, once the node runs. */
+    void startTimer() {
+        armElectionTimer(electionDeadlineNanos);
+    }
+
+    void stopTimer() {
+        if (electionTimer != null) {
+            electionTimer.cancel();
+        }
+    }
+
+    private long randomElectionTimeout() {
+        ClusterSettings s = logView.settings();
+        long min = s.electionTimeoutMinMillis() * MILLIS;
+        long max = s.electionTimeoutMaxMillis() * MILLIS;
+        return min + runtime.random().nextLong(max - min);
+    }
+
+    void resetElectionDeadline() {
+        electionDeadlineNanos = runtime.nanoTime() + randomElectionTimeout();
+        armElectionTimer(electionDeadlineNanos);
+    }
+
+    /** The current leader was heard from: no election for a while, and its lease holds. */
+    void heardFromLeader() {
+        resetElectionDeadline();
+        lastLeaderContactNanos = runtime.nanoTime();
+    }
+
+    /** One timer is outstanding at a time; it re-arms itself if the deadline moved while it waited. */
+    private void armElectionTimer(long deadline) {
+        if (electionTimer == null) {
+            long delay = Math.max(0, deadline - runtime.nanoTime());
+            electionTimer = events.schedule(delay, this::onElectionTimer);
+        }
+    }
+
+    private void onElectionTimer() {
+        electionTimer = null;
+        if (state.role() == Role.LEADER) {
+            return;
+        }
+        long now = runtime.nanoTime();
+        if (now < electionDeadlineNanos) {
+            armElectionTimer(electionDeadlineNanos);
+            return;
+        }
+        campaign();
+    }
+
+    // ---- campaigns
+
+    /** A node that has no configuration (empty storage) or is not a member never campaigns. */
+    private void campaign() {
+        ClusterConfiguration configuration = logView.configuration();
+        if (configuration == null || !configuration.isMember(state.id)) {
+            resetElectionDeadline();
+            return;
+        }
+        if (logView.settings().preVote()) {
+            startPreVote();
+        } else {
+            startElection();
+        }
+    }
+
+    private void startPreVote() {
+        state.setRole(Role.PRE_CANDIDATE);
+        state.setLeader(null);
+        votes.clear();
+        votes.add(state.id);
+        resetElectionDeadline();
+        LOG.log(Level.DEBUG, "node {0} asks for pre-votes for term {1}", state.id, state.term() + 1);
+        requestVotes(state.term() + 1, true);
+        if (votes.size() >= logView.configuration().quorum()) {
+            startElection();
+        }
+    }
+
+    private void startElection() {
+        engine.enterTerm(state.term() + 1, state.id);
+        state.setRole(Role.CANDIDATE);
+        state.setLeader(null);
+        votes.clear();
+        votes.add(state.id);
+        resetElectionDeadline();
+        LOG.log(Level.DEBUG, "node {0} campaigns in term {1}", state.id, state.term());
+        requestVotes(state.term(), false);
+        if (votes.size() >= logView.configuration().quorum()) {
+            engine.becomeLeader();
+        }
+    }
+
+    private void requestVotes(long term, boolean preVote) {
+        for (Member m : logView.configuration().members()) {
+            if (!m.id().equals(state.id)) {
+                outbox.send(new VoteRequest(state.id, m.id(), state.storageId(), term, logView.lastIndex(),
+                        logView.lastTerm(), preVote, false));
+            }
+        }
+    }
+
+    // ---- votes
+
+    /**
+     * Leader stickiness (with CheckQuorum, as in etcd): a node that heard from a live leader within
+     * the minimum election timeout, or is the leader, ignores vote requests that are not part of a
+     * leadership transfer, so a node that was cut off cannot depose a healthy leader.
+     */
+    private boolean inLeaderLease() {
+        ClusterSettings s = logView.settings();
+        if (!s.checkQuorum()) {
+            return false;
+        }
+        if (state.role() == Role.LEADER) {
+            return true;
+        }
+        return state.leaderId() != null
+                && runtime.nanoTime() - lastLeaderContactNanos < s.electionTimeoutMinMillis() * MILLIS;
+    }
+
+    private boolean candidateLogUpToDate(VoteRequest r) {
+        long lastTerm = logView.lastTerm();
+        return r.lastLogTerm() > lastTerm || (r.lastLogTerm() == lastTerm && r.lastLogIndex() >= logView.lastIndex());
+    }
+
+    void onVoteRequest(VoteRequest r) {
+        if (r.term() < state.term()) {
+            answerVote(r, state.term(), false);
+            return;
+        }
+        if (inLeaderLease() && !r.transfer()) {
+            answerVote(r, state.term(), false);
+            return;
+        }
+        if (r.preVote()) {
+            // A pre-vote changes neither term nor vote: it only asks "would you vote for me?".
+            String votedFor = state.votedFor();
+            boolean grant = candidateLogUpToDate(r) && (r.term() > state.term() || r.from().equals(votedFor)
+                    || (votedFor == null && state.leaderId() == null));
+            answerVote(r, grant ? r.term() : state.term(), grant);
+            return;
+        }
+        if (r.term() > state.term()) {
+            engine.becomeFollower(r.term(), null);
+        }
+        String votedFor = state.votedFor();
+        boolean grant = (votedFor == null || votedFor.equals(r.from())) && candidateLogUpToDate(r);
+        if (grant) {
+            state.setVotedFor(r.from());
+            storage.hardStateChanged();
+            resetElectionDeadline();
+        }
+        // Held until the vote is durable: a node must never vote twice in a term, across restarts.
+        answerVote(r, state.term(), grant);
+    }
+
+    private void answerVote(VoteRequest r, long term, boolean granted) {
+        outbox.send(new VoteResponse(state.id, r.from(), state.storageId(), term, r.preVote(), granted));
+    }
+
+    void onVoteResponse(VoteResponse v) {
+        if (v.preVote()) {
+            if (!v.granted() && v.term() > state.term()) {
+                engine.becomeFollower(v.term(), null);
+                return;
+            }
+            if (state.role() != Role.PRE_CANDIDATE || !v.granted() || v.term() != state.term() + 1) {
+                return;
+            }
+            votes.add(v.from());
+            if (votes.size() >= logView.configuration().quorum()) {
+                startElection();
+            }
+            return;
+        }
+        if (v.term() > state.term()) {
+            engine.becomeFollower(v.term(), null);
+            return;
+        }
+        if (state.role() != Role.CANDIDATE || v.term() != state.term() || !v.granted()) {
+            return;
+        }
+        votes.add(v.from());
+        if (votes.size() >= logView.configuration().quorum()) {
+            engine.becomeLeader();
+        }
+    }
+}

@@ -1,0 +1,338 @@
+package org.raftengine.core.engine;
+
+import java.lang.System.Logger.Level;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.raftengine.core.ClusterConfiguration;
+import org.raftengine.core.ClusterSettings;
+import org.raftengine.core.Member;
+import org.raftengine.core.Role;
+import org.raftengine.core.message.AppendEntries;
+import org.raftengine.core.message.AppendEntriesResponse;
+import org.raftengine.core.runtime.NodeRuntime;
+import org.raftengine.core.spi.EntryType;
+import org.raftengine.core.spi.LogEntry;
+import org.raftengine.core.spi.RaftLog;
+import org.raftengine.core.wire.ConfigurationCodec;
+
+/**
+ * The leader's side of the log: what it knows of each follower ({@link FollowerProgress}), sending them
+ * what they lack (from memory, or read from storage for a follower that lags behind the tail),
+ * heartbeats, CheckQuorum, counting replicas to commit, and recording members' storage ids. Handles
+ * {@link AppendEntriesResponse}.
+ */
+final class LeaderReplication {
+    private static final System.Logger LOG = System.getLogger(RaftEngine.class.getName());
+    private static final byte[] EMPTY = new byte[0];
+    private static final long MILLIS = 1_000_000L;
+
+    private final RaftEngine engine;
+    private final NodeState state;
+    private final RaftLog raftLog;
+    private final NodeRuntime runtime;
+    private final EventLoop events;
+    private final LogView logView;
+    private final Outbox outbox;
+
+    private final Map<String, FollowerProgress> followers = new HashMap<>();
+    /** Storage ids members answered with, to record in the configuration (never forgotten). */
+    private final Map<String, Long> seenStorageIds = new HashMap<>();
+    /** Bytes of the entries appended but not yet committed, for back-pressure. */
+    private long uncommittedBytes;
+    private long quorumCheckStartedNanos;
+    /** The match indexes last published in the status, and whether one changed since. */
+    private Map<String, Long> publishedMatch = Map.of();
+    private boolean matchChanged;
+
+    LeaderReplication(RaftEngine engine, NodeState state, RaftLog raftLog, NodeRuntime runtime, EventLoop events,
+                      LogView logView, Outbox outbox) {
+        this.engine = engine;
+        this.state = state;
+        this.raftLog = raftLog;
+        this.runtime = runtime;
+        this.events = events;
+        this.logView = logView;
+        this.outbox = outbox;
+    }
+
+    long uncommittedBytes() {
+        return uncommittedBytes;
+    }
+
+    // ---- term start and end
+
+    /** This node was just elected: it learns its followers and opens its term with an entry of its own. */
+    void takeOffice() {
+        long now = runtime.nanoTime();
+        followers.clear();
+        for (Member m : logView.configuration().members()) {
+            if (!m.id().equals(state.id)) {
+                followers.put(m.id(), new FollowerProgress(m.id(), logView.lastIndex() + 1,
+                        logView.settings().maxInflightAppends()));
+            }
+        }
+        quorumCheckStartedNanos = now;
+        matchChanged = true;
+        uncommittedBytes = logView.bytesInMemory(logView.commitIndex() + 1, logView.lastIndex());
+        // Raft paper section 8: a leader commits entries of earlier terms only through an entry of its own.
+        appendAsLeader(EntryType.NOOP, 0, EMPTY);
+        replicateToAll();
+        advanceCommit();
+    }
+
+    void leaveOffice() {
+        followers.clear();
+    }
+
+    LogEntry appendAsLeader(EntryType type, long requestId, byte[] data) {
+        LogEntry e = LogEntry.of(logView.lastIndex() + 1, state.term(), type, requestId, data);
+        logView.append(e);
+        uncommittedBytes += e.sizeBytes();
+        return e;
+    }
+
+    // ---- replication
+
+    void replicateToAll() {
+        for (FollowerProgress p : followers.values()) {
+            replicateTo(p);
+        }
+    }
+
+    /**
+     * Sends what the follower lacks: in probe, one AppendEntries at a time (possibly empty, to find
+     * where the logs match); in replicate, pipelined batches up to the in-flight limit.
+     */
+    private void replicateTo(FollowerProgress p) {
+        ClusterSettings s = logView.settings();
+        while (true) {
+            if (p.readingStorage) {
+                return;
+            }
+            if (!p.replicating && p.probeSent) {
+                return;
+            }
+            if (p.replicating && p.inflightFull()) {
+                return;
+            }
+            long last = logView.lastIndex();
+            if (p.replicating && p.nextIndex > last) {
+                return;
+            }
+            if (p.nextIndex <= last && p.nextIndex < logView.tailStart()) {
+                readForFollower(p);
+                return;
+            }
+            long prev = p.nextIndex - 1;
+            List<LogEntry> entries = logView.slice(p.nextIndex, last, s.maxEntriesPerAppend(), s.maxBytesPerAppend());
+            sendAppend(p.id, prev, entries);
+            if (!p.replicating) {
+                p.probeSent = true;
+                return;
+            }
+            p.nextIndex = prev + entries.size() + 1;
+            p.addInflight(p.nextIndex - 1);
+        }
+    }
+
+    private void sendAppend(String follower, long prev, List<LogEntry> entries) {
+        outbox.send(new AppendEntries(state.id, follower, state.storageId(), state.term(), prev,
+                logView.termAt(prev), logView.commitIndex(), entries));
+    }
+
+    /** Entries no longer in memory are read on the storage executor; they are committed, so immutable. */
+    private void readForFollower(FollowerProgress p) {
+        p.readingStorage = true;
+        long from = p.nextIndex;
+        long to = Math.min(logView.tailStart() - 1, from + logView.settings().maxEntriesPerAppend() - 1);
+        long maxBytes = logView.settings().maxBytesPerAppend();
+        long readTerm = state.term();
+        String follower = p.id;
+        runtime.storageExecutor().execute(() -> {
+            List<LogEntry> entries;
+            try {
+                entries = raftLog.read(from, to, maxBytes);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "node " + state.id + ": reading entries " + from + ".." + to + " for "
+                        + follower + " failed", e);
+                entries = null;
+            }
+            List<LogEntry> read = entries;
+            events.execute(() -> onFollowerEntriesRead(follower, readTerm, from, read));
+        });
+    }
+
+    /** Sent only if still leader of the same term and the follower still needs them from there. */
+    private void onFollowerEntriesRead(String follower, long readTerm, long from, List<LogEntry> entries) {
+        FollowerProgress p = followers.get(follower);
+        if (state.role() != Role.LEADER || state.term() != readTerm || p == null) {
+            return;
+        }
+        p.readingStorage = false;
+        if (entries != null && !entries.isEmpty() && p.nextIndex == from) {
+            long prev = from - 1;
+            sendAppend(follower, prev, entries);
+            if (p.replicating) {
+                p.nextIndex = prev + entries.size() + 1;
+                p.addInflight(p.nextIndex - 1);
+            } else {
+                p.probeSent = true;
+            }
+        }
+        replicateTo(p);
+    }
+
+    void onAppendEntriesResponse(AppendEntriesResponse r) {
+        if (r.term() > state.term()) {
+            engine.becomeFollower(r.term(), null);
+            return;
+        }
+        if (state.role() != Role.LEADER || r.term() < state.term()) {
+            return;
+        }
+        FollowerProgress p = followers.get(r.from());
+        if (p == null) {
+            return;
+        }
+        seenStorageIds.put(r.from(), r.fromStorageId());
+        p.lastContactNanos = runtime.nanoTime();
+        if (r.success()) {
+            if (r.matchIndex() > p.matchIndex) {
+                p.matchIndex = Math.min(r.matchIndex(), logView.lastIndex());
+                matchChanged = true;
+                p.freeInflightUpTo(p.matchIndex);
+                advanceCommit();
+            }
+            if (!p.replicating) {
+                p.becomeReplicate();
+            }
+        } else {
+            // Fast back-off: skip the follower's whole conflicting term, or jump to its end of log.
+            long next;
+            if (r.conflictTerm() > 0) {
+                long lastOfTerm = logView.lastIndexOfTerm(r.conflictTerm());
+                next = lastOfTerm > 0 ? lastOfTerm + 1 : r.conflictIndex();
+            } else {
+                next = r.lastIndex() + 1;
+            }
+            p.becomeProbe(Math.min(next, logView.lastIndex() + 1));
+        }
+        replicateTo(p);
+    }
+
+    // ---- commit
+
+    /**
+     * Commit by counting replicas, only for an entry of the leader's own term (Raft paper, Figure 8),
+     * and counting the leader itself only up to its own durable index.
+     */
+    void advanceCommit() {
+        if (state.role() != Role.LEADER) {
+            return;
+        }
+        ClusterConfiguration configuration = logView.configuration();
+        List<Member> members = configuration.members();
+        long[] match = new long[members.size()];
+        int k = 0;
+        for (Member m : members) {
+            if (m.id().equals(state.id)) {
+                match[k++] = logView.durableIndex();
+            } else {
+                FollowerProgress p = followers.get(m.id());
+                match[k++] = p == null ? 0 : p.matchIndex;
+            }
+        }
+        Arrays.sort(match);
+        long n = match[match.length - configuration.quorum()];
+        if (n > logView.commitIndex() && logView.termAt(n) == state.term()) {
+            uncommittedBytes -= logView.bytesInMemory(logView.commitIndex() + 1, n);
+            logView.commitTo(n);
+        }
+    }
+
+    // ---- tick
+
+    /**
+     * Every heartbeat period: CheckQuorum (a leader that has not heard from a majority within the minimum
+     * election timeout steps down), then per follower a probe if its pipeline stalled, what it lacks, and
+     * a heartbeat.
+     */
+    void tick(long now) {
+        ClusterSettings s = logView.settings();
+        ClusterConfiguration configuration = logView.configuration();
+        if (s.checkQuorum() && now - quorumCheckStartedNanos >= s.electionTimeoutMinMillis() * MILLIS) {
+            int heard = configuration.isMember(state.id) ? 1 : 0;
+            for (FollowerProgress p : followers.values()) {
+                if (p.lastContactNanos >= quorumCheckStartedNanos && configuration.isMember(p.id)) {
+                    heard++;
+                }
+            }
+            if (heard < configuration.quorum()) {
+                LOG.log(Level.INFO, "node {0} heard from {1} of {2} members within the election timeout:"
+                        + " stepping down (CheckQuorum)", state.id, heard, configuration.members().size());
+                engine.becomeFollower(state.term(), null);
+                return;
+            }
+            quorumCheckStartedNanos = now;
+        }
+        for (FollowerProgress p : followers.values()) {
+            // A pipeline that made no progress over a whole tick lost a message: probe again from the match.
+            boolean stalled = p.matchIndex == p.matchAtLastTick;
+            if (p.replicating && p.inflightCount() > 0 && stalled) {
+                p.becomeProbe(p.matchIndex + 1);
+            } else if (!p.replicating && p.probeSent && stalled) {
+                p.probeSent = false;
+            }
+            p.matchAtLastTick = p.matchIndex;
+            replicateTo(p);
+            // The heartbeat: anchored at the match index, which the follower is known to hold.
+            sendAppend(p.id, p.matchIndex, List.of());
+        }
+        recordLearnedStorageIds();
+    }
+
+    /**
+     * Records members' storage ids in the configuration the first time the leader learns them, so a
+     * member that later comes back with wiped storage is recognised and refused. One configuration
+     * entry at a time: only when the last one is committed.
+     */
+    private void recordLearnedStorageIds() {
+        if (logView.configurationIndex() > logView.commitIndex()) {
+            return;
+        }
+        ClusterConfiguration configuration = logView.configuration();
+        ClusterConfiguration updated = configuration;
+        for (Member m : configuration.members()) {
+            if (m.storageId() != 0) {
+                continue;
+            }
+            Long seen = m.id().equals(state.id) ? Long.valueOf(state.storageId()) : seenStorageIds.get(m.id());
+            if (seen != null && seen != 0) {
+                updated = updated.withStorageId(m.id(), seen);
+            }
+        }
+        if (updated != configuration) {
+            appendAsLeader(EntryType.CONFIGURATION, 0, ConfigurationCodec.encode(updated));
+            replicateToAll();
+        }
+    }
+
+    // ---- status
+
+    /** Followers' match indexes for the status: the same map until one changes; empty when not leading. */
+    Map<String, Long> matchIndexes() {
+        if (state.role() != Role.LEADER) {
+            publishedMatch = Map.of();
+        } else if (matchChanged) {
+            Map<String, Long> m = new HashMap<>();
+            for (FollowerProgress p : followers.values()) {
+                m.put(p.id, p.matchIndex);
+            }
+            publishedMatch = Map.copyOf(m);
+            matchChanged = false;
+        }
+        return publishedMatch;
+    }
+}

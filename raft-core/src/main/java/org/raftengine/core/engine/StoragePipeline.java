@@ -1,0 +1,118 @@
+package org.raftengine.core.engine;
+
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.raftengine.core.runtime.NodeRuntime;
+import org.raftengine.core.spi.HardState;
+import org.raftengine.core.spi.LogEntry;
+import org.raftengine.core.spi.RaftLog;
+
+/**
+ * Writes the log and the hard state on the storage executor, by group commit: one write in flight, and
+ * everything that became pending meanwhile goes in the next one, as a single {@code append} (which also
+ * replaces any conflicting suffix, so a truncation and the append that follows are one durable step).
+ * A failed write is retried with back-off; nothing is acknowledged until it succeeds.
+ */
+final class StoragePipeline {
+    private static final System.Logger LOG = System.getLogger(RaftEngine.class.getName());
+    private static final long MILLIS = 1_000_000L;
+
+    private final String nodeId;
+    private final RaftLog raftLog;
+    private final NodeRuntime runtime;
+    private final EventLoop events;
+    private final NodeState state;
+    private final LogView logView;
+    private final Outbox outbox;
+    /** What the node does once a write completes (commit as leader, acknowledge as follower). */
+    private final Runnable afterWrite;
+
+    private boolean hardStateUnwritten;
+    private boolean writeInFlight;
+    private long retryAtNanos;
+    private int failuresInARow;
+    private final AtomicLong failuresTotal = new AtomicLong();
+
+    StoragePipeline(String nodeId, RaftLog raftLog, NodeRuntime runtime, EventLoop events, NodeState state,
+                    LogView logView, Outbox outbox, Runnable afterWrite) {
+        this.nodeId = nodeId;
+        this.raftLog = raftLog;
+        this.runtime = runtime;
+        this.events = events;
+        this.state = state;
+        this.logView = logView;
+        this.outbox = outbox;
+        this.afterWrite = afterWrite;
+    }
+
+    /** Failed writes so far; read from any thread. */
+    long failuresTotal() {
+        return failuresTotal.get();
+    }
+
+    /** The term or vote changed: it goes in the next write, and messages wait until it is durable. */
+    void hardStateChanged() {
+        outbox.hardStateChanged();
+        hardStateUnwritten = true;
+    }
+
+    /** After every event: starts a write if none is in flight and something is pending. */
+    void flushWrites() {
+        if (writeInFlight || (retryAtNanos != 0 && runtime.nanoTime() < retryAtNanos)) {
+            return;
+        }
+        boolean entries = logView.hasUnwritten();
+        if (!entries && !hardStateUnwritten) {
+            return;
+        }
+        List<LogEntry> batch = entries ? logView.takeUnwritten() : List.of();
+        HardState hard = hardStateUnwritten ? new HardState(state.term(), state.votedFor()) : null;
+        long version = outbox.hardStateVersion();
+        hardStateUnwritten = false;
+        writeInFlight = true;
+        runtime.storageExecutor().execute(() -> {
+            try {
+                if (hard != null) {
+                    raftLog.saveHardState(hard);
+                }
+                if (!batch.isEmpty()) {
+                    raftLog.append(batch);
+                }
+                events.execute(() -> onWritten(hard != null, version, batch));
+            } catch (RuntimeException e) {
+                events.execute(() -> onWriteFailed(hard != null, batch, e));
+            }
+        });
+    }
+
+    private void onWritten(boolean hardStateWritten, long version, List<LogEntry> batch) {
+        writeInFlight = false;
+        failuresInARow = 0;
+        retryAtNanos = 0;
+        if (hardStateWritten) {
+            outbox.hardStateDurable(version);
+        }
+        if (!batch.isEmpty()) {
+            logView.durableUpTo(batch.get(batch.size() - 1));
+        }
+        afterWrite.run();
+    }
+
+    private void onWriteFailed(boolean hardStateWritten, List<LogEntry> batch, RuntimeException e) {
+        writeInFlight = false;
+        failuresInARow++;
+        failuresTotal.incrementAndGet();
+        if (hardStateWritten) {
+            hardStateUnwritten = true;
+        }
+        if (!batch.isEmpty()) {
+            logView.rewriteFrom(batch.get(0).index());
+        }
+        long backoff = Math.min(5_000, 10L << Math.min(failuresInARow, 9)) * MILLIS;
+        retryAtNanos = runtime.nanoTime() + backoff;
+        LOG.log(Level.WARNING, "node " + nodeId + ": storage write failed (" + failuresInARow + " in a row); nothing"
+                + " is acknowledged until it succeeds; retrying in " + backoff / MILLIS + " ms", e);
+        events.schedule(backoff, () -> { });
+    }
+}
