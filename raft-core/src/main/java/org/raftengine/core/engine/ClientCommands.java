@@ -167,11 +167,20 @@ final class ClientCommands {
         if (seenRequests.contains(fc.requestId())) {
             return;
         }
-        if (state.role() != Role.LEADER) {
+        if (state.role() != Role.LEADER || fc.term() != state.term()) {
+            // Only the leader of the term the forwarder saw may append it, so every copy meets the same
+            // memory of request ids. Having possibly led that term before a restart, this node may hold
+            // a copy it no longer knows of: then the outcome is not certain.
             String leaderId = state.leaderId();
-            CommandResult answer = leaderId != null && !leaderId.equals(fc.from())
-                    ? new CommandResult.Redirect(leaderId)
-                    : new CommandResult.Retry("node " + state.id + " is not the leader");
+            CommandResult answer;
+            if (fc.term() <= state.startTerm()) {
+                answer = new CommandResult.Indeterminate("node " + state.id + " may have taken a copy of it before"
+                        + " a restart");
+            } else if (leaderId != null && !leaderId.equals(fc.from()) && !leaderId.equals(state.id)) {
+                answer = new CommandResult.Redirect(leaderId);
+            } else {
+                answer = new CommandResult.Retry("node " + state.id + " is not the leader of term " + fc.term());
+            }
             refuseForward(fc, answer);
             return;
         }

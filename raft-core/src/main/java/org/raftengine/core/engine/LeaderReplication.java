@@ -171,7 +171,8 @@ final class LeaderReplication {
             return;
         }
         p.readingStorage = false;
-        if (entries != null && !entries.isEmpty() && p.nextIndex == from) {
+        // Entries acknowledged while the read ran are not sent (nor counted in flight) again.
+        if (entries != null && !entries.isEmpty() && p.nextIndex == from && from > p.matchIndex) {
             long prev = from - 1;
             sendAppend(follower, prev, entries);
             if (p.replicating) {
@@ -202,8 +203,13 @@ final class LeaderReplication {
             if (r.matchIndex() > p.matchIndex) {
                 p.matchIndex = Math.min(r.matchIndex(), logView.lastIndex());
                 matchChanged = true;
-                p.freeInflightUpTo(p.matchIndex);
                 advanceCommit();
+            }
+            // On every success, not only on progress: a slot taken by a re-send of acknowledged entries
+            // must not keep the pipeline full.
+            p.freeInflightUpTo(p.matchIndex);
+            if (p.replicating && p.nextIndex <= p.matchIndex) {
+                p.nextIndex = p.matchIndex + 1;
             }
             if (!p.replicating) {
                 p.becomeReplicate();

@@ -14,6 +14,7 @@ final class NodeState {
     /** The id of this node's storage, carried by every message it sends. */
     private long storageId;
     private long term;
+    private long startTerm;
     private String votedFor;
     private Role role = Role.STOPPED;
     private String leaderId;
@@ -48,6 +49,15 @@ final class NodeState {
         this.storageId = storageId;
         this.term = term;
         this.votedFor = votedFor;
+        this.startTerm = term;
+    }
+
+    /**
+     * The term this incarnation started in. In that term or an earlier one this node may have led and
+     * taken commands before a restart that it no longer remembers.
+     */
+    long startTerm() {
+        return startTerm;
     }
 
     /** Only through {@link RaftEngine#enterTerm}, which also resets what held for the old term. */
