@@ -21,12 +21,15 @@ public final class InvariantViolation extends AssertionError {
     private final String invariant;
     private final long seed;
     private final transient Path traceFile;
+    private final transient Path diagramFile;
 
-    private InvariantViolation(String message, String invariant, long seed, Path traceFile, Throwable cause) {
+    private InvariantViolation(String message, String invariant, long seed, Path traceFile, Path diagramFile,
+                               Throwable cause) {
         super(message, cause);
         this.invariant = invariant;
         this.seed = seed;
         this.traceFile = traceFile;
+        this.diagramFile = diagramFile;
     }
 
     /** A violation of {@code invariant} in {@code sim}'s run, with the trace written out. */
@@ -40,23 +43,24 @@ public final class InvariantViolation extends AssertionError {
                 + sim.stepCount() + "), seed " + sim.seed() + ": " + detail;
         List<TraceRow> all = sim.trace();
         Path file = FAILURE_DIR.resolve("seed-" + sim.seed() + ".txt");
+        Path diagram = FAILURE_DIR.resolve("seed-" + sim.seed() + ".puml");
         String written;
         try {
             Files.createDirectories(FAILURE_DIR);
             Files.writeString(file, headline + "\n\nFull retained trace (" + all.size() + " rows):\n"
                     + TraceTable.render(all));
-            Path diagram = FAILURE_DIR.resolve("seed-" + sim.seed() + ".puml");
             Files.writeString(diagram, "' " + headline.replace("\n", " ") + "\n" + PlantUmlTrace.render(all));
             written = "full trace in " + file.toAbsolutePath() + " and as a sequence diagram in "
                     + diagram.toAbsolutePath();
         } catch (IOException | RuntimeException e) {
             file = null;
+            diagram = null;
             written = "could not write the trace file: " + e;
         }
         List<TraceRow> tail = all.subList(Math.max(0, all.size() - TAIL_ROWS), all.size());
         String message = headline + "\nReplay with seed " + sim.seed() + "; " + written + "\nLast "
                 + tail.size() + " steps:\n" + TraceTable.render(tail);
-        return new InvariantViolation(message, invariant, sim.seed(), file, cause);
+        return new InvariantViolation(message, invariant, sim.seed(), file, diagram, cause);
     }
 
     /** The name of the broken invariant, e.g. {@code ONE-LEADER}. */
@@ -69,8 +73,13 @@ public final class InvariantViolation extends AssertionError {
         return seed;
     }
 
-    /** Where the full trace was written, or {@code null} if it could not be. */
+    /** Where the full trace was written as a table, or {@code null} if it could not be. */
     public Path traceFile() {
         return traceFile;
+    }
+
+    /** Where the full trace was written as a PlantUML sequence diagram, or {@code null} if it could not be. */
+    public Path diagramFile() {
+        return diagramFile;
     }
 }

@@ -132,6 +132,42 @@ public final class SimNetwork {
         sim.record(null, EventKind.FAULT, "partition {" + String.join("} {", names) + "}");
     }
 
+    /**
+     * A bridge partition: every link between {@code left} and {@code right} is cut, while
+     * {@code bridge} keeps its links to both halves (a partial partition: the bridge node sees
+     * everyone, the two halves do not see each other). Other links are left as they are.
+     */
+    public void bridge(Collection<String> left, String bridge, Collection<String> right) {
+        Objects.requireNonNull(bridge, "bridge");
+        for (String a : left) {
+            for (String b : right) {
+                cuts.add(new Link(a, b));
+                cuts.add(new Link(b, a));
+            }
+        }
+        sim.record(null, EventKind.FAULT, "bridge {" + String.join(",", left) + "} <" + bridge + "> {"
+                + String.join(",", right) + "}");
+    }
+
+    /**
+     * A ring partition: with the nodes of {@code order} placed on a ring in that order, every node keeps
+     * only its links to its two ring neighbours; every other link among them is cut (both ways). With
+     * three nodes or fewer every node is a neighbour of every other, so nothing is cut.
+     */
+    public void ring(List<String> order) {
+        int n = order.size();
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                boolean neighbours = j - i == 1 || (i == 0 && j == n - 1);
+                if (!neighbours) {
+                    cuts.add(new Link(order.get(i), order.get(j)));
+                    cuts.add(new Link(order.get(j), order.get(i)));
+                }
+            }
+        }
+        sim.record(null, EventKind.FAULT, "ring " + String.join("-", order) + (n > 0 ? "-" + order.get(0) : ""));
+    }
+
     /** Ends every cut and isolation. */
     public void heal() {
         cuts.clear();

@@ -1,0 +1,721 @@
+package org.raftengine.testkit.nemesis;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.raftengine.core.ClusterSettings;
+import org.raftengine.core.CommandResult;
+import org.raftengine.core.Role;
+import org.raftengine.core.spi.EntryType;
+import org.raftengine.core.spi.LogEntry;
+import org.raftengine.testkit.lin.CheckResult;
+import org.raftengine.testkit.lin.LinearizabilityChecker;
+import org.raftengine.testkit.sim.AppliedEntry;
+import org.raftengine.testkit.sim.ClientOperation;
+import org.raftengine.testkit.sim.InvariantViolation;
+import org.raftengine.testkit.sim.NetworkFaults;
+import org.raftengine.testkit.sim.SimCluster;
+import org.raftengine.testkit.sim.SimStateMachine;
+
+/**
+ * A randomized fault schedule for the real engine on the simulator, one run per seed.
+ *
+ * <p>Per seed, everything is drawn from the seed: the cluster size (1, 3 or 5 nodes, or forced by
+ * {@link Options#nodes}), PreVote and CheckQuorum (every four consecutive seeds cover the four
+ * combinations), batching, back-pressure limits, the in-memory tail length, the command timeout, a
+ * faulty network (loss, duplication, reordering, sometimes delays longer than the election timeout),
+ * clock skew and slow storage. Then a fault phase of a few virtual seconds (now and then 10–20 s)
+ * where a schedule drawn from the seed crashes and restarts nodes (the leader too, and in some seeds
+ * all of them), partitions the network (majority/minority, the leader isolated, single links cut one
+ * way or both, bridge partitions: two halves that share one bridge node, and ring partitions: each
+ * node sees only its two ring neighbours), slows storage down, makes storage writes and applies fail,
+ * and changes the network faults, while clients submit unique commands to the leader and to followers
+ * (which forward). Then the heal: network faults off, every node up and connected.
+ *
+ * <p>Checked: ONE-LEADER, MONOTONIC, SAME-APPLY, DURABLE and ONE-VOTE after every simulated step,
+ * LOG-MATCH and COMPLETE at the end of every run phase (the simulator's {@code Invariants}); engine
+ * ERROR log lines and nodes that stop by themselves (ENGINE-ERROR); after the heal LIVE (a leader is
+ * elected and a fresh command committed within {@link #LIVE_BOUND}, and every node then applies it
+ * within {@link #CATCH_UP_BOUND}); then every state machine applied the same commands in order
+ * (SAME-APPLY), no command is in a log or applied twice (ONCE), a command answered Retry or Redirect
+ * never shows up in a log (RETRY-SAFE), an acknowledged command is what every node applied at its
+ * index (DURABLE), and the client history is linearizable (LINEARIZABLE; see
+ * {@link LogLinearizability}). A run stops at its first violation.
+ *
+ * <p>{@link #run} never throws for a violation: it returns a {@link SeedResult} carrying the
+ * {@link InvariantViolation}, whose trace is written as a table and as a PlantUML diagram under
+ * {@code target/sim-failures/} (relative to the working directory). The same seed and options replay
+ * the run exactly, on the same engine.
+ *
+ * <p>How a seed maps to a schedule is versioned by {@link Mix}: a frozen failing seed stays the same
+ * scenario when the fault menu grows, as long as it is replayed with the mix that found it.
+ *
+ * <pre>{@code
+ * SeedResult r = Nemesis.run(42, Nemesis.Options.DEFAULTS);
+ * if (!r.passed()) {
+ *     System.out.println(r.headline() + "\n  " + r.traceFile() + "\n  " + r.diagramFile());
+ * }
+ * }</pre>
+ */
+public final class Nemesis {
+
+    /** After the heal, a command must commit within this much virtual time (LIVE). */
+    public static final Duration LIVE_BOUND = Duration.ofSeconds(15);
+    /** After that commit, every node must apply it within this much more virtual time (LIVE). */
+    public static final Duration CATCH_UP_BOUND = Duration.ofSeconds(10);
+    /**
+     * Default search budget of the linearizability check, in checker steps (deterministic, unlike a time
+     * limit): the checker's own default. Histories of the sweep mostly take well under a million steps;
+     * about one seed in a thousand needs a few million.
+     */
+    public static final long DEFAULT_LINEARIZABILITY_BUDGET = LinearizabilityChecker.DEFAULT_MAX_STEPS_PER_PARTITION;
+
+    /**
+     * How a seed is turned into a schedule. The random draws of a mix never change once released, so a
+     * seed replays the same schedule (on the same engine); a new fault menu is a new mix.
+     */
+    public enum Mix {
+        /**
+         * The first sweep: 3 or 5 nodes; crashes, restarts, majority/minority partitions, leader
+         * isolation, one-way and two-way link cuts, slow and failing storage, failing applies, network
+         * fault changes. The frozen seeds 320 to 19810 were found with it.
+         */
+        V1,
+        /** V1 plus single-node clusters, bridge partitions and ring partitions. The default. */
+        V2;
+
+        /** The mix new sweeps use. */
+        public static final Mix LATEST = V2;
+
+        /** The name on the command line: {@code v1}, {@code v2}. */
+        public String flag() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The mix named {@code v1}, {@code V2}, .... */
+        public static Mix parse(String s) {
+            return valueOf(s.trim().toUpperCase(Locale.ROOT));
+        }
+    }
+
+    /**
+     * How to run seeds.
+     *
+     * @param mix                   how a seed maps to a schedule
+     * @param nodes                 the cluster size, or 0 to draw it from the seed (the seed's other
+     *                              draws are unchanged by forcing it)
+     * @param checkLinearizability  whether to check the client history of each seed
+     * @param linearizabilityBudget the checker's step budget; a history it cannot decide within it is
+     *                              skipped, with a note, not counted as a violation
+     */
+    public record Options(Mix mix, int nodes, boolean checkLinearizability, long linearizabilityBudget) {
+
+        /** The latest mix, sizes drawn from the seed, linearizability checked with the default budget. */
+        public static final Options DEFAULTS = new Options(Mix.LATEST, 0, true, DEFAULT_LINEARIZABILITY_BUDGET);
+
+        public Options {
+            Objects.requireNonNull(mix, "mix");
+            if (nodes < 0 || nodes > 9) {
+                throw new IllegalArgumentException("nodes must be 0 (drawn) or 1..9: " + nodes);
+            }
+            if (linearizabilityBudget <= 0) {
+                throw new IllegalArgumentException("linearizabilityBudget must be positive");
+            }
+        }
+
+        /** These options with another mix. */
+        public Options withMix(Mix m) {
+            return new Options(m, nodes, checkLinearizability, linearizabilityBudget);
+        }
+
+        /** These options with the cluster size forced to {@code n} (0: drawn from the seed). */
+        public Options withNodes(int n) {
+            return new Options(mix, n, checkLinearizability, linearizabilityBudget);
+        }
+
+        /** These options with the linearizability check on or off. */
+        public Options withLinearizability(boolean on) {
+            return new Options(mix, nodes, on, linearizabilityBudget);
+        }
+
+        /** These options with another linearizability budget. */
+        public Options withLinearizabilityBudget(long steps) {
+            return new Options(mix, nodes, checkLinearizability, steps);
+        }
+
+        /** The {@code bin/simulate} flags that select these options (empty for the defaults). */
+        public String commandLineFlags() {
+            StringBuilder sb = new StringBuilder();
+            if (nodes > 0) {
+                sb.append(" --nodes ").append(nodes);
+            }
+            if (mix != Mix.LATEST) {
+                sb.append(" --mix ").append(mix.flag());
+            }
+            if (!checkLinearizability) {
+                sb.append(" --no-lin");
+            }
+            if (linearizabilityBudget != DEFAULT_LINEARIZABILITY_BUDGET) {
+                sb.append(" --lin-budget ").append(linearizabilityBudget);
+            }
+            return sb.toString();
+        }
+    }
+
+    private Nemesis() {
+    }
+
+    /** Runs {@code seed} with {@link Options#DEFAULTS}. */
+    public static SeedResult run(long seed) {
+        return run(seed, Options.DEFAULTS);
+    }
+
+    /**
+     * Runs one seed. Never throws for a violation (nor for an exception out of the engine, which counts
+     * as one, NO-EXCEPTION): the result carries it. Safe to call from several threads at once, each
+     * running its own seed.
+     */
+    public static SeedResult run(long seed, Options options) {
+        Objects.requireNonNull(options, "options");
+        List<String> engineErrors = EngineErrors.begin();
+        try {
+            return new Run(seed, options, engineErrors).execute();
+        } finally {
+            EngineErrors.end();
+        }
+    }
+
+    /** One seed. */
+    private static final class Run {
+        private final long seed;
+        private final Options options;
+        private final Mix mix;
+        private final List<String> engineErrors;
+        private final Random random;
+        private final int size;
+        private final boolean preVote;
+        private final boolean checkQuorum;
+        private final boolean allDownAllowed;
+        /** Chance in percent, per client tick (10–60 ms), of a fault action. */
+        private final int faultRate;
+        private final SimCluster cluster;
+        private final List<String> ids;
+        private final String setup;
+        private int nextCommand;
+        private long crashes;
+        private long partitions;
+        private SeedResult.Linearizability linearizability = SeedResult.Linearizability.NOT_CHECKED;
+        private String linearizabilityNote = "not checked";
+
+        Run(long seed, Options options, List<String> engineErrors) {
+            this.seed = seed;
+            this.options = options;
+            this.mix = options.mix();
+            this.engineErrors = engineErrors;
+            this.random = new Random(seed);
+            int drawn = drawSize();
+            this.size = options.nodes() > 0 ? options.nodes() : drawn;
+            // Every four consecutive seeds cover the four PreVote/CheckQuorum combinations.
+            int mode = (int) Math.floorMod(seed, 4L);
+            this.preVote = (mode & 1) != 0;
+            this.checkQuorum = (mode & 2) != 0;
+            // A single node can only be crashed by taking all down: let half of the single-node seeds do it.
+            this.allDownAllowed = random.nextInt(10) < (mix != Mix.V1 && size == 1 ? 5 : 1);
+            this.faultRate = 4 + random.nextInt(20);
+            ClusterSettings settings = SimCluster.DEFAULT_SETTINGS.withPreVote(preVote).withCheckQuorum(checkQuorum);
+            if (random.nextBoolean()) {
+                // Small batches and pipelines: more AppendEntries in flight, more reordering between them.
+                settings = settings.withBatching(1 + random.nextInt(8), 1 << 20, 1 + random.nextInt(4));
+            }
+            if (random.nextInt(4) == 0) {
+                // Tight back-pressure: leaders refuse commands (Retry) while followers lag.
+                settings = settings.withLimits(300 + random.nextInt(3_000), 2 + random.nextInt(30));
+            }
+            // A short in-memory tail makes lagging followers be served from storage.
+            int[] tails = {0, 2, 16, 1024};
+            int maxTail = tails[random.nextInt(tails.length)];
+            Duration commandTimeout = random.nextBoolean() ? Duration.ofSeconds(10)
+                    : Duration.ofMillis(200 + random.nextInt(2_000));
+            NetworkFaults faults = randomFaults();
+            this.cluster = SimCluster.builder()
+                    .seed(seed)
+                    .nodeCount(size)
+                    .settings(settings)
+                    .configure(c -> c.withMaxTailEntries(maxTail).withCommandTimeout(commandTimeout))
+                    .networkFaults(faults)
+                    .holdForDownNodes(random.nextInt(5) == 0)
+                    .build();
+            this.ids = cluster.nodeIds();
+            this.setup = mix.flag() + ", " + size + (size == 1 ? " node" : " nodes") + ", preVote=" + preVote
+                    + ", checkQuorum=" + checkQuorum + (allDownAllowed ? ", all may be down" : "")
+                    + ", maxUncommittedBytes=" + settings.maxUncommittedBytes() + ", maxApplyBacklog="
+                    + settings.maxApplyBacklog() + ", maxEntriesPerAppend=" + settings.maxEntriesPerAppend()
+                    + ", maxInflightAppends=" + settings.maxInflightAppends() + ", maxTailEntries=" + maxTail
+                    + ", commandTimeout=" + commandTimeout.toMillis() + "ms, faults " + cluster.network().faults();
+        }
+
+        private int drawSize() {
+            if (mix == Mix.V1) {
+                return random.nextBoolean() ? 3 : 5;
+            }
+            int r = random.nextInt(20);
+            return r < 3 ? 1 : r < 11 ? 3 : 5;
+        }
+
+        private String describe() {
+            return "seed " + seed + " (" + setup + ")";
+        }
+
+        SeedResult execute() {
+            InvariantViolation violation = null;
+            try {
+                phases();
+            } catch (InvariantViolation v) {
+                violation = v;
+            } catch (RuntimeException | AssertionError | StackOverflowError e) {
+                violation = InvariantViolation.of(cluster.simulation(), "NO-EXCEPTION", describe() + ": " + e, e);
+            }
+            if (violation != null && linearizability == SeedResult.Linearizability.NOT_CHECKED) {
+                linearizabilityNote = "not checked: the seed failed first";
+            }
+            long committed = 0;
+            for (String id : ids) {
+                committed = Math.max(committed, cluster.stateMachine(id).commandsApplied());
+            }
+            long highestTerm = 0;
+            for (long term : cluster.invariants().leaders().keySet()) {
+                highestTerm = Math.max(highestTerm, term);
+            }
+            return new SeedResult(seed, options, size, setup, violation, cluster.history().size(),
+                    cluster.history().acknowledgedCount(), committed, cluster.invariants().leaders().size(),
+                    crashes, partitions, cluster.now() / 1_000_000, highestTerm, linearizability,
+                    linearizabilityNote);
+        }
+
+        private void phases() {
+            if (random.nextInt(4) == 0) {
+                // Clock skew: safety must not depend on clocks; a leader's clock may run fast or slow.
+                for (String id : ids) {
+                    cluster.setClockRate(id, 0.7 + random.nextDouble() * 0.6);
+                }
+            }
+            for (String id : ids) {
+                if (random.nextInt(3) == 0) {
+                    slowStorage(id);
+                }
+            }
+            cluster.start();
+            // Now and then a long fault phase, for logs longer than the in-memory tail.
+            long faultMillis = random.nextInt(20) == 0 ? 10_000 + random.nextInt(10_000) : 2_000 + random.nextInt(4_000);
+            long faultEnd = cluster.now() + Duration.ofMillis(faultMillis).toNanos();
+            while (cluster.now() < faultEnd) {
+                int clients = random.nextInt(3);
+                for (int i = 0; i < clients; i++) {
+                    submitRandom();
+                }
+                if (random.nextInt(100) < faultRate) {
+                    fault();
+                }
+                cluster.runFor(Duration.ofMillis(10 + random.nextInt(50)));
+                checkEngineHealthy();
+            }
+            heal();
+            checkLive();
+            checkEngineHealthy();
+            checkLogsAndApplies();
+            checkLinearizable();
+        }
+
+        // ---- faults ----
+
+        private NetworkFaults randomFaults() {
+            double loss = random.nextInt(4) == 0 ? 0 : random.nextDouble() * 0.10;
+            double dup = random.nextInt(4) == 0 ? 0 : random.nextDouble() * 0.10;
+            long max = 1 + random.nextInt(30);
+            if (random.nextInt(8) == 0) {
+                // Longer than the election timeout (300–600 ms): elections race their own messages.
+                max = 300 + random.nextInt(600);
+            }
+            return new NetworkFaults(loss, dup, Duration.ofMillis(1), Duration.ofMillis(max));
+        }
+
+        private void fault() {
+            int kind = random.nextInt(mix == Mix.V1 ? 15 : 17);
+            switch (kind) {
+                case 0, 1 -> crash(pick(up()));
+                case 2 -> crash(cluster.leader());
+                case 3, 4 -> restart();
+                case 5 -> {
+                    String victim = pick(up());
+                    crash(victim);
+                    if (victim != null && !cluster.isUp(victim)) {
+                        cluster.restart(victim);
+                    }
+                }
+                case 6 -> partitionMajorityMinority();
+                case 7 -> {
+                    String leader = cluster.leader();
+                    if (leader != null && size > 1) {
+                        cluster.network().heal();
+                        cluster.network().isolate(leader);
+                        partitions++;
+                    }
+                }
+                case 8 -> {
+                    String a = pick(ids);
+                    String b = pickOther(a);
+                    if (b != null) {
+                        cluster.network().cutOneWay(a, b);
+                        partitions++;
+                    }
+                }
+                case 9 -> {
+                    String a = pick(ids);
+                    String b = pickOther(a);
+                    if (b != null) {
+                        cluster.network().cut(a, b);
+                        partitions++;
+                    }
+                }
+                case 10 -> cluster.network().heal();
+                case 11 -> slowStorage(pick(ids));
+                case 12 -> {
+                    // Writes fail (database down, disk full): the next few, or all of them until the heal.
+                    int[] left = {random.nextInt(3) == 0 ? Integer.MAX_VALUE : 1 + random.nextInt(4)};
+                    cluster.log(pick(ids)).setWriteFailure(
+                            () -> left[0]-- > 0 ? new IllegalStateException("simulated: disk full") : null);
+                }
+                case 13 -> cluster.stateMachine(pick(ids)).failNextAppliesTransiently(1 + random.nextInt(3));
+                case 14 -> cluster.network().setFaults(randomFaults());
+                case 15 -> partitionBridge();
+                case 16 -> partitionRing();
+                default -> throw new IllegalStateException("fault kind " + kind);
+            }
+        }
+
+        private void crash(String id) {
+            if (id == null || !cluster.isUp(id)) {
+                return;
+            }
+            int down = size - up().size();
+            int minority = (size - 1) / 2;
+            if (down + 1 > minority && !allDownAllowed) {
+                return;
+            }
+            cluster.crash(id);
+            crashes++;
+        }
+
+        private void restart() {
+            List<String> down = new ArrayList<>();
+            for (String id : ids) {
+                if (!cluster.isUp(id)) {
+                    down.add(id);
+                }
+            }
+            String id = pick(down);
+            if (id != null) {
+                cluster.restart(id);
+            }
+        }
+
+        private void partitionMajorityMinority() {
+            if (size < 2) {
+                return;
+            }
+            List<String> shuffled = new ArrayList<>(ids);
+            Collections.shuffle(shuffled, random);
+            int minoritySize = 1 + random.nextInt(Math.max(1, (size - 1) / 2));
+            cluster.network().heal();
+            cluster.network().partition(shuffled.subList(0, minoritySize), shuffled.subList(minoritySize, size));
+            partitions++;
+        }
+
+        /** Two halves that do not see each other, and one bridge node that sees both (3 nodes: a triangle). */
+        private void partitionBridge() {
+            if (size < 3) {
+                return;
+            }
+            List<String> shuffled = new ArrayList<>(ids);
+            Collections.shuffle(shuffled, random);
+            String bridge = shuffled.get(0);
+            int half = (size - 1) / 2;
+            cluster.network().heal();
+            cluster.network().bridge(shuffled.subList(1, 1 + half), bridge, shuffled.subList(1 + half, size));
+            partitions++;
+        }
+
+        /** Each node sees only its two neighbours on a random ring; three nodes or fewer get a bridge. */
+        private void partitionRing() {
+            if (size < 4) {
+                partitionBridge();
+                return;
+            }
+            List<String> ring = new ArrayList<>(ids);
+            Collections.shuffle(ring, random);
+            cluster.network().heal();
+            cluster.network().ring(ring);
+            partitions++;
+        }
+
+        private void slowStorage(String id) {
+            if (random.nextInt(3) == 0) {
+                cluster.setStorageDelay(id, Duration.ZERO, Duration.ZERO);
+                return;
+            }
+            long min = random.nextInt(20);
+            long max = min + 1 + random.nextInt(random.nextInt(6) == 0 ? 600 : 100);
+            cluster.setStorageDelay(id, Duration.ofMillis(min), Duration.ofMillis(max));
+        }
+
+        private List<String> up() {
+            List<String> up = new ArrayList<>();
+            for (String id : ids) {
+                if (cluster.isUp(id)) {
+                    up.add(id);
+                }
+            }
+            return up;
+        }
+
+        private String pick(List<String> from) {
+            return from.isEmpty() ? null : from.get(random.nextInt(from.size()));
+        }
+
+        private String pickOther(String a) {
+            List<String> others = new ArrayList<>(ids);
+            others.remove(a);
+            return pick(others);
+        }
+
+        // ---- clients ----
+
+        private byte[] freshCommand() {
+            return ("c" + seed + "-" + (++nextCommand)).getBytes(StandardCharsets.UTF_8);
+        }
+
+        private void submitRandom() {
+            String leader = cluster.leader();
+            String target = leader != null && random.nextBoolean() ? leader : pick(ids);
+            cluster.submit(target, freshCommand());
+        }
+
+        // ---- heal and liveness ----
+
+        private void heal() {
+            cluster.network().setFaults(NetworkFaults.NONE);
+            cluster.network().heal();
+            for (String id : ids) {
+                cluster.setStorageDelay(id, Duration.ZERO, Duration.ZERO);
+                cluster.log(id).setWriteFailure(null);
+                cluster.stateMachine(id).failNextAppliesTransiently(0);
+                if (!cluster.isUp(id)) {
+                    cluster.restart(id);
+                }
+            }
+        }
+
+        /** LIVE: a leader, a fresh command committed through it, and every node catching up. */
+        private void checkLive() {
+            long healedAt = cluster.now();
+            long deadline = healedAt + LIVE_BOUND.toNanos();
+            CommandResult.Ok ok = null;
+            List<String> attempts = new ArrayList<>();
+            while (ok == null && cluster.now() < deadline) {
+                String leader = cluster.awaitLeader(Duration.ofNanos(deadline - cluster.now()));
+                if (leader == null) {
+                    break;
+                }
+                CompletableFuture<CommandResult> f = cluster.submit(leader, freshCommand()).toCompletableFuture();
+                cluster.runUntil(f::isDone, Duration.ofNanos(Math.max(0, deadline - cluster.now())));
+                if (!f.isDone()) {
+                    attempts.add(leader + " -> no answer");
+                    break;
+                }
+                CommandResult r = f.join();
+                attempts.add(leader + " -> " + r);
+                if (r instanceof CommandResult.Ok o) {
+                    ok = o;
+                } else {
+                    // Not committed through that leader (it lost leadership meanwhile): let time pass.
+                    cluster.runFor(Duration.ofMillis(50));
+                }
+            }
+            if (ok == null) {
+                violation("LIVE", "after the heal no command committed within " + LIVE_BOUND.toSeconds()
+                        + " s (leader now " + cluster.leader() + "; attempts " + attempts + ")");
+            }
+            long index = ok.index();
+            boolean caughtUp = cluster.runUntil(() -> {
+                for (String id : ids) {
+                    if (cluster.stateMachine(id).lastApplied() < index) {
+                        return false;
+                    }
+                }
+                return true;
+            }, CATCH_UP_BOUND);
+            if (!caughtUp) {
+                StringBuilder applied = new StringBuilder();
+                for (String id : ids) {
+                    applied.append(' ').append(id).append('=').append(cluster.stateMachine(id).lastApplied());
+                }
+                violation("LIVE", "command at index " + index + " committed, but not every node applied it within "
+                        + CATCH_UP_BOUND.toSeconds() + " s more; applied:" + applied);
+            }
+        }
+
+        // ---- end-of-run checks ----
+
+        /** A running node that stopped by itself, or an ERROR line of the engine, is an engine bug. */
+        private void checkEngineHealthy() {
+            if (!engineErrors.isEmpty()) {
+                violation("ENGINE-ERROR", String.join("; ", engineErrors));
+            }
+            for (String id : ids) {
+                if (cluster.isUp(id) && cluster.status(id).role() == Role.STOPPED) {
+                    violation("ENGINE-ERROR", id + " stopped by itself");
+                }
+            }
+        }
+
+        private void checkLogsAndApplies() {
+            long minApplied = Long.MAX_VALUE;
+            for (String id : ids) {
+                minApplied = Math.min(minApplied, cluster.stateMachine(id).lastApplied());
+            }
+            List<AppliedEntry> reference = null;
+            String referenceId = null;
+            for (String id : ids) {
+                SimStateMachine sm = cluster.stateMachine(id);
+                List<AppliedEntry> prefix = new ArrayList<>();
+                Set<String> seen = new HashSet<>();
+                long expect = 1;
+                for (AppliedEntry e : sm.appliedEntries()) {
+                    if (e.index() != expect++) {
+                        violation("SAME-APPLY", id + " applied index " + e.index() + " out of order");
+                    }
+                    if (e.command() != null && !seen.add(text(e.command()))) {
+                        violation("ONCE", id + " applied command " + text(e.command()) + " twice (again at index "
+                                + e.index() + ")");
+                    }
+                    if (e.index() <= minApplied) {
+                        prefix.add(e);
+                    }
+                }
+                if (reference == null) {
+                    reference = prefix;
+                    referenceId = id;
+                } else if (!reference.equals(prefix)) {
+                    violation("SAME-APPLY", id + " and " + referenceId + " applied different sequences up to index "
+                            + minApplied + ": " + firstDifference(reference, prefix));
+                }
+            }
+            for (String id : ids) {
+                Map<String, Long> at = new HashMap<>();
+                for (LogEntry e : cluster.log(id).snapshotEntries()) {
+                    if (e.type() != EntryType.COMMAND) {
+                        continue;
+                    }
+                    Long earlier = at.putIfAbsent(text(e.data()), e.index());
+                    if (earlier != null) {
+                        violation("ONCE", "the log of " + id + " holds command " + text(e.data()) + " twice, at index "
+                                + earlier + " and " + e.index());
+                    }
+                }
+            }
+            // Retry (and Redirect) promise "certainly not in the log": such a command must never show up.
+            Map<String, String> inLogs = new HashMap<>();
+            for (String id : ids) {
+                for (LogEntry e : cluster.log(id).snapshotEntries()) {
+                    if (e.type() == EntryType.COMMAND) {
+                        inLogs.putIfAbsent(text(e.data()), id + " index " + e.index() + " term " + e.term());
+                    }
+                }
+                for (AppliedEntry e : cluster.stateMachine(id).appliedEntries()) {
+                    if (e.command() != null) {
+                        inLogs.putIfAbsent(text(e.command()), id + " applied at index " + e.index());
+                    }
+                }
+            }
+            for (ClientOperation op : cluster.history().operations()) {
+                CommandResult r = op.result();
+                if (r instanceof CommandResult.Retry || r instanceof CommandResult.Redirect) {
+                    String where = inLogs.get(text(op.command()));
+                    if (where != null) {
+                        violation("RETRY-SAFE", op + " was answered " + r + " (certainly not in the log), but the"
+                                + " command is in the log of " + where);
+                    }
+                }
+            }
+            for (ClientOperation op : cluster.history().acknowledged()) {
+                long index = ((CommandResult.Ok) op.result()).index();
+                for (String id : ids) {
+                    byte[] applied = cluster.stateMachine(id).commandAt(index);
+                    if (cluster.stateMachine(id).lastApplied() >= index && !Arrays.equals(applied, op.command())) {
+                        violation("DURABLE", op + " acknowledged at index " + index + " but " + id + " applied "
+                                + (applied == null ? "nothing" : text(applied)) + " there");
+                    }
+                }
+            }
+        }
+
+        /** LINEARIZABLE: the client history, as appends to one list, against the checker. */
+        private void checkLinearizable() {
+            if (!options.checkLinearizability()) {
+                linearizabilityNote = "not checked: turned off";
+                return;
+            }
+            CheckResult result;
+            try {
+                result = LogLinearizability.check(cluster.history(), options.linearizabilityBudget());
+            } catch (IllegalArgumentException wrongAnswer) {
+                linearizability = SeedResult.Linearizability.NOT_LINEARIZABLE;
+                linearizabilityNote = wrongAnswer.getMessage();
+                violation("LINEARIZABLE", wrongAnswer.getMessage());
+                return;
+            }
+            if (result instanceof CheckResult.NotLinearizable bad) {
+                linearizability = SeedResult.Linearizability.NOT_LINEARIZABLE;
+                linearizabilityNote = bad.steps() + " checker steps";
+                violation("LINEARIZABLE", "the client history (" + cluster.history().size()
+                        + " operations, as appends to one list) is not linearizable: " + bad.explanation());
+            } else if (result instanceof CheckResult.Unknown unknown) {
+                linearizability = SeedResult.Linearizability.SKIPPED_BUDGET;
+                linearizabilityNote = "skipped: the checker found no verdict within its budget of "
+                        + options.linearizabilityBudget() + " steps (" + cluster.history().size() + " operations)";
+            } else {
+                linearizability = SeedResult.Linearizability.LINEARIZABLE;
+                linearizabilityNote = "linearizable (" + cluster.history().size() + " operations, " + result.steps()
+                        + " checker steps)";
+            }
+        }
+
+        private static String firstDifference(List<AppliedEntry> a, List<AppliedEntry> b) {
+            for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+                if (!a.get(i).equals(b.get(i))) {
+                    return a.get(i) + " vs " + b.get(i);
+                }
+            }
+            return "lengths " + a.size() + " vs " + b.size();
+        }
+
+        private static String text(byte[] b) {
+            return new String(b, StandardCharsets.UTF_8);
+        }
+
+        private void violation(String invariant, String detail) {
+            throw InvariantViolation.of(cluster.simulation(), invariant, describe() + ": " + detail);
+        }
+    }
+}

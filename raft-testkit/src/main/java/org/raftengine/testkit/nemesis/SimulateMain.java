@@ -1,0 +1,242 @@
+package org.raftengine.testkit.nemesis;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The command behind {@code bin/simulate}: runs a range of {@link Nemesis} seeds and sums them up.
+ *
+ * <pre>
+ * bin/simulate --seeds N [--from S] [--nodes K] [--mix v1|v2] [--threads T] [--no-lin] [--lin-budget STEPS]
+ * </pre>
+ *
+ * <ul>
+ *   <li>{@code --seeds N}: how many seeds (default 500), {@code --from S}: the first one (default 1);</li>
+ *   <li>{@code --nodes K}: force the cluster size (default: 1, 3 or 5 drawn per seed);</li>
+ *   <li>{@code --mix}: how seeds map to schedules ({@link Nemesis.Mix}, default the latest); frozen seeds
+ *   of an older mix replay with it;</li>
+ *   <li>{@code --threads T}: seeds run in parallel (default 1); results do not depend on it;</li>
+ *   <li>{@code --no-lin}, {@code --lin-budget}: the linearizability check off, or its step budget.</li>
+ * </ul>
+ *
+ * <p>Progress goes to stderr about every 5%. Each failing seed is printed to stdout as it is found,
+ * with the command that replays it and the paths of its two trace renderings. The last line on stdout
+ * is {@code simulated N seeds: V violations, C commands committed, E elections, in T s}. Exit status: 0
+ * if V is 0, 1 if not, 2 for a usage error.
+ */
+public final class SimulateMain {
+
+    private SimulateMain() {
+    }
+
+    /** The parsed command line. */
+    record Args(long from, int seeds, Nemesis.Options options, int threads) {
+    }
+
+    public static void main(String[] argv) {
+        Args args;
+        try {
+            args = parse(argv);
+        } catch (IllegalArgumentException e) {
+            System.err.println("simulate: " + e.getMessage());
+            System.err.println(usage());
+            System.exit(2);
+            return;
+        }
+        if (args == null) {
+            System.out.println(usage());
+            return;
+        }
+        int violations = run(args, System.out, System.err);
+        System.exit(violations == 0 ? 0 : 1);
+    }
+
+    static String usage() {
+        return "usage: bin/simulate --seeds N [--from S] [--nodes K] [--mix v1|v2] [--threads T] [--no-lin]"
+                + " [--lin-budget STEPS]";
+    }
+
+    /** Parses the command line; null for --help. */
+    static Args parse(String[] argv) {
+        long from = 1;
+        int seeds = 500;
+        int threads = 1;
+        Nemesis.Options options = Nemesis.Options.DEFAULTS;
+        for (int i = 0; i < argv.length; i++) {
+            String a = argv[i];
+            switch (a) {
+                case "-h", "--help" -> {
+                    return null;
+                }
+                case "--seeds" -> seeds = (int) number(argv, ++i, a, 1, Integer.MAX_VALUE);
+                case "--from" -> from = number(argv, ++i, a, Long.MIN_VALUE, Long.MAX_VALUE);
+                case "--nodes" -> options = options.withNodes((int) number(argv, ++i, a, 1, 9));
+                case "--threads" -> threads = (int) number(argv, ++i, a, 1, 64);
+                case "--lin-budget" -> options = options.withLinearizabilityBudget(number(argv, ++i, a, 1, Long.MAX_VALUE));
+                case "--no-lin" -> options = options.withLinearizability(false);
+                case "--mix" -> {
+                    String v = value(argv, ++i, a);
+                    try {
+                        options = options.withMix(Nemesis.Mix.parse(v));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("--mix: no mix " + v + " (v1 or v2)");
+                    }
+                }
+                default -> throw new IllegalArgumentException("unknown argument " + a);
+            }
+        }
+        if (seeds > 1 && from > Long.MAX_VALUE - seeds) {
+            throw new IllegalArgumentException("--from + --seeds overflows");
+        }
+        return new Args(from, seeds, options, threads);
+    }
+
+    private static String value(String[] argv, int i, String flag) {
+        if (i >= argv.length) {
+            throw new IllegalArgumentException(flag + " needs a value");
+        }
+        return argv[i];
+    }
+
+    private static long number(String[] argv, int i, String flag, long min, long max) {
+        String v = value(argv, i, flag);
+        long n;
+        try {
+            n = Long.parseLong(v.replace("_", "").replace(",", ""));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " needs a number, got " + v);
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException(flag + " must be in [" + min + ", " + max + "], got " + n);
+        }
+        return n;
+    }
+
+    /**
+     * Runs the seeds, printing progress to {@code err} and failures and the summary to {@code out}.
+     *
+     * @return the number of violations
+     */
+    static int run(Args args, PrintStream out, PrintStream err) {
+        long started = System.nanoTime();
+        int n = args.seeds();
+        int step = Math.max(1, (n + 19) / 20);
+        AtomicLong done = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        Object lock = new Object();
+        err.println("[simulate] " + n + " seed" + (n == 1 ? "" : "s") + " from " + args.from() + ", mix "
+                + args.options().mix().flag() + (args.options().nodes() > 0 ? ", " + args.options().nodes()
+                + " nodes" : ", 1/3/5 nodes") + (args.threads() > 1 ? ", " + args.threads() + " threads" : ""));
+        SeedResult[] results = new SeedResult[n];
+        ExecutorService pool = args.threads() > 1 ? Executors.newFixedThreadPool(args.threads(), r -> {
+            Thread t = new Thread(r, "simulate");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+        List<Future<?>> futures = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int k = i;
+            Runnable task = () -> {
+                SeedResult r = Nemesis.run(args.from() + k, args.options());
+                results[k] = r;
+                synchronized (lock) {
+                    if (!r.passed()) {
+                        failed.incrementAndGet();
+                        printFailure(out, r);
+                    }
+                    long d = done.incrementAndGet();
+                    if (d % step == 0 && d < n) {
+                        err.printf(Locale.ROOT, "[simulate] %d/%d seeds (%d%%), %d violation%s, %.1f s%n", d, n,
+                                d * 100 / n, failed.get(), failed.get() == 1 ? "" : "s", seconds(started));
+                    }
+                }
+            };
+            if (pool == null) {
+                task.run();
+            } else {
+                futures.add(pool.submit(task));
+            }
+        }
+        if (pool != null) {
+            try {
+                for (Future<?> f : futures) {
+                    f.get();
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException("a seed could not run: " + e, e);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        double secs = seconds(started);
+
+        long violations = 0;
+        long committed = 0;
+        long elections = 0;
+        long submitted = 0;
+        long acknowledged = 0;
+        long crashes = 0;
+        long partitions = 0;
+        long virtualMillis = 0;
+        long highestTerm = 0;
+        int[] sizes = new int[10];
+        long linChecked = 0;
+        List<Long> linSkipped = new ArrayList<>();
+        for (SeedResult r : results) {
+            violations += r.violations();
+            committed += r.commandsCommitted();
+            elections += r.elections();
+            submitted += r.commandsSubmitted();
+            acknowledged += r.commandsAcknowledged();
+            crashes += r.crashes();
+            partitions += r.partitions();
+            virtualMillis += r.virtualMillis();
+            highestTerm = Math.max(highestTerm, r.highestTerm());
+            sizes[r.nodes()]++;
+            if (r.linearizability() == SeedResult.Linearizability.LINEARIZABLE) {
+                linChecked++;
+            } else if (r.linearizability() == SeedResult.Linearizability.SKIPPED_BUDGET) {
+                linSkipped.add(r.seed());
+            }
+        }
+        StringBuilder bySize = new StringBuilder();
+        for (int s = 1; s < sizes.length; s++) {
+            if (sizes[s] > 0) {
+                bySize.append(bySize.length() == 0 ? "" : ", ").append(sizes[s]).append(" of ").append(s)
+                        .append(s == 1 ? " node" : " nodes");
+            }
+        }
+        err.printf(Locale.ROOT, "[simulate] %s; %.0f virtual s, %d commands submitted, %d acknowledged, %d crashes,"
+                + " %d partitions, highest term %d; linearizable: %d seeds%s%n", bySize, virtualMillis / 1000.0,
+                submitted, acknowledged, crashes, partitions, highestTerm, linChecked,
+                linSkipped.isEmpty() ? "" : ", skipped (checker budget exhausted): " + linSkipped.size() + " "
+                        + abbreviate(linSkipped));
+        out.printf(Locale.ROOT, "simulated %d seeds: %d violations, %d commands committed, %d elections, in %.1f s%n",
+                n, violations, committed, elections, secs);
+        out.flush();
+        return (int) Math.min(Integer.MAX_VALUE, violations);
+    }
+
+    private static void printFailure(PrintStream out, SeedResult r) {
+        out.println("FAILED seed " + r.seed() + ": " + r.headline());
+        out.println("  replay:  " + r.replayCommand());
+        out.println("  table:   " + (r.traceFile() == null ? "(not written)" : r.traceFile().toAbsolutePath()));
+        out.println("  diagram: " + (r.diagramFile() == null ? "(not written)" : r.diagramFile().toAbsolutePath()));
+        out.flush();
+    }
+
+    private static String abbreviate(List<Long> seeds) {
+        List<Long> shown = seeds.subList(0, Math.min(10, seeds.size()));
+        return shown + (seeds.size() > shown.size() ? " and " + (seeds.size() - shown.size()) + " more" : "");
+    }
+
+    private static double seconds(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1e9;
+    }
+}
