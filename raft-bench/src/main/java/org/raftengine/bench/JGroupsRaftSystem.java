@@ -12,14 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.jgroups.Address;
 import org.jgroups.JChannel;
 import org.jgroups.protocols.raft.RaftLeaderException;
@@ -224,22 +222,11 @@ final class JGroupsRaftSystem implements BenchSystem {
         channels.clear();
         handles.clear();
         if (logDir != null) {
-            deleteTree(logDir);
+            TempDirs.deleteTree(logDir);
             logDir = null;
         }
         if (failure != null) {
             throw failure;
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 
