@@ -39,6 +39,8 @@ public final class InMemoryRaftLog implements RaftLog {
     private HardState hardState = HardState.INITIAL;
     private String brokenReason;
     private Supplier<RuntimeException> writeFailure;
+    /** With faked durability: the last index truly kept across a power loss; -1 when not faked. */
+    private long syncedLastIndex = -1;
 
     /** Makes an empty log with a random, non-zero storage id, as a fresh storage would have. */
     public InMemoryRaftLog() {
@@ -270,6 +272,27 @@ public final class InMemoryRaftLog implements RaftLog {
      */
     public synchronized void setWriteFailure(Supplier<RuntimeException> failure) {
         this.writeFailure = failure;
+    }
+
+    /**
+     * Test support: fakes durability, as a disk that acknowledges writes it has only cached. From now
+     * on, entries appended count as written but are lost by {@link #loseUnsyncedWrites()} (a power
+     * loss); the test suite must then flag the acknowledged commands that vanished.
+     */
+    public synchronized void fakeDurability() {
+        if (syncedLastIndex < 0) {
+            syncedLastIndex = lastIndex();
+        }
+    }
+
+    /**
+     * Test support: a power loss under {@link #fakeDurability()}: the entries appended since are gone.
+     * Does nothing if durability is not faked.
+     */
+    public synchronized void loseUnsyncedWrites() {
+        if (syncedLastIndex >= 0) {
+            entries.truncate(position(Math.min(syncedLastIndex, lastIndex()) + 1));
+        }
     }
 
     /** A short description for logs and test failures. */

@@ -293,4 +293,18 @@ class InMemoryRaftLogTest {
         assertThat(log.termAt(10_000)).isEqualTo(9_901);
         assertThat(log.read(5_000, 10_000, Long.MAX_VALUE)).hasSize(5_001);
     }
+
+    @Test
+    void fakedDurabilityLosesWhatWasAppendedSinceOnAPowerLoss() {
+        InMemoryRaftLog log = new InMemoryRaftLog(7);
+        log.append(List.of(LogEntry.command(1, 1, new byte[] {1}), LogEntry.command(2, 1, new byte[] {2})));
+        log.loseUnsyncedWrites();
+        assertThat(log.lastIndex()).as("honest durability loses nothing").isEqualTo(2);
+        log.fakeDurability();
+        log.append(List.of(LogEntry.command(3, 1, new byte[] {3}), LogEntry.command(4, 1, new byte[] {4})));
+        assertThat(log.lastIndex()).isEqualTo(4);
+        log.loseUnsyncedWrites();
+        assertThat(log.lastIndex()).isEqualTo(2);
+        assertThat(log.termAt(2)).isEqualTo(1);
+    }
 }

@@ -143,6 +143,7 @@ public final class SimCluster implements ClusterView {
             return;
         }
         sim.record(id, EventKind.FAULT, "crash " + id + " (incarnation " + s.incarnation + ")");
+        s.log.loseUnsyncedWrites(); // only a log whose durability a test fakes loses anything here
         s.runtime.shutdown();
         s.transport.stop();
         s.node = null;

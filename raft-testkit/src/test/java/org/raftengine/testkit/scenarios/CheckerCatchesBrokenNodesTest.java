@@ -1,6 +1,7 @@
 package org.raftengine.testkit.scenarios;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,5 +80,37 @@ class CheckerCatchesBrokenNodesTest {
         for (long seed = 1; seed <= 30; seed++) {
             assertThat(run(seed, false)).as("seed %d", seed).isNull();
         }
+    }
+
+    /**
+     * Crash and storage 16: power loss on all nodes whose disks only pretended to be durable. The
+     * acknowledged commands are gone from every log, and the checker flags it (COMPLETE); with honest
+     * disks the same power loss loses nothing.
+     */
+    @Test
+    void powerLossOnDisksThatFakeDurabilityIsFlagged() {
+        assertThatThrownBy(() -> powerLoss(true)).isInstanceOf(InvariantViolation.class)
+                .satisfies(e -> assertThat(((InvariantViolation) e).invariant()).isEqualTo("COMPLETE"));
+        powerLoss(false);
+    }
+
+    private static void powerLoss(boolean fakeDurability) {
+        SimCluster c = SimCluster.builder().seed(16).nodeCount(3).settings(Scenarios.settings(true, true)).build();
+        c.start();
+        String leader = Scenarios.awaitSettledLeader(c, Duration.ofSeconds(10));
+        if (fakeDurability) {
+            for (String id : c.nodeIds()) {
+                c.log(id).fakeDurability();
+            }
+        }
+        for (int i = 0; i < 5; i++) {
+            c.submit(leader, Scenarios.bytes("cached-" + i));
+        }
+        c.runFor(Duration.ofSeconds(1));
+        assertThat(c.history().acknowledgedCount()).isEqualTo(5);
+        for (String id : c.nodeIds()) {
+            c.crash(id);
+        }
+        c.invariants().checkLogs();
     }
 }
