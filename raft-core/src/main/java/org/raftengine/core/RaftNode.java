@@ -91,4 +91,14 @@ public final class RaftNode {
     public long refusedMessages() {
         return engine.refusedMessages();
     }
+
+    /** Log writes that failed so far (database down, disk full): nothing was acknowledged for them. */
+    public long storageFailures() {
+        return engine.storageFailures();
+    }
+
+    /** State machine applies that failed so far (transient or not); each failed entry is retried. */
+    public long applyFailures() {
+        return engine.applyFailures();
+    }
 }

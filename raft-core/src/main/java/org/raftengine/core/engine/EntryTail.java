@@ -1,7 +1,6 @@
 package org.raftengine.core.engine;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.raftengine.core.spi.LogEntry;
 
@@ -103,6 +102,6 @@ final class EntryTail {
 
     @Override
     public String toString() {
-        return "EntryTail[" + start + ".." + last() + "]" + (size == 0 ? "" : Arrays.toString(new long[] {size}));
+        return "EntryTail[" + start + ".." + last() + "]";
     }
 }

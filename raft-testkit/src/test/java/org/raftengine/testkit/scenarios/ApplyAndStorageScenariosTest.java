@@ -57,6 +57,7 @@ class ApplyAndStorageScenariosTest {
         assertThat(r.toCompletableFuture().getNow(null)).isInstanceOf(CommandResult.Ok.class);
         assertThat(c.stateMachine(leader).failuresLeft()).isZero();
         assertThat(c.stateMachine(leader).commandsApplied()).isEqualTo(1);
+        assertThat(c.node(leader).applyFailures()).isEqualTo(4);
         assertThat(c.status(leader).role()).isEqualTo(Role.LEADER);
     }
 
@@ -94,6 +95,7 @@ class ApplyAndStorageScenariosTest {
         CompletionStage<CommandResult> r = c.submit(leader, bytes("while-down"));
         c.runFor(seconds(2));
         assertThat(r.toCompletableFuture().getNow(null)).as("not acknowledged while no write is durable").isNull();
+        assertThat(c.node(leader).storageFailures()).as("failed writes are counted").isPositive();
         for (String id : c.nodeIds()) {
             c.log(id).setWriteFailure(null);
         }
