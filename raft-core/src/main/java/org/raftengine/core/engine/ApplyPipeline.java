@@ -32,6 +32,8 @@ final class ApplyPipeline {
     private final LogView logView;
     private final ClientCommands clients;
     /** Marks the log broken and stops the node, for the given reason. */
+    /** Deliberately broken rule, for tests of the checkers only (RuleBreach.APPLY_BEFORE_COMMIT). */
+    private final boolean breakCommitRule;
     private final Consumer<String> breakLog;
 
     private boolean applyInFlight;
@@ -41,7 +43,7 @@ final class ApplyPipeline {
     private final AtomicLong failuresTotal = new AtomicLong();
 
     ApplyPipeline(String nodeId, StateMachine stateMachine, NodeRuntime runtime, EventLoop events, LogView logView,
-                  ClientCommands clients, Consumer<String> breakLog) {
+                  ClientCommands clients, Consumer<String> breakLog, boolean breakCommitRule) {
         this.nodeId = nodeId;
         this.stateMachine = stateMachine;
         this.runtime = runtime;
@@ -49,6 +51,7 @@ final class ApplyPipeline {
         this.logView = logView;
         this.clients = clients;
         this.breakLog = breakLog;
+        this.breakCommitRule = breakCommitRule;
     }
 
     /** Failed applies so far; read from any thread. */
@@ -61,7 +64,7 @@ final class ApplyPipeline {
         if (applyInFlight || (retryAtNanos != 0 && runtime.nanoTime() < retryAtNanos)) {
             return;
         }
-        long upTo = Math.min(logView.commitIndex(), logView.durableIndex());
+        long upTo = breakCommitRule ? logView.durableIndex() : Math.min(logView.commitIndex(), logView.durableIndex());
         long applied = logView.appliedIndex();
         if (applied >= upTo) {
             return;

@@ -8,6 +8,7 @@ import org.raftengine.core.ClusterConfiguration;
 import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.Member;
 import org.raftengine.core.Role;
+import org.raftengine.core.RuleBreach;
 import org.raftengine.core.message.VoteRequest;
 import org.raftengine.core.message.VoteResponse;
 import org.raftengine.core.runtime.NodeRuntime;
@@ -35,6 +36,10 @@ final class Elections {
     private long lastLeaderContactNanos = Long.MIN_VALUE / 4;
     /** Votes (or pre-votes) granted to this node in its current campaign, itself included. */
     private final Set<String> votes = new HashSet<>();
+    // Deliberately broken rules, for tests of the checkers only (RuleBreach).
+    private final boolean breakMajority;
+    private final boolean breakOneVote;
+    private final boolean breakUpToDateCheck;
 
     Elections(RaftEngine engine, NodeState state, NodeRuntime runtime, EventLoop events, LogView logView, Outbox outbox,
               StoragePipeline storage) {
@@ -45,6 +50,14 @@ final class Elections {
         this.logView = logView;
         this.outbox = outbox;
         this.storage = storage;
+        this.breakMajority = engine.breaks(RuleBreach.LEADER_WITHOUT_MAJORITY);
+        this.breakOneVote = engine.breaks(RuleBreach.VOTE_TWICE_IN_A_TERM);
+        this.breakUpToDateCheck = engine.breaks(RuleBreach.VOTE_FOR_A_STALE_LOG);
+    }
+
+    /** A majority of the configuration's members, this node's own vote included. */
+    private boolean haveMajority() {
+        return breakMajority || votes.size() >= logView.configuration().quorum();
     }
 
     // ---- the election timer
@@ -129,7 +142,7 @@ final class Elections {
         resetElectionDeadline();
         LOG.log(Level.DEBUG, "node {0} asks for pre-votes for term {1}", state.id, state.term() + 1);
         requestVotes(state.term() + 1, true);
-        if (votes.size() >= logView.configuration().quorum()) {
+        if (haveMajority()) {
             startElection();
         }
     }
@@ -143,7 +156,7 @@ final class Elections {
         resetElectionDeadline();
         LOG.log(Level.DEBUG, "node {0} campaigns in term {1}", state.id, state.term());
         requestVotes(state.term(), false);
-        if (votes.size() >= logView.configuration().quorum()) {
+        if (haveMajority()) {
             engine.becomeLeader();
         }
     }
@@ -177,6 +190,9 @@ final class Elections {
     }
 
     private boolean candidateLogUpToDate(VoteRequest r) {
+        if (breakUpToDateCheck) {
+            return true;
+        }
         long lastTerm = logView.lastTerm();
         return r.lastLogTerm() > lastTerm || (r.lastLogTerm() == lastTerm && r.lastLogIndex() >= logView.lastIndex());
     }
@@ -202,7 +218,7 @@ final class Elections {
             engine.becomeFollower(r.term(), null);
         }
         String votedFor = state.votedFor();
-        boolean grant = (votedFor == null || votedFor.equals(r.from())) && candidateLogUpToDate(r);
+        boolean grant = (votedFor == null || votedFor.equals(r.from()) || breakOneVote) && candidateLogUpToDate(r);
         if (grant) {
             state.setVotedFor(r.from());
             storage.hardStateChanged();
@@ -226,7 +242,7 @@ final class Elections {
                 return;
             }
             votes.add(v.from());
-            if (votes.size() >= logView.configuration().quorum()) {
+            if (haveMajority()) {
                 startElection();
             }
             return;
@@ -239,7 +255,7 @@ final class Elections {
             return;
         }
         votes.add(v.from());
-        if (votes.size() >= logView.configuration().quorum()) {
+        if (haveMajority()) {
             engine.becomeLeader();
         }
     }

@@ -3,6 +3,7 @@ package org.raftengine.core.engine;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import org.raftengine.core.Role;
+import org.raftengine.core.RuleBreach;
 import org.raftengine.core.message.AppendEntries;
 import org.raftengine.core.message.AppendEntriesResponse;
 import org.raftengine.core.spi.LogEntry;
@@ -25,6 +26,10 @@ final class FollowerAppend {
     private long leaderMatchedIndex;
     /** Highest index acknowledged to the leader in this term. */
     private long lastAckSent;
+    // Deliberately broken rules, for tests of the checkers only (RuleBreach).
+    private final boolean breakPreviousEntryCheck;
+    private final boolean breakCommitMonotonic;
+    private final boolean breakAckDurable;
 
     FollowerAppend(RaftEngine engine, NodeState state, LogView logView, Outbox outbox, Elections elections) {
         this.engine = engine;
@@ -32,6 +37,9 @@ final class FollowerAppend {
         this.logView = logView;
         this.outbox = outbox;
         this.elections = elections;
+        this.breakPreviousEntryCheck = engine.breaks(RuleBreach.SKIP_PREVIOUS_ENTRY_CHECK);
+        this.breakCommitMonotonic = engine.breaks(RuleBreach.COMMIT_INDEX_FOLLOWS_ANY_LEADER_COMMIT);
+        this.breakAckDurable = engine.breaks(RuleBreach.ACKNOWLEDGE_BEFORE_DURABLE);
     }
 
     /** A new term: what was known to match the old term's leader says nothing about the new one's. */
@@ -70,7 +78,7 @@ final class FollowerAppend {
             return;
         }
         long localPrevTerm = logView.termAt(prev);
-        if (localPrevTerm != ae.prevLogTerm()) {
+        if (localPrevTerm != ae.prevLogTerm() && !breakPreviousEntryCheck) {
             rejectAppend(ae.from(), localPrevTerm, logView.firstIndexOfRunAt(prev));
             return;
         }
@@ -99,7 +107,7 @@ final class FollowerAppend {
         }
         leaderMatchedIndex = Math.max(leaderMatchedIndex, ae.lastIndex());
         long newCommit = Math.min(ae.leaderCommit(), leaderMatchedIndex);
-        if (newCommit > logView.commitIndex()) {
+        if (newCommit > logView.commitIndex() || (breakCommitMonotonic && newCommit != logView.commitIndex())) {
             logView.commitTo(newCommit);
         }
         if (entries.isEmpty() || ackableIndex() >= ae.lastIndex()) {
@@ -128,7 +136,7 @@ final class FollowerAppend {
 
     /** The index this follower can acknowledge: durable, and known to match the current leader. */
     private long ackableIndex() {
-        return Math.min(logView.durableIndex(), leaderMatchedIndex);
+        return breakAckDurable ? leaderMatchedIndex : Math.min(logView.durableIndex(), leaderMatchedIndex);
     }
 
     /** After a storage write: acknowledges what became durable since the last acknowledgement. */

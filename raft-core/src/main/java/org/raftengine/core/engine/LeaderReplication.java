@@ -9,6 +9,7 @@ import org.raftengine.core.ClusterConfiguration;
 import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.Member;
 import org.raftengine.core.Role;
+import org.raftengine.core.RuleBreach;
 import org.raftengine.core.message.AppendEntries;
 import org.raftengine.core.message.AppendEntriesResponse;
 import org.raftengine.core.runtime.NodeRuntime;
@@ -35,6 +36,8 @@ final class LeaderReplication {
     private final EventLoop events;
     private final LogView logView;
     private final Outbox outbox;
+    /** Deliberately broken rule, for tests of the checkers only (RuleBreach). */
+    private final boolean breakCurrentTermRule;
 
     private final Map<String, FollowerProgress> followers = new HashMap<>();
     /** Storage ids members answered with, to record in the configuration (never forgotten). */
@@ -55,6 +58,7 @@ final class LeaderReplication {
         this.events = events;
         this.logView = logView;
         this.outbox = outbox;
+        this.breakCurrentTermRule = engine.breaks(RuleBreach.COMMIT_OLDER_TERM_BY_COUNTING);
     }
 
     long uncommittedBytes() {
@@ -252,7 +256,8 @@ final class LeaderReplication {
         }
         Arrays.sort(match);
         long n = match[match.length - configuration.quorum()];
-        if (n > logView.commitIndex() && logView.termAt(n) == state.term()) {
+        // Only an entry of this leader's term is committed by counting (Raft 5.4.2, Figure 8).
+        if (n > logView.commitIndex() && (logView.termAt(n) == state.term() || breakCurrentTermRule)) {
             uncommittedBytes -= logView.bytesInMemory(logView.commitIndex() + 1, n);
             logView.commitTo(n);
         }

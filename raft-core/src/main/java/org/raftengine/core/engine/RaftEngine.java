@@ -16,6 +16,7 @@ import org.raftengine.core.Member;
 import org.raftengine.core.NodeStatus;
 import org.raftengine.core.RaftListener;
 import org.raftengine.core.RaftNodeConfig;
+import org.raftengine.core.RuleBreach;
 import org.raftengine.core.Role;
 import org.raftengine.core.message.AppendEntries;
 import org.raftengine.core.message.AppendEntriesResponse;
@@ -105,7 +106,8 @@ public final class RaftEngine {
         this.follower = new FollowerAppend(this, state, logView, outbox, elections);
         this.clients = new ClientCommands(state, nodeConfig, runtime, events, logView, leader, outbox, completions,
                 seenRequests);
-        this.apply = new ApplyPipeline(id, stateMachine, runtime, events, logView, clients, this::markBrokenAndStop);
+        this.apply = new ApplyPipeline(id, stateMachine, runtime, events, logView, clients, this::markBrokenAndStop,
+                breaks(RuleBreach.APPLY_BEFORE_COMMIT));
     }
 
     // =====================================================================================
@@ -123,6 +125,10 @@ public final class RaftEngine {
         if (log.isBroken()) {
             throw new LogBrokenException("the log of node " + id + " is marked broken (" + log.brokenReason()
                     + "); the node refuses to start until the log is repaired and the mark cleared");
+        }
+        if (!nodeConfig.ruleBreaches().isEmpty()) {
+            LOG.log(Level.WARNING, "node {0} deliberately breaks Raft rules {1}: for testing the test suite only",
+                    id, nodeConfig.ruleBreaches());
         }
         long storageId = log.storageId();
         HardState hard = log.hardState();
@@ -219,6 +225,11 @@ public final class RaftEngine {
     /** As of the last protocol event; thread-safe. */
     public NodeStatus status() {
         return status;
+    }
+
+    /** True if this node was configured to break {@code rule} (see {@link RuleBreach}: tests of the tests). */
+    boolean breaks(RuleBreach rule) {
+        return nodeConfig.ruleBreaches().contains(rule);
     }
 
     /** This node's id. */

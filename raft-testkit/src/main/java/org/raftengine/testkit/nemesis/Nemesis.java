@@ -13,10 +13,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.CommandResult;
 import org.raftengine.core.Role;
+import org.raftengine.core.RuleBreach;
 import org.raftengine.core.spi.EntryType;
 import org.raftengine.core.spi.LogEntry;
 import org.raftengine.testkit.lin.CheckResult;
@@ -43,8 +45,9 @@ import org.raftengine.testkit.sim.SimStateMachine;
  * and changes the network faults, while clients submit unique commands to the leader and to followers
  * (which forward). Then the heal: network faults off, every node up and connected.
  *
- * <p>Checked: ONE-LEADER, MONOTONIC, SAME-APPLY, DURABLE and ONE-VOTE after every simulated step,
- * LOG-MATCH and COMPLETE at the end of every run phase (the simulator's {@code Invariants}); engine
+ * <p>Checked: ONE-LEADER, ONE-VOTE, LOG-MATCH, COMPLETE, MONOTONIC, SAME-APPLY and DURABLE after every
+ * simulated step, LOG-MATCH and DURABLE's majority check over whole logs at the end of every run phase
+ * (the simulator's {@code Invariants}); engine
  * ERROR log lines and nodes that stop by themselves (ENGINE-ERROR); after the heal LIVE (a leader is
  * elected and a fresh command committed within {@link #LIVE_BOUND}, and every node then applies it
  * within {@link #CATCH_UP_BOUND}); then every state machine applied the same commands in order
@@ -118,11 +121,15 @@ public final class Nemesis {
      * @param checkLinearizability  whether to check the client history of each seed
      * @param linearizabilityBudget the checker's step budget; a history it cannot decide within it is
      *                              skipped, with a note, not counted as a violation
+     * @param breaches              Raft rules every node deliberately breaks (tests of the checkers only)
+     * @param reported              the invariants that fail a run (empty: all); the others are still run
      */
-    public record Options(Mix mix, int nodes, boolean checkLinearizability, long linearizabilityBudget) {
+    public record Options(Mix mix, int nodes, boolean checkLinearizability, long linearizabilityBudget,
+                          Set<RuleBreach> breaches, Set<String> reported) {
 
         /** The latest mix, sizes drawn from the seed, linearizability checked with the default budget. */
-        public static final Options DEFAULTS = new Options(Mix.LATEST, 0, true, DEFAULT_LINEARIZABILITY_BUDGET);
+        public static final Options DEFAULTS = new Options(Mix.LATEST, 0, true, DEFAULT_LINEARIZABILITY_BUDGET,
+                Set.of(), Set.of());
 
         public Options {
             Objects.requireNonNull(mix, "mix");
@@ -132,26 +139,38 @@ public final class Nemesis {
             if (linearizabilityBudget <= 0) {
                 throw new IllegalArgumentException("linearizabilityBudget must be positive");
             }
+            breaches = Set.copyOf(breaches);
+            reported = Set.copyOf(reported);
         }
 
         /** These options with another mix. */
         public Options withMix(Mix m) {
-            return new Options(m, nodes, checkLinearizability, linearizabilityBudget);
+            return new Options(m, nodes, checkLinearizability, linearizabilityBudget, breaches, reported);
         }
 
         /** These options with the cluster size forced to {@code n} (0: drawn from the seed). */
         public Options withNodes(int n) {
-            return new Options(mix, n, checkLinearizability, linearizabilityBudget);
+            return new Options(mix, n, checkLinearizability, linearizabilityBudget, breaches, reported);
         }
 
         /** These options with the linearizability check on or off. */
         public Options withLinearizability(boolean on) {
-            return new Options(mix, nodes, on, linearizabilityBudget);
+            return new Options(mix, nodes, on, linearizabilityBudget, breaches, reported);
         }
 
         /** These options with another linearizability budget. */
         public Options withLinearizabilityBudget(long steps) {
-            return new Options(mix, nodes, checkLinearizability, steps);
+            return new Options(mix, nodes, checkLinearizability, steps, breaches, reported);
+        }
+
+        /** These options with every node breaking {@code rules} (see {@link RuleBreach}). */
+        public Options withBreaches(Set<RuleBreach> rules) {
+            return new Options(mix, nodes, checkLinearizability, linearizabilityBudget, rules, reported);
+        }
+
+        /** These options with only {@code invariants} failing a run (empty: all of them). */
+        public Options reportingOnly(Set<String> invariants) {
+            return new Options(mix, nodes, checkLinearizability, linearizabilityBudget, breaches, invariants);
         }
 
         /** The {@code bin/simulate} flags that select these options (empty for the defaults). */
@@ -168,6 +187,12 @@ public final class Nemesis {
             }
             if (linearizabilityBudget != DEFAULT_LINEARIZABILITY_BUDGET) {
                 sb.append(" --lin-budget ").append(linearizabilityBudget);
+            }
+            for (RuleBreach b : new TreeSet<>(breaches)) {
+                sb.append(" --breach ").append(b);
+            }
+            if (!reported.isEmpty()) {
+                sb.append(" --only ").append(String.join(",", new TreeSet<>(reported)));
             }
             return sb.toString();
         }
@@ -252,11 +277,15 @@ public final class Nemesis {
                     .seed(seed)
                     .nodeCount(size)
                     .settings(settings)
-                    .configure(c -> c.withMaxTailEntries(maxTail).withCommandTimeout(commandTimeout))
+                    .configure(c -> c.withMaxTailEntries(maxTail).withCommandTimeout(commandTimeout)
+                            .withRuleBreaches(options.breaches()))
                     .networkFaults(faults)
                     .holdForDownNodes(random.nextInt(5) == 0)
                     .build();
             this.ids = cluster.nodeIds();
+            if (!options.reported().isEmpty()) {
+                cluster.invariants().reportOnly(options.reported());
+            }
             this.setup = mix.flag() + ", " + size + (size == 1 ? " node" : " nodes") + ", preVote=" + preVote
                     + ", checkQuorum=" + checkQuorum + (allDownAllowed ? ", all may be down" : "")
                     + ", maxUncommittedBytes=" + settings.maxUncommittedBytes() + ", maxApplyBacklog="
@@ -555,6 +584,7 @@ public final class Nemesis {
             if (ok == null) {
                 violation("LIVE", "after the heal no command committed within " + LIVE_BOUND.toSeconds()
                         + " s (leader now " + cluster.leader() + "; attempts " + attempts + ")");
+                return; // LIVE not reported (Options.reported): nothing more to check here
             }
             long index = ok.index();
             boolean caughtUp = cluster.runUntil(() -> {
@@ -715,6 +745,9 @@ public final class Nemesis {
         }
 
         private void violation(String invariant, String detail) {
+            if (!options.reported().isEmpty() && !options.reported().contains(invariant)) {
+                return;
+            }
             throw InvariantViolation.of(cluster.simulation(), invariant, describe() + ": " + detail);
         }
     }

@@ -2,18 +2,23 @@ package org.raftengine.testkit.nemesis;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import org.raftengine.core.RuleBreach;
 
 /**
  * The command behind {@code bin/simulate}: runs a range of {@link Nemesis} seeds and sums them up.
  *
  * <pre>
  * bin/simulate --seeds N [--from S] [--nodes K] [--mix v1|v2] [--threads T] [--no-lin] [--lin-budget STEPS]
+ *              [--breach RULE]... [--only INVARIANT,...]
  * </pre>
  *
  * <ul>
@@ -22,7 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code --mix}: how seeds map to schedules ({@link Nemesis.Mix}, default the latest); frozen seeds
  *   of an older mix replay with it;</li>
  *   <li>{@code --threads T}: seeds run in parallel (default 1); results do not depend on it;</li>
- *   <li>{@code --no-lin}, {@code --lin-budget}: the linearizability check off, or its step budget.</li>
+ *   <li>{@code --no-lin}, {@code --lin-budget}: the linearizability check off, or its step budget;</li>
+ *   <li>{@code --breach RULE}: every node deliberately breaks a Raft rule ({@link org.raftengine.core.RuleBreach}),
+ *   to watch the checkers catch it; {@code --only}: only these invariants fail a seed.</li>
  * </ul>
  *
  * <p>Progress goes to stderr about every 5%. Each failing seed is printed to stdout as it is found,
@@ -59,7 +66,7 @@ public final class SimulateMain {
 
     static String usage() {
         return "usage: bin/simulate --seeds N [--from S] [--nodes K] [--mix v1|v2] [--threads T] [--no-lin]"
-                + " [--lin-budget STEPS]";
+                + " [--lin-budget STEPS] [--breach RULE]... [--only INVARIANT,...]";
     }
 
     /** Parses the command line; null for --help. */
@@ -88,6 +95,18 @@ public final class SimulateMain {
                         throw new IllegalArgumentException("--mix: no mix " + v + " (v1 or v2)");
                     }
                 }
+                case "--breach" -> {
+                    String v = value(argv, ++i, a);
+                    Set<RuleBreach> rules = new HashSet<>(options.breaches());
+                    try {
+                        rules.add(RuleBreach.valueOf(v.trim().toUpperCase(Locale.ROOT).replace('-', '_')));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("--breach: no rule " + v + " (one of "
+                                + Arrays.toString(RuleBreach.values()) + ")");
+                    }
+                    options = options.withBreaches(rules);
+                }
+                case "--only" -> options = options.reportingOnly(Set.of(value(argv, ++i, a).split(",")));
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
         }

@@ -34,6 +34,12 @@ public interface ClusterView {
     /** Every entry of the node's durable log, unverified, in index order. */
     List<LogEntry> logEntries(String id);
 
+    /**
+     * The term of the entry at {@code index} in the node's durable log; 0 if the log holds no entry
+     * there (index 0, past its end, or compacted).
+     */
+    long logTermAt(String id, long index);
+
     /** The first index of the node's log; entries below it were compacted into a snapshot. */
     long logFirstIndex(String id);
 

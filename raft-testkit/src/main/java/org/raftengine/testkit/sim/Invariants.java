@@ -10,6 +10,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import org.raftengine.core.CommandResult;
 import org.raftengine.core.NodeStatus;
@@ -20,19 +21,33 @@ import org.raftengine.core.spi.LogEntry;
 /**
  * The safety invariants of RELIABILITY.md, checked on a simulated cluster.
  *
- * <p>After every step ({@link #afterStep}): ONE-LEADER (at most one leader per term over the whole
- * run), MONOTONIC (commit and applied index never go back within one incarnation of a node, and the
- * applied index never goes below the state machine's applied index at restart), SAME-APPLY (no two
- * state machines apply different things at one index, across wipes too) and DURABLE (an acknowledged
- * command is what every state machine applies at its index).
+ * <p>After every step ({@link #afterStep}), failing at the first violation:
+ * <ul>
+ * <li>ONE-LEADER: at most one leader per term over the whole run;
+ * <li>ONE-VOTE: a storage never grants its vote to two candidates in one term (from every message
+ *     sent, {@link #onSend});
+ * <li>LOG-MATCH: every entry written to any log ({@link #onAppend}) is keyed by its index and term; all
+ *     writes of one key carry the same entry after an entry of the same term. By induction on the index,
+ *     that is exactly "two logs with an entry of the same index and term agree on every entry up to it";
+ * <li>COMPLETE: every entry a node knows committed (its durable log up to its commit index) is recorded
+ *     with its term; nodes never disagree about one, and every leader holds all of them (checked in its
+ *     durable log, and none may lie beyond its last index);
+ * <li>MONOTONIC: commit and applied index never go back within one incarnation of a node, and the
+ *     applied index never goes below the state machine's applied index at restart;
+ * <li>SAME-APPLY: no two state machines apply different things at one index, across wipes too;
+ * <li>DURABLE: an acknowledged command is what every state machine applies at its index.
+ * </ul>
  *
- * <p>{@link #checkLogs()}, which reads every log and so runs at the end of a run rather than after
- * every step: LOG-MATCH (two logs with an entry of the same index and term agree on every entry up to
- * it) and COMPLETE (every acknowledged command is at its index in the logs of a majority). Entries that
- * fail their checksum (injected corruption) are treated as absent, since the engine must not use them.
+ * <p>{@link #checkLogs()} reads every log and so runs at the end of a run rather than after every step:
+ * LOG-MATCH again, over whole logs as they stand, and DURABLE (every acknowledged command is at its index
+ * in the logs of a majority, so no crash can lose it). Entries that fail their checksum (injected
+ * corruption) are treated as absent, since the engine must not use them.
  *
- * <p>State is kept incrementally (cursors over each state machine's applies and the history's
- * acknowledgements), so the per-step cost does not grow with the length of the run.
+ * <p>State is kept incrementally (cursors over each state machine's applies, the committed prefix and
+ * the history's acknowledgements), so the per-step cost does not grow with the length of the run.
+ *
+ * <p>{@link #reportOnly} limits which invariants fail a run: a test that proves one checker catches a
+ * deliberately broken engine turns the others off, so the catch is that checker's own.
  */
 public final class Invariants implements StepListener {
 
@@ -58,21 +73,46 @@ public final class Invariants implements StepListener {
     private final Map<SimStateMachine, Integer> cursors = new IdentityHashMap<>();
     private final Map<Long, ClientOperation> ackedByIndex = new HashMap<>();
     private int ackCursor;
-    private boolean completeCheck = true;
+    private boolean majorityCheck = true;
     /** Votes granted, by voter storage and term: a storage never votes for two candidates in one term. */
     private final Map<String, String> votes = new HashMap<>();
     private String pendingVoteViolation;
+    /** LOG-MATCH: every entry written, by index and term, with the term of the entry before it. */
+    private final Map<EntryId, Written> written = new HashMap<>();
+    private String pendingLogMatchViolation;
+    /** COMPLETE: the term of every index known committed, 1..knownCommit (slot 0 unused). */
+    private long[] committedTerms = new long[1024];
+    private long knownCommit;
+    /** Per node incarnation, how far its committed prefix was read. */
+    private final Map<String, Long> commitScanned = new HashMap<>();
+    /** Per leader (node, incarnation, term), how far its log was checked against the committed prefix. */
+    private final Map<String, Long> leaderChecked = new HashMap<>();
+    private Set<String> reported;
+
+    private record EntryId(long index, long term) {
+    }
+
+    private record Written(String node, long previousTerm, LogEntry entry) {
+    }
 
     public Invariants(ClusterView view) {
         this.view = Objects.requireNonNull(view, "view");
     }
 
     /**
-     * Turns the COMPLETE check of {@link #checkLogs()} on or off. Scenarios that wipe nodes can leave
+     * Turns the DURABLE majority check of {@link #checkLogs()} on or off. Scenarios that wipe nodes can leave
      * an acknowledged entry on fewer than a majority until it is re-replicated.
      */
-    public void setCompleteCheck(boolean on) {
-        this.completeCheck = on;
+    public void setMajorityCheck(boolean on) {
+        this.majorityCheck = on;
+    }
+
+    /**
+     * Only these invariants fail a run from now on (null: all of them). The others are still computed,
+     * so turning them back on loses nothing.
+     */
+    public void reportOnly(Set<String> invariants) {
+        this.reported = invariants == null ? null : Set.copyOf(invariants);
     }
 
     /** Every leader seen, by term. */
@@ -85,12 +125,17 @@ public final class Invariants implements StepListener {
         checkStep();
     }
 
-    /** ONE-LEADER, MONOTONIC, SAME-APPLY and DURABLE. */
+    /** Every per-step invariant (see the class comment). */
     public void checkStep() {
         if (pendingVoteViolation != null) {
             String detail = pendingVoteViolation;
             pendingVoteViolation = null;
             fail("ONE-VOTE", detail);
+        }
+        if (pendingLogMatchViolation != null) {
+            String detail = pendingLogMatchViolation;
+            pendingLogMatchViolation = null;
+            fail("LOG-MATCH", detail);
         }
         for (String id : view.nodeIds()) {
             if (!view.isUp(id)) {
@@ -102,6 +147,13 @@ public final class Invariants implements StepListener {
             }
             checkOneLeader(id, s);
             checkMonotonic(id, s);
+            scanCommitted(id, s);
+        }
+        for (String id : view.nodeIds()) {
+            NodeStatus s = view.isUp(id) ? view.status(id) : null;
+            if (s != null && s.role() == Role.LEADER) {
+                checkLeaderHoldsCommitted(id, s);
+            }
         }
         for (String id : view.nodeIds()) {
             scanApplies(id, view.stateMachine(id));
@@ -140,6 +192,61 @@ public final class Invariants implements StepListener {
         }
         t.commit = s.commitIndex();
         t.applied = s.appliedIndex();
+    }
+
+    /**
+     * Records the node's committed prefix: entries up to its commit index that are durable in its log.
+     * A node never knows an entry committed that is not, so two nodes must agree on each.
+     */
+    private void scanCommitted(String id, NodeStatus s) {
+        String key = id + "#" + view.incarnation(id);
+        long from = commitScanned.getOrDefault(key, 0L);
+        long to = Math.min(s.commitIndex(), s.durableIndex());
+        long i = from + 1;
+        for (; i <= to; i++) {
+            long term = view.logTermAt(id, i);
+            if (term == 0) {
+                break; // not in this log (yet): read it again on a later step
+            }
+            if (i <= knownCommit) {
+                if (committedTerms[(int) i] != term) {
+                    fail("COMPLETE", id + " knows index " + i + " committed with term " + term + " but it was "
+                            + "committed with term " + committedTerms[(int) i]);
+                }
+            } else {
+                if (i >= committedTerms.length) {
+                    committedTerms = Arrays.copyOf(committedTerms, (int) Math.max(i + 1, committedTerms.length * 2L));
+                }
+                committedTerms[(int) i] = term;
+                knownCommit = i;
+            }
+        }
+        commitScanned.put(key, i - 1);
+    }
+
+    /**
+     * COMPLETE: a leader's log holds every entry known committed in its term or before, with the term
+     * it was committed in. (A deposed leader that has not heard of newer terms lacks later commits: legal.)
+     * Committed terms never decrease with the index, so the entries to check are a prefix.
+     */
+    private void checkLeaderHoldsCommitted(String id, NodeStatus s) {
+        long beyond = s.lastIndex() + 1;
+        if (beyond <= knownCommit && committedTerms[(int) beyond] <= s.term()) {
+            fail("COMPLETE", id + " leads term " + s.term() + " with a log ending at " + s.lastIndex()
+                    + ", but index " + beyond + " was committed in term " + committedTerms[(int) beyond]);
+        }
+        String key = id + "#" + view.incarnation(id) + "@" + s.term();
+        long from = leaderChecked.getOrDefault(key, 0L);
+        long to = Math.min(knownCommit, s.durableIndex());
+        long i = from + 1;
+        for (; i <= to && committedTerms[(int) i] <= s.term(); i++) {
+            long have = view.logTermAt(id, i);
+            if (have != committedTerms[(int) i]) {
+                fail("COMPLETE", id + " leads term " + s.term() + " but holds term " + have + " at index " + i
+                        + ", which was committed with term " + committedTerms[(int) i]);
+            }
+        }
+        leaderChecked.put(key, i - 1);
     }
 
     private void scanApplies(String id, SimStateMachine sm) {
@@ -202,7 +309,27 @@ public final class Invariants implements StepListener {
         }
     }
 
-    /** LOG-MATCH and (unless turned off) COMPLETE, over every node's durable log. */
+    /**
+     * LOG-MATCH, as each batch is written to {@code node}'s log (the batch replaces the log from its first
+     * index on): the batch's entries, and the term of the entry before the first, must agree with every
+     * earlier write of the same index and term. Reported at the end of the step.
+     */
+    public void onAppend(String node, long previousTerm, List<LogEntry> entries) {
+        long before = previousTerm;
+        for (LogEntry e : entries) {
+            Written w = new Written(node, before, e);
+            Written first = written.putIfAbsent(new EntryId(e.index(), e.term()), w);
+            if (first != null && pendingLogMatchViolation == null
+                    && (first.previousTerm() != before || !first.entry().equals(e))) {
+                pendingLogMatchViolation = node + " wrote " + e + " after an entry of term " + before + ", but "
+                        + first.node() + " wrote " + first.entry() + " after an entry of term "
+                        + first.previousTerm() + ": same index and term, different logs";
+            }
+            before = e.term();
+        }
+    }
+
+    /** LOG-MATCH and (unless turned off) DURABLE's majority check, over every node's durable log. */
     public void checkLogs() {
         List<String> ids = view.nodeIds();
         Map<String, Map<Long, LogEntry>> logs = new HashMap<>();
@@ -220,8 +347,8 @@ public final class Invariants implements StepListener {
                 checkLogMatch(ids.get(i), logs.get(ids.get(i)), ids.get(j), logs.get(ids.get(j)));
             }
         }
-        if (completeCheck) {
-            checkComplete(ids, logs);
+        if (majorityCheck) {
+            checkAckedOnMajority(ids, logs);
         }
     }
 
@@ -247,7 +374,7 @@ public final class Invariants implements StepListener {
         }
     }
 
-    private void checkComplete(List<String> ids, Map<String, Map<Long, LogEntry>> logs) {
+    private void checkAckedOnMajority(List<String> ids, Map<String, Map<Long, LogEntry>> logs) {
         int majority = ids.size() / 2 + 1;
         for (ClientOperation op : ackedByIndex.values()) {
             long index = ((CommandResult.Ok) op.result()).index();
@@ -261,13 +388,16 @@ public final class Invariants implements StepListener {
                 }
             }
             if (holders < majority) {
-                fail("COMPLETE", op + " was acknowledged at index " + index + " but only " + holders + " of "
+                fail("DURABLE", op + " was acknowledged at index " + index + " but only " + holders + " of "
                         + ids.size() + " logs hold it there");
             }
         }
     }
 
     private void fail(String invariant, String detail) {
+        if (reported != null && !reported.contains(invariant)) {
+            return;
+        }
         throw InvariantViolation.of(view.simulation(), invariant, detail);
     }
 }

@@ -18,6 +18,7 @@ import org.raftengine.core.RaftNodeConfig;
 import org.raftengine.core.Role;
 import org.raftengine.core.log.InMemoryRaftLog;
 import org.raftengine.core.spi.LogEntry;
+import org.raftengine.core.spi.RaftLog;
 import org.raftengine.core.spi.Transport;
 
 /**
@@ -187,7 +188,9 @@ public final class SimCluster implements ClusterView {
         s.appliedAtRestart = s.stateMachine.lastApplied();
         sim.record(s.id, EventKind.ACTION, (s.incarnation == 1 ? "start " : "restart ") + s.id + " (incarnation "
                 + s.incarnation + ", applied " + s.appliedAtRestart + ")");
-        RaftNode node = new RaftNode(config, s.log, s.transport, s.stateMachine, s.runtime);
+        RaftLog log = checkInvariants ? new ObservedLog(s.log, (previousTerm, batch) -> invariants.onAppend(s.id,
+                previousTerm, batch)) : s.log;
+        RaftNode node = new RaftNode(config, log, s.transport, s.stateMachine, s.runtime);
         s.node = node;
         node.start();
     }
@@ -330,6 +333,12 @@ public final class SimCluster implements ClusterView {
     @Override
     public List<LogEntry> logEntries(String id) {
         return slot(id).log.snapshotEntries();
+    }
+
+    @Override
+    public long logTermAt(String id, long index) {
+        InMemoryRaftLog log = slot(id).log;
+        return index < log.firstIndex() || index > log.lastIndex() ? 0 : log.termAt(index);
     }
 
     @Override

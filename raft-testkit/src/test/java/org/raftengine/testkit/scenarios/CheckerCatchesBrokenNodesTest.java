@@ -84,13 +84,13 @@ class CheckerCatchesBrokenNodesTest {
 
     /**
      * Crash and storage 16: power loss on all nodes whose disks only pretended to be durable. The
-     * acknowledged commands are gone from every log, and the checker flags it (COMPLETE); with honest
+     * acknowledged commands are gone from every log, and the checker flags it (DURABLE); with honest
      * disks the same power loss loses nothing.
      */
     @Test
     void powerLossOnDisksThatFakeDurabilityIsFlagged() {
         assertThatThrownBy(() -> powerLoss(true)).isInstanceOf(InvariantViolation.class)
-                .satisfies(e -> assertThat(((InvariantViolation) e).invariant()).isEqualTo("COMPLETE"));
+                .satisfies(e -> assertThat(((InvariantViolation) e).invariant()).isEqualTo("DURABLE"));
         powerLoss(false);
     }
 

@@ -54,6 +54,14 @@ class InvariantsTest {
         @Override public SimStateMachine stateMachine(String id) { return machines.get(id); }
         @Override public List<LogEntry> logEntries(String id) { return logs.get(id); }
         @Override public long logFirstIndex(String id) { return 1; }
+        @Override public long logTermAt(String id, long index) {
+            for (LogEntry e : logs.get(id)) {
+                if (e.index() == index) {
+                    return e.term();
+                }
+            }
+            return 0;
+        }
         @Override public ClientHistory history() { return history; }
     }
 
@@ -169,11 +177,11 @@ class InvariantsTest {
         view.history.complete(op, 10, new CommandResult.Ok(1, b("1:mine")));
         inv.checkStep();
         view.logs.get("n1").add(LogEntry.command(1, 1, b("mine")));
-        assertThatThrownBy(inv::checkLogs).isInstanceOf(InvariantViolation.class).hasMessageContaining("COMPLETE")
+        assertThatThrownBy(inv::checkLogs).isInstanceOf(InvariantViolation.class).hasMessageContaining("DURABLE")
                 .hasMessageContaining("only 1 of 3");
         view.logs.get("n3").add(LogEntry.command(1, 1, b("mine")));
         assertThatCode(inv::checkLogs).doesNotThrowAnyException();
-        inv.setCompleteCheck(false);
+        inv.setMajorityCheck(false);
         view.logs.get("n3").clear();
         assertThatCode(inv::checkLogs).doesNotThrowAnyException();
     }
@@ -194,5 +202,90 @@ class InvariantsTest {
                     assertThat(v.traceFile()).exists();
                 });
         assertThat(view.sim.now()).isEqualTo(2_000_000L);
+    }
+
+    private static NodeStatus leader(String id, long term, long last, long commit) {
+        return new NodeStatus(id, Role.LEADER, term, id, last, term, commit, last, commit, Map.of());
+    }
+
+    private static NodeStatus follower(String id, long term, long last, long commit) {
+        return new NodeStatus(id, Role.FOLLOWER, term, null, last, term, commit, last, commit, Map.of());
+    }
+
+    @Test
+    void logMatchIsCheckedOnEveryWrite() {
+        LogEntry a1 = LogEntry.command(1, 1, b("a"));
+        inv.onAppend("n1", 0, List.of(a1, LogEntry.command(2, 1, b("b"))));
+        inv.onAppend("n2", 0, List.of(a1));
+        inv.onAppend("n2", 1, List.of(LogEntry.command(2, 1, b("b")))); // the same entry again: fine
+        inv.onAppend("n3", 1, List.of(LogEntry.command(2, 2, b("c")))); // another term at index 2: fine
+        inv.checkStep();
+        // Index 3 of term 2 after an entry of term 1 here, after an entry of term 2 there: logs differ below.
+        inv.onAppend("n3", 2, List.of(LogEntry.command(3, 2, b("d"))));
+        inv.onAppend("n1", 1, List.of(LogEntry.command(3, 2, b("d"))));
+        assertThatThrownBy(inv::checkStep).isInstanceOf(InvariantViolation.class).hasMessageContaining("LOG-MATCH")
+                .hasMessageContaining("same index and term, different logs");
+    }
+
+    @Test
+    void logMatchCatchesTwoEntriesOfOneIndexAndTerm() {
+        inv.onAppend("n1", 0, List.of(LogEntry.command(1, 1, b("a"))));
+        inv.onAppend("n2", 0, List.of(LogEntry.command(1, 1, b("z"))));
+        assertThatThrownBy(inv::checkStep).isInstanceOf(InvariantViolation.class).hasMessageContaining("LOG-MATCH");
+    }
+
+    @Test
+    void aLaterLeaderMustHoldEveryCommittedEntry() {
+        view.logs.get("n1").addAll(List.of(LogEntry.command(1, 1, b("a")), LogEntry.command(2, 1, b("b"))));
+        view.statuses.put("n1", leader("n1", 1, 2, 2));
+        inv.checkStep(); // n1 knows 1..2 committed with term 1
+        view.logs.get("n2").addAll(List.of(LogEntry.command(1, 1, b("a")), LogEntry.command(2, 2, b("x"))));
+        view.statuses.put("n1", follower("n1", 2, 2, 2));
+        view.statuses.put("n2", leader("n2", 2, 2, 0));
+        assertThatThrownBy(inv::checkStep).isInstanceOf(InvariantViolation.class).hasMessageContaining("COMPLETE")
+                .hasMessageContaining("n2 leads term 2 but holds term 2 at index 2, which was committed with term 1");
+    }
+
+    @Test
+    void aLeaderWhoseLogEndsBeforeACommittedEntryIsCaught() {
+        view.logs.get("n1").addAll(List.of(LogEntry.command(1, 1, b("a")), LogEntry.command(2, 1, b("b"))));
+        view.statuses.put("n1", follower("n1", 1, 2, 2));
+        inv.checkStep();
+        view.logs.get("n3").add(LogEntry.command(1, 1, b("a")));
+        view.statuses.put("n3", leader("n3", 2, 1, 0));
+        assertThatThrownBy(inv::checkStep).isInstanceOf(InvariantViolation.class).hasMessageContaining("COMPLETE")
+                .hasMessageContaining("index 2 was committed in term 1");
+    }
+
+    @Test
+    void aDeposedLeaderThatMissedLaterCommitsIsLegal() {
+        view.logs.get("n1").add(LogEntry.command(1, 1, b("a")));
+        view.statuses.put("n1", leader("n1", 1, 1, 1));
+        inv.checkStep();
+        // n2 and n3 moved on to term 3 and committed index 2 there; n1, cut off, still thinks it leads term 1.
+        view.logs.get("n2").addAll(List.of(LogEntry.command(1, 1, b("a")), LogEntry.command(2, 3, b("c"))));
+        view.statuses.put("n2", leader("n2", 3, 2, 2));
+        assertThatCode(inv::checkStep).doesNotThrowAnyException();
+    }
+
+    @Test
+    void twoNodesThatKnowDifferentTermsCommittedAtOneIndexAreCaught() {
+        view.logs.get("n1").add(LogEntry.command(1, 1, b("a")));
+        view.statuses.put("n1", follower("n1", 2, 1, 1));
+        inv.checkStep();
+        view.logs.get("n2").add(LogEntry.command(1, 2, b("b")));
+        view.statuses.put("n2", follower("n2", 2, 1, 1));
+        assertThatThrownBy(inv::checkStep).isInstanceOf(InvariantViolation.class).hasMessageContaining("COMPLETE")
+                .hasMessageContaining("n2 knows index 1 committed with term 2 but it was committed with term 1");
+    }
+
+    @Test
+    void onlyTheReportedInvariantsFailARun() {
+        view.statuses.put("n1", FakeView.status("n1", Role.LEADER, 2, 0, 0));
+        view.statuses.put("n2", FakeView.status("n2", Role.LEADER, 2, 0, 0));
+        inv.reportOnly(java.util.Set.of("MONOTONIC"));
+        assertThatCode(inv::checkStep).doesNotThrowAnyException();
+        inv.reportOnly(null);
+        assertThatThrownBy(inv::checkStep).isInstanceOf(InvariantViolation.class).hasMessageContaining("ONE-LEADER");
     }
 }

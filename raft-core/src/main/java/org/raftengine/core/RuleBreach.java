@@ -1,0 +1,29 @@
+package org.raftengine.core;
+
+/**
+ * A Raft rule the engine deliberately breaks. <strong>For testing the test suite only</strong>: the
+ * simulator's checkers must catch an engine that gets one rule wrong, and these switches are how its
+ * tests build such an engine without a second copy of it. A node with any breach set logs a warning at
+ * start and is not safe to run.
+ *
+ * <p>Each constant names the rule it breaks and, in brackets, the invariant of RELIABILITY.md that should
+ * catch it.
+ */
+public enum RuleBreach {
+    /** A candidate takes office on its own vote, without a majority [ONE-LEADER]. */
+    LEADER_WITHOUT_MAJORITY,
+    /** A node grants its vote to every candidate of a term, not only the first [ONE-VOTE]. */
+    VOTE_TWICE_IN_A_TERM,
+    /** A node votes for a candidate whose log is behind its own [COMPLETE]. */
+    VOTE_FOR_A_STALE_LOG,
+    /** A leader commits an entry of an older term by counting replicas (Raft's Figure 8) [COMPLETE]. */
+    COMMIT_OLDER_TERM_BY_COUNTING,
+    /** A follower appends without checking that its entry before the new ones matches the leader's [LOG-MATCH]. */
+    SKIP_PREVIOUS_ENTRY_CHECK,
+    /** A node applies entries once durable, before they are committed [SAME-APPLY]. */
+    APPLY_BEFORE_COMMIT,
+    /** A follower takes the leader's commit index even when it is lower than its own [MONOTONIC]. */
+    COMMIT_INDEX_FOLLOWS_ANY_LEADER_COMMIT,
+    /** A follower acknowledges entries before they are durable [DURABLE]. */
+    ACKNOWLEDGE_BEFORE_DURABLE
+}

@@ -1,0 +1,88 @@
+package org.raftengine.testkit.sim;
+
+import java.util.List;
+import java.util.Objects;
+import org.raftengine.core.spi.HardState;
+import org.raftengine.core.spi.LogEntry;
+import org.raftengine.core.spi.RaftLog;
+
+/**
+ * The log a simulated node writes through: the node's own storage, with every batch written also shown
+ * to the checker (LOG-MATCH per write), together with the term of the entry the batch follows.
+ */
+final class ObservedLog implements RaftLog {
+
+    /** Sees a batch about to replace the log from its first index on. */
+    interface AppendObserver {
+        void onAppend(long previousTerm, List<LogEntry> batch);
+    }
+
+    private final RaftLog storage;
+    private final AppendObserver observer;
+
+    ObservedLog(RaftLog storage, AppendObserver observer) {
+        this.storage = Objects.requireNonNull(storage, "storage");
+        this.observer = Objects.requireNonNull(observer, "observer");
+    }
+
+    @Override
+    public void append(List<LogEntry> entries) {
+        long previousTerm = 0;
+        if (!entries.isEmpty()) {
+            long before = entries.get(0).index() - 1;
+            previousTerm = before >= storage.firstIndex() && before <= storage.lastIndex() ? storage.termAt(before) : 0;
+        }
+        storage.append(entries); // a write that fails (injected) is not shown: it changed nothing
+        observer.onAppend(previousTerm, entries);
+    }
+
+    @Override
+    public long storageId() {
+        return storage.storageId();
+    }
+
+    @Override
+    public HardState hardState() {
+        return storage.hardState();
+    }
+
+    @Override
+    public void saveHardState(HardState state) {
+        storage.saveHardState(state);
+    }
+
+    @Override
+    public long firstIndex() {
+        return storage.firstIndex();
+    }
+
+    @Override
+    public long lastIndex() {
+        return storage.lastIndex();
+    }
+
+    @Override
+    public long termAt(long index) {
+        return storage.termAt(index);
+    }
+
+    @Override
+    public List<LogEntry> read(long fromIndex, long toIndex, long maxBytes) {
+        return storage.read(fromIndex, toIndex, maxBytes);
+    }
+
+    @Override
+    public boolean isBroken() {
+        return storage.isBroken();
+    }
+
+    @Override
+    public String brokenReason() {
+        return storage.brokenReason();
+    }
+
+    @Override
+    public void markBroken(String reason) {
+        storage.markBroken(reason);
+    }
+}
