@@ -32,6 +32,10 @@ import org.raftengine.testkit.sim.SimStateMachine;
  *   <li>{@link CommandResult.Indeterminate}, or no answer at all: may or may not have taken effect.</li>
  * </ul>
  *
+ * <p>A read ({@link SimStateMachine#isRead}) answered Ok must have seen exactly the list as it stood at
+ * some point between its call and its answer; a read with any other answer, or none, changes nothing
+ * and tells nothing, so it is left out.
+ *
  * <p>This only holds when every command in the history is distinct and every command that reaches the
  * state machines went through {@link org.raftengine.testkit.sim.SimCluster#submit}, as in the nemesis.
  */
@@ -54,6 +58,18 @@ public final class LogLinearizability {
         List<Operation> out = new ArrayList<>(ops.size());
         for (ClientOperation op : ops) {
             byte[] command = op.command();
+            if (SimStateMachine.isRead(command)) {
+                if (op.result() instanceof CommandResult.Ok ok) {
+                    List<String> seen = SimStateMachine.parseReadResult(ok.result());
+                    if (seen == null) {
+                        throw new IllegalArgumentException(op + " is a read but was answered with "
+                                + new String(ok.result(), StandardCharsets.UTF_8));
+                    }
+                    out.add(Operation.completed(op.id(), op.node(), KEY, Input.read(), Output.values(seen),
+                            op.invokeNanos(), op.responseNanos()));
+                }
+                continue;
+            }
             Input append = Input.append(new String(command, StandardCharsets.UTF_8));
             CommandResult r = op.result();
             if (r instanceof CommandResult.Ok ok) {

@@ -22,11 +22,16 @@ import org.raftengine.testkit.sim.InvariantViolation;
  * @param highestTerm          the highest term that had a leader
  * @param linearizability      the verdict on the client history
  * @param linearizabilityNote  details of that verdict (why it was skipped, the steps spent), never null
+ * @param preVote              whether the cluster ran with PreVote
+ * @param checkQuorum          whether the cluster ran with CheckQuorum
+ * @param liveMillis           virtual time from the heal to the first command committed after it, or -1
+ *                             if the seed did not get that far
  */
 public record SeedResult(long seed, Nemesis.Options options, int nodes, String setup, InvariantViolation violation,
                          long commandsSubmitted, long commandsAcknowledged, long commandsCommitted, long elections,
                          long crashes, long partitions, long virtualMillis, long highestTerm,
-                         Linearizability linearizability, String linearizabilityNote) {
+                         Linearizability linearizability, String linearizabilityNote, boolean preVote,
+                         boolean checkQuorum, long liveMillis) {
 
     /** What became of the linearizability check of a seed. */
     public enum Linearizability {

@@ -17,7 +17,7 @@ import org.raftengine.core.RuleBreach;
  * The command behind {@code bin/simulate}: runs a range of {@link Nemesis} seeds and sums them up.
  *
  * <pre>
- * bin/simulate --seeds N [--from S] [--nodes K] [--mix v1|v2] [--threads T] [--no-lin] [--lin-budget STEPS]
+ * bin/simulate --seeds N [--from S] [--nodes K] [--mix v1|v2|v3] [--threads T] [--no-lin] [--lin-budget STEPS]
  *              [--breach RULE]... [--only INVARIANT,...]
  * </pre>
  *
@@ -65,7 +65,7 @@ public final class SimulateMain {
     }
 
     static String usage() {
-        return "usage: bin/simulate --seeds N [--from S] [--nodes K] [--mix v1|v2] [--threads T] [--no-lin]"
+        return "usage: bin/simulate --seeds N [--from S] [--nodes K] [--mix v1|v2|v3] [--threads T] [--no-lin]"
                 + " [--lin-budget STEPS] [--breach RULE]... [--only INVARIANT,...]";
     }
 
@@ -92,7 +92,7 @@ public final class SimulateMain {
                     try {
                         options = options.withMix(Nemesis.Mix.parse(v));
                     } catch (IllegalArgumentException e) {
-                        throw new IllegalArgumentException("--mix: no mix " + v + " (v1 or v2)");
+                        throw new IllegalArgumentException("--mix: no mix " + v + " (v1, v2 or v3)");
                     }
                 }
                 case "--breach" -> {
@@ -236,10 +236,38 @@ public final class SimulateMain {
                 submitted, acknowledged, crashes, partitions, highestTerm, linChecked,
                 linSkipped.isEmpty() ? "" : ", skipped (checker budget exhausted): " + linSkipped.size() + " "
                         + abbreviate(linSkipped));
+        err.println("[simulate] " + livenessLine(results));
         out.printf(Locale.ROOT, "simulated %d seeds: %d violations, %d commands committed, %d elections, in %.1f s%n",
                 n, violations, committed, elections, secs);
         out.flush();
         return (int) Math.min(Integer.MAX_VALUE, violations);
+    }
+
+    /**
+     * How long after the heal the first command committed: the maximum and the 99th percentile, with
+     * PreVote and CheckQuorum both on and otherwise, against their LIVE bounds.
+     */
+    static String livenessLine(SeedResult[] results) {
+        List<Long> protectedRuns = new ArrayList<>();
+        List<Long> plainRuns = new ArrayList<>();
+        for (SeedResult r : results) {
+            if (r.liveMillis() >= 0) {
+                (r.preVote() && r.checkQuorum() ? protectedRuns : plainRuns).add(r.liveMillis());
+            }
+        }
+        return "liveness, heal to first commit: PreVote+CheckQuorum " + spread(protectedRuns) + " (bound "
+                + Nemesis.liveBound(true, true).toMillis() + " ms); otherwise " + spread(plainRuns) + " (bound "
+                + Nemesis.liveBound(false, false).toMillis() + " ms)";
+    }
+
+    private static String spread(List<Long> millis) {
+        if (millis.isEmpty()) {
+            return "no seeds";
+        }
+        List<Long> sorted = new ArrayList<>(millis);
+        sorted.sort(null);
+        long p99 = sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(sorted.size() * 0.99) - 1));
+        return "max " + sorted.get(sorted.size() - 1) + " ms, p99 " + p99 + " ms over " + sorted.size() + " seeds";
     }
 
     private static void printFailure(PrintStream out, SeedResult r) {

@@ -82,6 +82,11 @@ public final class Invariants implements StepListener {
     private String pendingLogMatchViolation;
     /** COMPLETE: the term of every index known committed, 1..knownCommit (slot 0 unused). */
     private long[] committedTerms = new long[1024];
+    /**
+     * For each index known committed, a term by which it was committed: the lowest current term of a
+     * node that knew it committed. Leaders of later terms must hold it.
+     */
+    private long[] committedBy = new long[1024];
     private long knownCommit;
     /** Per node incarnation, how far its committed prefix was read. */
     private final Map<String, Long> commitScanned = new HashMap<>();
@@ -213,11 +218,15 @@ public final class Invariants implements StepListener {
                     fail("COMPLETE", id + " knows index " + i + " committed with term " + term + " but it was "
                             + "committed with term " + committedTerms[(int) i]);
                 }
+                committedBy[(int) i] = Math.min(committedBy[(int) i], s.term());
             } else {
                 if (i >= committedTerms.length) {
-                    committedTerms = Arrays.copyOf(committedTerms, (int) Math.max(i + 1, committedTerms.length * 2L));
+                    int size = (int) Math.max(i + 1, committedTerms.length * 2L);
+                    committedTerms = Arrays.copyOf(committedTerms, size);
+                    committedBy = Arrays.copyOf(committedBy, size);
                 }
                 committedTerms[(int) i] = term;
+                committedBy[(int) i] = s.term();
                 knownCommit = i;
             }
         }
@@ -225,25 +234,28 @@ public final class Invariants implements StepListener {
     }
 
     /**
-     * COMPLETE: a leader's log holds every entry known committed in its term or before, with the term
-     * it was committed in. (A deposed leader that has not heard of newer terms lacks later commits: legal.)
-     * Committed terms never decrease with the index, so the entries to check are a prefix.
+     * COMPLETE: a leader's log holds every entry committed in an earlier term, with the term it was
+     * written in. An entry counts as committed by the lowest term of a node seen knowing it committed
+     * (an upper bound of the term it was really committed in), so a deposed leader that never heard of
+     * a later commit is not blamed for lacking it.
      */
     private void checkLeaderHoldsCommitted(String id, NodeStatus s) {
         long beyond = s.lastIndex() + 1;
-        if (beyond <= knownCommit && committedTerms[(int) beyond] <= s.term()) {
+        if (beyond <= knownCommit && committedBy[(int) beyond] < s.term()) {
             fail("COMPLETE", id + " leads term " + s.term() + " with a log ending at " + s.lastIndex()
-                    + ", but index " + beyond + " was committed in term " + committedTerms[(int) beyond]);
+                    + ", but index " + beyond + " was committed by term " + committedBy[(int) beyond]);
         }
         String key = id + "#" + view.incarnation(id) + "@" + s.term();
         long from = leaderChecked.getOrDefault(key, 0L);
         long to = Math.min(knownCommit, s.durableIndex());
         long i = from + 1;
-        for (; i <= to && committedTerms[(int) i] <= s.term(); i++) {
+        // Commits of later indexes come in the same or later terms: stop at the first one not yet due.
+        for (; i <= to && committedBy[(int) i] < s.term(); i++) {
             long have = view.logTermAt(id, i);
             if (have != committedTerms[(int) i]) {
                 fail("COMPLETE", id + " leads term " + s.term() + " but holds term " + have + " at index " + i
-                        + ", which was committed with term " + committedTerms[(int) i]);
+                        + ", where an entry of term " + committedTerms[(int) i] + " was committed by term "
+                        + committedBy[(int) i]);
             }
         }
         leaderChecked.put(key, i - 1);

@@ -18,6 +18,10 @@ import org.raftengine.core.spi.StateMachine;
  * the result of a command is {@code "<n>:"} followed by the command, where n counts the commands
  * applied so far including this one, so it depends on the history and is the same on every replica.
  *
+ * <p>A command whose first byte is {@link #READ_MARKER} is a read through the log: it changes nothing
+ * and answers the list of commands applied so far ({@link #readResult}), which is how a client reads
+ * linearizably before the engine has a read path of its own (ReadIndex).
+ *
  * <p>A command whose first byte is {@link #REJECT_MARKER} is refused with
  * {@link RejectedCommandException}, deterministically. {@link #failNextApplies} makes the next applies
  * fail (transiently or as a bug) without changing anything.
@@ -29,11 +33,16 @@ public final class SimStateMachine implements StateMachine {
 
     /** Commands starting with this byte are refused. */
     public static final byte REJECT_MARKER = 'X';
+    /** Commands starting with this byte are reads. */
+    public static final byte READ_MARKER = '?';
+    private static final byte[] READ_PREFIX = {'='};
 
     private final String nodeId;
     private final List<AppliedEntry> applied = new ArrayList<>();
     private long lastApplied;
     private long commandsApplied;
+    /** The state: every command applied, in order (refused ones and reads excluded). */
+    private final List<String> values = new ArrayList<>();
     private int failuresLeft;
     private Supplier<? extends RuntimeException> failure;
     private long rejectedIndex = -1;
@@ -42,6 +51,25 @@ public final class SimStateMachine implements StateMachine {
     /** An empty state machine of node {@code nodeId} (the id is for messages only). */
     public SimStateMachine(String nodeId) {
         this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+    }
+
+    /** The answer to a read when {@code values} were applied: {@code "="}, then the values one per line. */
+    public static byte[] readResult(List<String> values) {
+        return ("=" + String.join("\n", values)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The values a {@link #readResult} names, or null if {@code result} is not one. */
+    public static List<String> parseReadResult(byte[] result) {
+        if (result == null || result.length == 0 || result[0] != READ_PREFIX[0]) {
+            return null;
+        }
+        String text = new String(result, 1, result.length - 1, StandardCharsets.UTF_8);
+        return text.isEmpty() ? List.of() : List.of(text.split("\n", -1));
+    }
+
+    /** True if {@code command} is a read (see {@link #READ_MARKER}). */
+    public static boolean isRead(byte[] command) {
+        return command.length > 0 && command[0] == READ_MARKER;
     }
 
     /** The result a command gets when it is the {@code n}-th command applied. */
@@ -72,9 +100,13 @@ public final class SimStateMachine implements StateMachine {
             rejectedCommand = command.clone();
             throw new RejectedCommandException("rejected " + MessageLabels.printable(command, 40));
         }
-        commandsApplied++;
         lastApplied = index;
         applied.add(new AppliedEntry(index, command.clone(), false));
+        if (isRead(command)) {
+            return readResult(values);
+        }
+        commandsApplied++;
+        values.add(new String(command, StandardCharsets.UTF_8));
         return resultFor(commandsApplied, command);
     }
 

@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.raftengine.core.CommandResult;
@@ -112,6 +113,45 @@ class NemesisTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not the state machine's result");
     }
 
+    private static CommandResult read(long index, String... values) {
+        return new CommandResult.Ok(index, SimStateMachine.readResult(List.of(values)));
+    }
+
+    @Test
+    void aReadSeesTheListAsItStoodBetweenItsCallAndItsAnswer() {
+        ClientHistory h = new ClientHistory();
+        ClientOperation a = h.invoke("n1", cmd("a"), 0);
+        h.complete(a, 10, ok(2, 1, "a"));
+        ClientOperation b = h.invoke("n2", cmd("b"), 20);
+        ClientOperation r = h.invoke("n3", cmd("?r1"), 21);
+        h.complete(r, 25, read(4, "a")); // b not yet in: fine, b was still in flight
+        h.complete(b, 30, ok(3, 2, "b"));
+        ClientOperation lost = h.invoke("n1", cmd("?r2"), 31);
+        h.complete(lost, 32, new CommandResult.Retry("no leader")); // a failed read tells nothing
+        assertThat(LogLinearizability.check(h, 100_000)).isInstanceOf(CheckResult.Linearizable.class);
+    }
+
+    @Test
+    void aStaleReadIsCaught() {
+        ClientHistory h = new ClientHistory();
+        ClientOperation a = h.invoke("n1", cmd("a"), 0);
+        h.complete(a, 10, ok(2, 1, "a"));
+        ClientOperation b = h.invoke("n2", cmd("b"), 11);
+        h.complete(b, 20, ok(3, 2, "b"));
+        ClientOperation r = h.invoke("n3", cmd("?r1"), 30); // after b was acknowledged
+        h.complete(r, 40, read(3, "a")); // b missing: a deposed leader's answer
+        assertThat(LogLinearizability.check(h, 100_000)).isInstanceOf(CheckResult.NotLinearizable.class);
+    }
+
+    @Test
+    void aReadAnsweredWithAnAppendResultIsRefused() {
+        ClientHistory h = new ClientHistory();
+        ClientOperation r = h.invoke("n1", cmd("?r1"), 0);
+        h.complete(r, 1, ok(2, 1, "?r1"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LogLinearizability.operations(h))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is a read");
+    }
+
     // ---- the command ----
 
     @Test
@@ -138,6 +178,13 @@ class NemesisTest {
         assertThat(a.options().mix()).isEqualTo(Nemesis.Mix.V1);
         assertThat(a.options().nodes()).isEqualTo(5);
         assertThat(SimulateMain.parse(new String[] {"--help"})).isNull();
+        SimulateMain.Args broken = SimulateMain.parse(new String[] {"--breach", "apply-before-commit", "--only",
+            "SAME-APPLY,DURABLE"});
+        assertThat(broken.options().breaches()).containsExactly(org.raftengine.core.RuleBreach.APPLY_BEFORE_COMMIT);
+        assertThat(broken.options().reported()).containsExactlyInAnyOrder("SAME-APPLY", "DURABLE");
+        assertThat(broken.options().commandLineFlags()).isEqualTo(" --breach APPLY_BEFORE_COMMIT --only DURABLE,SAME-APPLY");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SimulateMain.parse(new String[] {"--breach", "nope"}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no rule nope");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> SimulateMain.parse(new String[] {"--nodes", "0"}))
                 .isInstanceOf(IllegalArgumentException.class);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> SimulateMain.parse(new String[] {"--bogus"}))

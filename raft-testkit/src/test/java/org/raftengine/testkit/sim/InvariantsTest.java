@@ -243,7 +243,7 @@ class InvariantsTest {
         view.statuses.put("n1", follower("n1", 2, 2, 2));
         view.statuses.put("n2", leader("n2", 2, 2, 0));
         assertThatThrownBy(inv::checkStep).isInstanceOf(InvariantViolation.class).hasMessageContaining("COMPLETE")
-                .hasMessageContaining("n2 leads term 2 but holds term 2 at index 2, which was committed with term 1");
+                .hasMessageContaining("n2 leads term 2 but holds term 2 at index 2, where an entry of term 1 was committed by term 1");
     }
 
     @Test
@@ -254,7 +254,7 @@ class InvariantsTest {
         view.logs.get("n3").add(LogEntry.command(1, 1, b("a")));
         view.statuses.put("n3", leader("n3", 2, 1, 0));
         assertThatThrownBy(inv::checkStep).isInstanceOf(InvariantViolation.class).hasMessageContaining("COMPLETE")
-                .hasMessageContaining("index 2 was committed in term 1");
+                .hasMessageContaining("index 2 was committed by term 1");
     }
 
     @Test
@@ -266,6 +266,27 @@ class InvariantsTest {
         view.logs.get("n2").addAll(List.of(LogEntry.command(1, 1, b("a")), LogEntry.command(2, 3, b("c"))));
         view.statuses.put("n2", leader("n2", 3, 2, 2));
         assertThatCode(inv::checkStep).doesNotThrowAnyException();
+    }
+
+    @Test
+    void anOldEntryCommittedInALaterTermBindsOnlyLeadersAfterThatTerm() {
+        // n1, leader of term 3, commits index 2 (written in term 1) through its own term's entry.
+        view.logs.get("n1").addAll(List.of(LogEntry.command(1, 1, b("a")), LogEntry.command(2, 1, b("b")),
+                LogEntry.command(3, 3, b("noop"))));
+        view.statuses.put("n1", leader("n1", 3, 3, 3));
+        inv.checkStep();
+        // n2 still leads term 2, cut off, with another index 2: it never could have known. Legal.
+        view.logs.get("n2").addAll(List.of(LogEntry.command(1, 1, b("a")), LogEntry.command(2, 2, b("x"))));
+        view.statuses.put("n2", leader("n2", 2, 2, 1));
+        assertThatCode(inv::checkStep).doesNotThrowAnyException();
+        // n3 leads term 4 with that other index 2: it should have had the committed one.
+        view.logs.get("n3").addAll(List.of(LogEntry.command(1, 1, b("a")), LogEntry.command(2, 2, b("x")),
+                LogEntry.command(3, 4, b("noop"))));
+        view.statuses.put("n1", follower("n1", 4, 3, 3));
+        view.statuses.put("n2", follower("n2", 4, 2, 1));
+        view.statuses.put("n3", leader("n3", 4, 3, 1));
+        assertThatThrownBy(inv::checkStep).isInstanceOf(InvariantViolation.class).hasMessageContaining("COMPLETE")
+                .hasMessageContaining("n3 leads term 4 but holds term 2 at index 2");
     }
 
     @Test

@@ -72,4 +72,19 @@ class SimStateMachineTest {
         assertThat(sm.failuresLeft()).isZero();
         assertThat(sm.apply(2, b("b"))).isEqualTo(b("2:b"));
     }
+
+    @Test
+    void aReadAnswersTheCommandsAppliedAndChangesNothing() {
+        SimStateMachine sm = new SimStateMachine("n1");
+        assertThat(SimStateMachine.parseReadResult(sm.apply(1, "?r0".getBytes(StandardCharsets.UTF_8)))).isEmpty();
+        sm.apply(2, "a".getBytes(StandardCharsets.UTF_8));
+        sm.recordApplied(3);
+        byte[] answer = sm.apply(4, "?r1".getBytes(StandardCharsets.UTF_8));
+        assertThat(SimStateMachine.parseReadResult(answer)).containsExactly("a");
+        assertThat(new String(sm.apply(5, "b".getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8))
+                .isEqualTo("2:b"); // reads do not count as commands
+        assertThat(sm.commandsApplied()).isEqualTo(2);
+        assertThat(sm.lastApplied()).isEqualTo(5);
+        assertThat(SimStateMachine.parseReadResult("2:b".getBytes(StandardCharsets.UTF_8))).isNull();
+    }
 }
