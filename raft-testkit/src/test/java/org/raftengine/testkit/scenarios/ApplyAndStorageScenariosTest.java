@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.raftengine.core.CommandResult;
 import org.raftengine.core.LogBrokenException;
@@ -86,6 +87,7 @@ class ApplyAndStorageScenariosTest {
 
     /** Crash and storage 18: while storage fails nothing is acknowledged; once it returns, all commits. */
     @Test
+    @DisplayName("18: a storage error during append: nothing acknowledged, and the node recovers when storage returns")
     void aStorageOutageAcknowledgesNothingAndRecovers() {
         SimCluster c = started(44);
         String leader = Scenarios.awaitSettledLeader(c, seconds(10));
@@ -105,6 +107,7 @@ class ApplyAndStorageScenariosTest {
 
     /** After a restart the node resumes from the state machine's applied index: nothing is applied twice. */
     @Test
+    @DisplayName("19: a restart resumes from the state machine's applied index: nothing is applied twice")
     void aRestartedNodeResumesFromTheStateMachinesAppliedIndex() {
         SimCluster c = started(45);
         String leader = Scenarios.awaitSettledLeader(c, seconds(10));

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.raftengine.core.message.VoteResponse;
 import org.raftengine.testkit.sim.NetworkFaults;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.raftengine.core.spi.HardState;
 import org.raftengine.testkit.sim.InvariantViolation;
@@ -63,6 +64,7 @@ class CheckerCatchesBrokenNodesTest {
     }
 
     @Test
+    @DisplayName("14: a node that forgets its vote on restart is caught by the checker (ONE-VOTE)")
     void aNodeThatForgetsItsVoteOnRestartIsCaughtByOneVote() {
         int caught = 0;
         for (long seed = 1; seed <= 30; seed++) {
@@ -88,6 +90,7 @@ class CheckerCatchesBrokenNodesTest {
      * disks the same power loss loses nothing.
      */
     @Test
+    @DisplayName("16: power loss on disks that fake durability is flagged (DURABLE); honest disks lose nothing")
     void powerLossOnDisksThatFakeDurabilityIsFlagged() {
         assertThatThrownBy(() -> powerLoss(true)).isInstanceOf(InvariantViolation.class)
                 .satisfies(e -> assertThat(((InvariantViolation) e).invariant()).isEqualTo("DURABLE"));

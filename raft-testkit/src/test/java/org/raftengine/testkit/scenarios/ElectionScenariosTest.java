@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.raftengine.core.CommandResult;
 import org.raftengine.core.Role;
@@ -27,6 +28,7 @@ class ElectionScenariosTest {
      */
     @ParameterizedTest(name = "{0} nodes")
     @ValueSource(ints = {3, 5})
+    @DisplayName("11: many simultaneous candidates (split votes): one leader per term, and a leader within a bound")
     void oneLeaderPerTermUnderSplitVotes(int nodes) {
         int termsWithoutLeader = 0;
         for (long seed = 1; seed <= 40; seed++) {
@@ -53,6 +55,7 @@ class ElectionScenariosTest {
 
     /** Network 2 / 12: with PreVote, a follower cut off and healed neither raises the term nor deposes the leader. */
     @Test
+    @DisplayName("2 and 12: a follower cut off then healed, PreVote on: no new term, the leader stays")
     void preVoteKeepsAnIsolatedFollowerFromDisruptingTheLeader() {
         SimCluster c = SimCluster.builder().seed(11).nodeCount(3).settings(settings(true, false)).build();
         c.start();
@@ -92,6 +95,7 @@ class ElectionScenariosTest {
      */
     @ParameterizedTest(name = "{0} nodes")
     @ValueSource(ints = {3, 5})
+    @DisplayName("1: a leader cut off in a minority steps down within the CheckQuorum window; its uncommitted tail is replaced")
     void isolatedLeaderStepsDownUnderCheckQuorumAndItsTailIsReplaced(int nodes) {
         SimCluster c = SimCluster.builder().seed(21).nodeCount(nodes).settings(settings(true, true)).build();
         c.start();
@@ -133,6 +137,7 @@ class ElectionScenariosTest {
      * is ever elected that could lose the committed entries.
      */
     @Test
+    @DisplayName("21: two wiped nodes of three never elect each other and are refused under their new storage ids")
     void twoWipedNodesNeverElectEachOtherAndAreRefused() {
         SimCluster c = SimCluster.builder().seed(31).nodeCount(3).settings(settings(true, true)).build();
         c.invariants().setMajorityCheck(false); // the wiped logs hold nothing, by design
