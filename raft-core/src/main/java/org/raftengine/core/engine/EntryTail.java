@@ -1,6 +1,6 @@
 package org.raftengine.core.engine;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.raftengine.core.spi.LogEntry;
 
@@ -15,6 +15,11 @@ final class EntryTail {
     private int head;
     private int size;
     private long start;
+    /** The last complete slice handed out, from {@code sliceFrom} to {@code sliceEnd}, and its bytes. */
+    private List<LogEntry> slice;
+    private long sliceFrom = -1;
+    private long sliceEnd;
+    private long sliceBytes;
 
     /** An empty tail whose first entry will be {@code start}. */
     EntryTail(long start) {
@@ -58,6 +63,7 @@ final class EntryTail {
 
     /** Drops every entry from {@code index} on. */
     void truncateFrom(long index) {
+        forgetSlice();
         long keep = Math.max(0, Math.min(size, index - start));
         for (long i = keep; i < size; i++) {
             ring[(head + (int) i) & (ring.length - 1)] = null;
@@ -70,6 +76,9 @@ final class EntryTail {
 
     /** Drops every entry up to and including {@code index}. */
     void evictUpTo(long index) {
+        if (sliceFrom >= 0 && sliceFrom <= index) {
+            forgetSlice();
+        }
         while (size > 0 && start <= index) {
             ring[head] = null;
             head = (head + 1) & (ring.length - 1);
@@ -87,17 +96,36 @@ final class EntryTail {
         if (from > end) {
             return List.of();
         }
-        List<LogEntry> out = new ArrayList<>((int) (end - from + 1));
+        // Each follower and the storage write usually ask for the very same entries in one event: one list
+        // serves them all (entries are immutable, and only a truncation could change what it holds).
+        if (from == sliceFrom && end == sliceEnd && sliceBytes <= maxBytes) {
+            return slice;
+        }
+        LogEntry[] out = new LogEntry[(int) (end - from + 1)];
+        int n = 0;
         long bytes = 0;
         for (long i = from; i <= end; i++) {
             LogEntry e = get(i);
             bytes += e.sizeBytes();
-            if (!out.isEmpty() && bytes > maxBytes) {
+            if (n > 0 && bytes > maxBytes) {
                 break;
             }
-            out.add(e);
+            out[n++] = e;
         }
-        return out;
+        // Immutable, so AppendEntries takes it as it is instead of copying it once more.
+        List<LogEntry> result = List.of(n == out.length ? out : Arrays.copyOf(out, n));
+        if (n == out.length) {
+            sliceFrom = from;
+            sliceEnd = end;
+            sliceBytes = bytes;
+            slice = result;
+        }
+        return result;
+    }
+
+    private void forgetSlice() {
+        sliceFrom = -1;
+        slice = null;
     }
 
     @Override

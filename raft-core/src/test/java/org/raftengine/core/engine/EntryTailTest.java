@@ -57,4 +57,23 @@ class EntryTailTest {
         tail.append(entry(6, 1));
         assertThat(tail.get(6).index()).isEqualTo(6);
     }
+
+    @Test
+    void aRepeatedSliceIsSharedUntilATruncationChangesTheEntries() {
+        EntryTail tail = new EntryTail(1);
+        for (long i = 1; i <= 5; i++) {
+            tail.append(entry(i, 8));
+        }
+        List<LogEntry> first = tail.slice(2, 5, 100, Long.MAX_VALUE);
+        assertThat(tail.slice(2, 5, 512, 1 << 20)).isSameAs(first);
+        assertThat(tail.slice(2, 5, 2, Long.MAX_VALUE)).extracting(LogEntry::index).containsExactly(2L, 3L);
+        assertThat(tail.slice(2, 5, 100, 1)).extracting(LogEntry::index).containsExactly(2L);
+
+        tail.truncateFrom(4);
+        tail.append(LogEntry.command(4, 2, new byte[8]));
+        tail.append(LogEntry.command(5, 2, new byte[8]));
+        List<LogEntry> after = tail.slice(2, 5, 100, Long.MAX_VALUE);
+        assertThat(after).isNotSameAs(first).extracting(LogEntry::term).containsExactly(1L, 1L, 2L, 2L);
+        assertThatThrownBy(() -> after.add(entry(6, 1))).isInstanceOf(UnsupportedOperationException.class);
+    }
 }
