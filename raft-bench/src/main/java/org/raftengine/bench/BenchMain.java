@@ -40,6 +40,24 @@ public final class BenchMain {
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true");
         }
+        if (FollowerDownOptions.requested(args)) {
+            FollowerDownOptions downOptions;
+            try {
+                downOptions = FollowerDownOptions.parse(args);
+            } catch (IllegalArgumentException e) {
+                if (!e.getMessage().equals("usage")) {
+                    System.err.println("bench: " + e.getMessage());
+                }
+                System.err.print(FollowerDownOptions.usage());
+                System.exit(2);
+                return;
+            }
+            ENGINE_LOG.setLevel(java.util.logging.Level.WARNING);
+            boolean bounded = FollowerDownRun.run(downOptions, System.out);
+            System.out.flush();
+            System.exit(bounded ? 0 : 1);
+            return;
+        }
         BenchOptions options;
         try {
             options = BenchOptions.parse(args);

@@ -50,6 +50,7 @@ final class RaftEngineSystem implements BenchSystem {
 
     private final Variant variant;
     private final List<RaftNode> nodes = new ArrayList<>();
+    private final List<InMemoryRaftLog> logs = new ArrayList<>();
     private final AtomicLong leaderChanges = new AtomicLong();
     private LocalNetwork network;
     private volatile RaftNode leader;
@@ -72,9 +73,11 @@ final class RaftEngineSystem implements BenchSystem {
             if (id.equals(IDS.get(0))) {
                 config = config.withBootstrap(members);
             }
+            InMemoryRaftLog log = new InMemoryRaftLog();
+            logs.add(log);
             nodes.add(variant == Variant.THREADS
-                    ? new RaftNode(config, new InMemoryRaftLog(), network.transport(id), new NullStateMachine())
-                    : new RaftNode(config, new InMemoryRaftLog(), network.transport(id), new NullStateMachine(),
+                    ? new RaftNode(config, log, network.transport(id), new NullStateMachine())
+                    : new RaftNode(config, log, network.transport(id), new NullStateMachine(),
                             ThreadedRuntime.withInlineStorageAndApply(id)));
         }
         // The bootstrapping node campaigns at once: start it last, so that its vote requests find the
@@ -129,6 +132,32 @@ final class RaftEngineSystem implements BenchSystem {
         }
     }
 
+    /** The leader the clients send to. */
+    RaftNode leader() {
+        return leader;
+    }
+
+    /** Stops one follower (its log stays, as a stopped server's disk would) and returns it. */
+    RaftNode stopOneFollower(Duration timeout) throws Exception {
+        RaftNode current = leader;
+        for (RaftNode node : nodes) {
+            if (node != current) {
+                node.stop().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                return node;
+            }
+        }
+        throw new IllegalStateException("no follower to stop");
+    }
+
+    /** Heap held by the three in-memory logs' entries (see {@link InMemoryRaftLog#retainedBytes()}). */
+    long logBytes() {
+        long bytes = 0;
+        for (InMemoryRaftLog log : logs) {
+            bytes += log.retainedBytes();
+        }
+        return bytes;
+    }
+
     @Override
     public void stop(Duration timeout) throws Exception {
         List<CompletableFuture<Void>> stops = new ArrayList<>();
@@ -137,6 +166,7 @@ final class RaftEngineSystem implements BenchSystem {
         }
         CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         nodes.clear();
+        logs.clear();
     }
 
     @Override

@@ -13,8 +13,13 @@ final class ChunkedEntries {
     private static final int CHUNK = 1 << SHIFT;
     private static final int MASK = CHUNK - 1;
 
+    /** An entry object on a 64-bit JVM with compressed references: header and fields, before its data. */
+    private static final long ENTRY_OBJECT_BYTES = 48;
+    private static final long ARRAY_HEADER_BYTES = 16;
+
     private final ArrayList<LogEntry[]> chunks = new ArrayList<>();
     private int size;
+    private long entryBytes;
 
     int size() {
         return size;
@@ -32,7 +37,7 @@ final class ChunkedEntries {
     }
 
     void set(int position, LogEntry entry) {
-        get(position);
+        entryBytes += heapBytes(entry) - heapBytes(get(position));
         chunks.get(position >>> SHIFT)[position & MASK] = entry;
     }
 
@@ -42,17 +47,32 @@ final class ChunkedEntries {
         }
         chunks.get(size >>> SHIFT)[size & MASK] = entry;
         size++;
+        entryBytes += heapBytes(entry);
     }
 
     /** Keeps the first {@code newSize} entries. */
     void truncate(int newSize) {
         for (int i = newSize; i < size; i++) {
+            entryBytes -= heapBytes(chunks.get(i >>> SHIFT)[i & MASK]);
             chunks.get(i >>> SHIFT)[i & MASK] = null;
         }
         size = Math.min(size, newSize);
         while (chunks.size() > (size + CHUNK - 1) >>> SHIFT) {
             chunks.remove(chunks.size() - 1);
         }
+    }
+
+    /**
+     * An estimate of the heap these entries hold: each entry object with its data array, and the chunks
+     * of references (a 64-bit JVM with compressed references). Entries shared with another holder are
+     * counted here all the same.
+     */
+    long heapBytes() {
+        return entryBytes + chunks.size() * (ARRAY_HEADER_BYTES + 4L * CHUNK);
+    }
+
+    private static long heapBytes(LogEntry e) {
+        return ENTRY_OBJECT_BYTES + ((ARRAY_HEADER_BYTES + e.data().length + 7) & ~7L);
     }
 
     List<LogEntry> toList() {

@@ -295,6 +295,15 @@ public final class InMemoryRaftLog implements RaftLog {
         }
     }
 
+    /**
+     * An estimate of the heap this log's entries take (see the class comment: it is never compacted,
+     * so this grows with every entry until compaction exists). Benchmarks report it apart from the rest
+     * of the heap.
+     */
+    public synchronized long retainedBytes() {
+        return entries.heapBytes();
+    }
+
     /** A short description for logs and test failures. */
     @Override
     public synchronized String toString() {
