@@ -83,21 +83,29 @@ final class ApplyPipeline {
     }
 
     /**
-     * What a batch did: results of the first {@code applied} entries (null for entries that are not
-     * commands), then the failure that stopped it, if any.
+     * What a batch did, for its first {@code applied} entries: the state machine's output for each
+     * command ({@code outputs}, null for other entries) or why it refused it ({@code rejections}, made
+     * only when one is refused), then the failure that stopped the batch, if any. Outputs stay raw:
+     * only the node that awaits an entry turns its output into a {@link CommandResult}, so followers
+     * make none.
      */
-    private record Outcome(LogEntry[] batch, CommandResult[] results, int applied, RuntimeException failure) {
+    private record Outcome(LogEntry[] batch, byte[][] outputs, String[] rejections, int applied,
+                           RuntimeException failure) {
+        String rejection(int k) {
+            return rejections == null ? null : rejections[k];
+        }
     }
 
     /** Runs on the apply executor. */
     private Outcome applyBatch(LogEntry[] batch) {
-        CommandResult[] results = new CommandResult[batch.length];
+        byte[][] outputs = new byte[batch.length][];
+        String[] rejections = null;
         for (int k = 0; k < batch.length; k++) {
             LogEntry e = batch[k];
             try {
                 if (e.type() == EntryType.COMMAND) {
-                    byte[] result = stateMachine.apply(e.index(), e.data());
-                    results[k] = new CommandResult.Ok(e.index(), result == null ? EMPTY : result);
+                    byte[] output = stateMachine.apply(e.index(), e.data());
+                    outputs[k] = output == null ? EMPTY : output;
                 } else {
                     stateMachine.recordApplied(e.index());
                 }
@@ -105,14 +113,17 @@ final class ApplyPipeline {
                 try {
                     stateMachine.recordApplied(e.index());
                 } catch (RuntimeException recordFailed) {
-                    return new Outcome(batch, results, k, recordFailed);
+                    return new Outcome(batch, outputs, rejections, k, recordFailed);
                 }
-                results[k] = new CommandResult.ApplicationError(e.index(), String.valueOf(rejected.getMessage()));
+                if (rejections == null) {
+                    rejections = new String[batch.length];
+                }
+                rejections[k] = String.valueOf(rejected.getMessage());
             } catch (RuntimeException failure) {
-                return new Outcome(batch, results, k, failure);
+                return new Outcome(batch, outputs, rejections, k, failure);
             }
         }
-        return new Outcome(batch, results, batch.length, null);
+        return new Outcome(batch, outputs, rejections, batch.length, null);
     }
 
     private void onApplied(Outcome outcome) {
@@ -120,7 +131,7 @@ final class ApplyPipeline {
         for (int k = 0; k < outcome.applied(); k++) {
             LogEntry e = outcome.batch()[k];
             logView.appliedUpTo(e.index());
-            clients.resolvePending(e, outcome.results()[k]);
+            clients.resolvePending(e, outcome.outputs()[k], outcome.rejection(k));
         }
         if (outcome.failure() == null) {
             failuresInARow = 0;

@@ -62,7 +62,29 @@ final class ClientCommands {
         this.seenRequests = seenRequests;
     }
 
-    private record ClientCommand(byte[] command, CompletableFuture<CommandResult> future) {
+    /**
+     * A submitted command and the future its client holds, in one object: one allocation fewer per
+     * command. Stages that clients chain on it are plain futures.
+     */
+    private static final class ClientCommand extends CompletableFuture<CommandResult> {
+        final byte[] command;
+
+        ClientCommand(byte[] command) {
+            this.command = command;
+        }
+
+        byte[] command() {
+            return command;
+        }
+
+        CompletableFuture<CommandResult> future() {
+            return this;
+        }
+
+        @Override
+        public <U> CompletableFuture<U> newIncompleteFuture() {
+            return new CompletableFuture<>();
+        }
     }
 
     // ---- submit
@@ -70,12 +92,12 @@ final class ClientCommands {
     /** Thread-safe. */
     CompletionStage<CommandResult> submit(byte[] command) {
         Objects.requireNonNull(command, "command");
-        CompletableFuture<CommandResult> f = new CompletableFuture<>();
+        ClientCommand f = new ClientCommand(command);
         if (!events.isRunning()) {
             f.complete(new CommandResult.Retry("node " + state.id + " is not running"));
             return f;
         }
-        submitted.add(new ClientCommand(command, f));
+        submitted.add(f);
         if (drainScheduled.compareAndSet(false, true)) {
             try {
                 events.post(this::drainSubmitted);
@@ -93,9 +115,11 @@ final class ClientCommands {
     private void drainSubmitted() {
         drainScheduled.set(false);
         boolean appended = false;
+        // One clock read per drain: the commands of one drain arrived together.
+        long deadline = runtime.nanoTime() + nodeConfig.commandTimeout().toNanos();
         ClientCommand c;
         while ((c = submitted.poll()) != null) {
-            appended |= handleSubmit(c);
+            appended |= handleSubmit(c, deadline);
         }
         if (appended) {
             leader.replicateToAll();
@@ -104,8 +128,7 @@ final class ClientCommands {
     }
 
     /** True if the command was appended. */
-    private boolean handleSubmit(ClientCommand c) {
-        long deadline = runtime.nanoTime() + nodeConfig.commandTimeout().toNanos();
+    private boolean handleSubmit(ClientCommand c, long deadline) {
         if (state.role() == Role.LEADER) {
             CommandResult refusal = backPressure(c.command().length);
             if (refusal != null) {
@@ -229,13 +252,18 @@ final class ClientCommands {
                 + " it may still commit"));
     }
 
-    /** The entry at {@code applied.index()} was applied with {@code outcome} (null if not a command). */
-    void resolvePending(LogEntry applied, CommandResult outcome) {
+    /**
+     * The entry at {@code applied.index()} was applied: a command with the state machine's {@code output},
+     * or refused with {@code rejection}; both null if it is not a command.
+     */
+    void resolvePending(LogEntry applied, byte[] output, String rejection) {
         if (pending.isEmpty()) {
             return;
         }
         PendingCommand p = pending.remove(applied.index());
         if (p != null) {
+            CommandResult outcome = rejection != null ? new CommandResult.ApplicationError(applied.index(), rejection)
+                    : output != null ? new CommandResult.Ok(applied.index(), output) : null;
             resolve(p, applied, outcome);
         }
         if (applied.term() > overwriteCheckedTerm) {
