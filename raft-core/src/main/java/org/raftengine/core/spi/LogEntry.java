@@ -40,21 +40,20 @@ public record LogEntry(long index, long term, EntryType type, long requestId, by
 
     /** The checksum the given fields should carry. */
     public static int checksumOf(long index, long term, EntryType type, long requestId, byte[] data) {
+        // The 25 header bytes (index, term, type, request id; big-endian) go in one by one rather than
+        // through an array: one entry per command, and a header array each was a tenth of all allocation.
         CRC32C crc = new CRC32C();
-        byte[] header = new byte[25];
-        putLong(header, 0, index);
-        putLong(header, 8, term);
-        header[16] = (byte) type.code();
-        putLong(header, 17, requestId);
-        crc.update(header);
+        updateLong(crc, index);
+        updateLong(crc, term);
+        crc.update(type.code());
+        updateLong(crc, requestId);
         crc.update(data);
         return (int) crc.getValue();
     }
 
-    private static void putLong(byte[] b, int at, long v) {
-        for (int i = 7; i >= 0; i--) {
-            b[at + i] = (byte) v;
-            v >>>= 8;
+    private static void updateLong(CRC32C crc, long v) {
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            crc.update((int) (v >>> shift));
         }
     }
 
