@@ -10,18 +10,24 @@ import java.util.concurrent.locks.LockSupport;
  * A single thread draining a lock-free queue: the mailbox of one of a node's executors. Producers
  * never take a lock; the thread parks only when the queue is empty, and a producer wakes it only then.
  * Cheaper per task than a {@code ThreadPoolExecutor}, whose queue takes a lock on every hand-off.
+ *
+ * <p>Before parking, the thread spins for a while ({@code spinNanos}): a task that comes within that
+ * time is taken without a park and an unpark, each a system call.
  */
 final class MailboxExecutor implements Executor {
     private static final System.Logger LOG = System.getLogger(MailboxExecutor.class.getName());
-    private static final int SPINS_BEFORE_PARKING = 64;
+    /** Spinning of the protocol, storage and apply threads: short, for there are several per node. */
+    static final long SHORT_SPIN_NANOS = 2_000;
 
     private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
     private final Thread thread;
+    private final long spinNanos;
     private volatile boolean sleeping;
     private volatile boolean stopping;
     private volatile boolean drainOnStop;
 
-    MailboxExecutor(String name) {
+    MailboxExecutor(String name, long spinNanos) {
+        this.spinNanos = spinNanos;
         thread = new Thread(this::loop, name);
         thread.setDaemon(true);
         thread.start();
@@ -51,18 +57,22 @@ final class MailboxExecutor implements Executor {
     }
 
     private void loop() {
-        int idle = 0;
+        long idleSince = 0;
         while (true) {
             Runnable task = queue.poll();
             if (task != null) {
-                idle = 0;
+                idleSince = 0;
                 run(task);
                 continue;
             }
             if (stopping) {
                 return;
             }
-            if (idle++ < SPINS_BEFORE_PARKING) {
+            long now = System.nanoTime();
+            if (idleSince == 0) {
+                idleSince = now;
+            }
+            if (now - idleSince < spinNanos) {
                 Thread.onSpinWait();
                 continue;
             }
@@ -72,7 +82,7 @@ final class MailboxExecutor implements Executor {
                 LockSupport.park(this);
             }
             sleeping = false;
-            idle = 0;
+            idleSince = 0;
         }
     }
 
