@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The benchmark: every chosen system at every client count, in interleaved rounds (A, B, A, B, ...,
@@ -35,40 +36,35 @@ public final class BenchMain {
     private BenchMain() {
     }
 
+    /** The parsed options, or exit status 2 with the error (unless --help) and the usage text. */
+    private static <T> T parseOrExit(Supplier<T> parse, String usage) {
+        try {
+            return parse.get();
+        } catch (IllegalArgumentException e) {
+            if (!e.getMessage().equals("usage")) {
+                System.err.println("bench: " + e.getMessage());
+            }
+            System.err.print(usage);
+            System.exit(2);
+            throw e; // not reached
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         // The charts are drawn off-screen; as -Djava.awt.headless=true, unless the command line says otherwise.
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true");
         }
         if (FollowerDownOptions.requested(args)) {
-            FollowerDownOptions downOptions;
-            try {
-                downOptions = FollowerDownOptions.parse(args);
-            } catch (IllegalArgumentException e) {
-                if (!e.getMessage().equals("usage")) {
-                    System.err.println("bench: " + e.getMessage());
-                }
-                System.err.print(FollowerDownOptions.usage());
-                System.exit(2);
-                return;
-            }
+            FollowerDownOptions downOptions = parseOrExit(() -> FollowerDownOptions.parse(args),
+                    FollowerDownOptions.usage());
             ENGINE_LOG.setLevel(java.util.logging.Level.WARNING);
             boolean bounded = FollowerDownRun.run(downOptions, System.out);
             System.out.flush();
             System.exit(bounded ? 0 : 1);
             return;
         }
-        BenchOptions options;
-        try {
-            options = BenchOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            if (!e.getMessage().equals("usage")) {
-                System.err.println("bench: " + e.getMessage());
-            }
-            System.err.print(BenchOptions.usage());
-            System.exit(2);
-            return;
-        }
+        BenchOptions options = parseOrExit(() -> BenchOptions.parse(args), BenchOptions.usage());
         // The engine's INFO lines (bootstrap, leader elected) for every trial would drown the progress.
         ENGINE_LOG.setLevel(java.util.logging.Level.WARNING);
         Result result = run(options, System.out, System.err);

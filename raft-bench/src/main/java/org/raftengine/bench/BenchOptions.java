@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The benchmark's command line.
@@ -90,26 +91,11 @@ public record BenchOptions(List<Integer> clients, List<String> systems, Duration
         int rounds = o.rounds;
         int commandBytes = o.commandBytes;
         Path out = o.out;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            String name = a;
-            String value = null;
-            int eq = a.indexOf('=');
-            if (a.startsWith("--") && eq > 0) {
-                name = a.substring(0, eq);
-                value = a.substring(eq + 1);
-            }
-            if (name.equals("--quick")) {
-                continue;
-            }
-            if (name.equals("--help") || name.equals("-h")) {
-                throw new IllegalArgumentException("usage");
-            }
+        for (CommandLineArgs.Option option : CommandLineArgs.parse(args, Set.of("--quick"))) {
+            String name = option.name();
+            String value = option.value();
             if (value == null) {
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(name + " needs a value");
-                }
-                value = args[++i];
+                continue; // --quick, read above
             }
             switch (name) {
                 case "--clients" -> clients = ints(name, value);

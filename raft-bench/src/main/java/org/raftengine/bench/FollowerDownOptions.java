@@ -1,6 +1,7 @@
 package org.raftengine.bench;
 
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * The command line of the follower-down memory run ({@code bin/bench --follower-down}).
@@ -57,25 +58,11 @@ public record FollowerDownOptions(Duration duration, Duration sampleEvery, int c
         int clients = 64;
         int rate = 50_000;
         int commandBytes = 64;
-        for (int i = 0; i < args.length; i++) {
-            String name = args[i];
-            String value = null;
-            int eq = name.indexOf('=');
-            if (name.startsWith("--") && eq > 0) {
-                value = name.substring(eq + 1);
-                name = name.substring(0, eq);
-            }
-            if (name.equals("--follower-down")) {
-                continue;
-            }
-            if (name.equals("--help") || name.equals("-h")) {
-                throw new IllegalArgumentException("usage");
-            }
+        for (CommandLineArgs.Option option : CommandLineArgs.parse(args, Set.of("--follower-down"))) {
+            String name = option.name();
+            String value = option.value();
             if (value == null) {
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(name + " needs a value");
-                }
-                value = args[++i];
+                continue; // --follower-down itself
             }
             switch (name) {
                 case "--minutes" -> duration = Duration.ofMillis(Math.round(number(name, value) * 60_000));
