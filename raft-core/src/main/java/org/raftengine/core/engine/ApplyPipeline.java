@@ -21,7 +21,6 @@ import org.raftengine.core.spi.StateMachine;
 final class ApplyPipeline {
     private static final System.Logger LOG = System.getLogger(RaftEngine.class.getName());
     private static final byte[] EMPTY = new byte[0];
-    private static final long MILLIS = 1_000_000L;
     private static final int MAX_APPLY_BATCH = 1024;
     private static final int FATAL_APPLY_ATTEMPTS = 3;
 
@@ -32,13 +31,12 @@ final class ApplyPipeline {
     private final LogView logView;
     private final ClientCommands clients;
     /** Marks the log broken and stops the node, for the given reason. */
+    private final Consumer<String> breakLog;
     /** Deliberately broken rule, for tests of the checkers only (RuleBreach.APPLY_BEFORE_COMMIT). */
     private final boolean breakCommitRule;
-    private final Consumer<String> breakLog;
+    private final RetryBackoff backoff;
 
     private boolean applyInFlight;
-    private long retryAtNanos;
-    private int failuresInARow;
     private int fatalFailuresInARow;
     private final AtomicLong failuresTotal = new AtomicLong();
 
@@ -52,6 +50,7 @@ final class ApplyPipeline {
         this.clients = clients;
         this.breakLog = breakLog;
         this.breakCommitRule = breakCommitRule;
+        this.backoff = new RetryBackoff(runtime, events);
     }
 
     /** Failed applies so far; read from any thread. */
@@ -61,7 +60,7 @@ final class ApplyPipeline {
 
     /** After every event: hands the next batch of committed, durable entries to the apply executor. */
     void maybeApply() {
-        if (applyInFlight || (retryAtNanos != 0 && runtime.nanoTime() < retryAtNanos)) {
+        if (applyInFlight || backoff.waiting()) {
             return;
         }
         long upTo = breakCommitRule ? logView.durableIndex() : Math.min(logView.commitIndex(), logView.durableIndex());
@@ -134,9 +133,8 @@ final class ApplyPipeline {
             clients.resolvePending(e, outcome.outputs()[k], outcome.rejection(k));
         }
         if (outcome.failure() == null) {
-            failuresInARow = 0;
+            backoff.succeeded();
             fatalFailuresInARow = 0;
-            retryAtNanos = 0;
         } else {
             onApplyFailed(outcome.batch()[outcome.applied()], outcome.failure());
         }
@@ -145,7 +143,7 @@ final class ApplyPipeline {
 
     private void onApplyFailed(LogEntry entry, RuntimeException failure) {
         failuresTotal.incrementAndGet();
-        failuresInARow++;
+        backoff.countFailure();
         boolean transientFailure = failure instanceof TransientApplyException;
         if (!transientFailure) {
             fatalFailuresInARow++;
@@ -158,11 +156,9 @@ final class ApplyPipeline {
                 return;
             }
         }
-        long backoff = Math.min(5_000, 10L << Math.min(failuresInARow, 9)) * MILLIS;
-        retryAtNanos = runtime.nanoTime() + backoff;
+        long waitMillis = backoff.waitBeforeRetry();
         LOG.log(Level.WARNING, "node " + nodeId + ": applying entry " + entry.index() + " failed ("
                 + (transientFailure ? "transient" : "attempt " + fatalFailuresInARow + " of " + FATAL_APPLY_ATTEMPTS)
-                + "); retrying in " + backoff / MILLIS + " ms", failure);
-        events.schedule(backoff, () -> { });
+                + "); retrying in " + waitMillis + " ms", failure);
     }
 }

@@ -16,7 +16,6 @@ import org.raftengine.core.spi.RaftLog;
  */
 final class StoragePipeline {
     private static final System.Logger LOG = System.getLogger(RaftEngine.class.getName());
-    private static final long MILLIS = 1_000_000L;
 
     private final String nodeId;
     private final RaftLog raftLog;
@@ -30,8 +29,7 @@ final class StoragePipeline {
 
     private boolean hardStateUnwritten;
     private boolean writeInFlight;
-    private long retryAtNanos;
-    private int failuresInARow;
+    private final RetryBackoff backoff;
     private final AtomicLong failuresTotal = new AtomicLong();
 
     StoragePipeline(String nodeId, RaftLog raftLog, NodeRuntime runtime, EventLoop events, NodeState state,
@@ -44,6 +42,7 @@ final class StoragePipeline {
         this.logView = logView;
         this.outbox = outbox;
         this.afterWrite = afterWrite;
+        this.backoff = new RetryBackoff(runtime, events);
     }
 
     /** Failed writes so far; read from any thread. */
@@ -59,7 +58,7 @@ final class StoragePipeline {
 
     /** After every event: starts a write if none is in flight and something is pending. */
     void flushWrites() {
-        if (writeInFlight || (retryAtNanos != 0 && runtime.nanoTime() < retryAtNanos)) {
+        if (writeInFlight || backoff.waiting()) {
             return;
         }
         boolean entries = logView.hasUnwritten();
@@ -88,8 +87,7 @@ final class StoragePipeline {
 
     private void onWritten(boolean hardStateWritten, long version, List<LogEntry> batch) {
         writeInFlight = false;
-        failuresInARow = 0;
-        retryAtNanos = 0;
+        backoff.succeeded();
         if (hardStateWritten) {
             outbox.hardStateDurable(version);
         }
@@ -101,7 +99,7 @@ final class StoragePipeline {
 
     private void onWriteFailed(boolean hardStateWritten, List<LogEntry> batch, RuntimeException e) {
         writeInFlight = false;
-        failuresInARow++;
+        int failuresInARow = backoff.countFailure();
         failuresTotal.incrementAndGet();
         if (hardStateWritten) {
             hardStateUnwritten = true;
@@ -109,10 +107,8 @@ final class StoragePipeline {
         if (!batch.isEmpty()) {
             logView.rewriteFrom(batch.get(0).index());
         }
-        long backoff = Math.min(5_000, 10L << Math.min(failuresInARow, 9)) * MILLIS;
-        retryAtNanos = runtime.nanoTime() + backoff;
+        long waitMillis = backoff.waitBeforeRetry();
         LOG.log(Level.WARNING, "node " + nodeId + ": storage write failed (" + failuresInARow + " in a row); nothing"
-                + " is acknowledged until it succeeds; retrying in " + backoff / MILLIS + " ms", e);
-        events.schedule(backoff, () -> { });
+                + " is acknowledged until it succeeds; retrying in " + waitMillis + " ms", e);
     }
 }
