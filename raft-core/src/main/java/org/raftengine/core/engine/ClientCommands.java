@@ -73,14 +73,6 @@ final class ClientCommands {
             this.command = command;
         }
 
-        byte[] command() {
-            return command;
-        }
-
-        CompletableFuture<CommandResult> future() {
-            return this;
-        }
-
         @Override
         public <U> CompletableFuture<U> newIncompleteFuture() {
             return new CompletableFuture<>();
@@ -105,7 +97,7 @@ final class ClientCommands {
                 drainScheduled.set(false);
                 ClientCommand c;
                 while ((c = submitted.poll()) != null) {
-                    c.future().complete(new CommandResult.Retry("node " + state.id + " is not running"));
+                    c.complete(new CommandResult.Retry("node " + state.id + " is not running"));
                 }
             }
         }
@@ -130,27 +122,27 @@ final class ClientCommands {
     /** True if the command was appended. */
     private boolean handleSubmit(ClientCommand c, long deadline) {
         if (state.role() == Role.LEADER) {
-            CommandResult refusal = backPressure(c.command().length);
+            CommandResult refusal = backPressure(c.command.length);
             if (refusal != null) {
-                completions.complete(c.future(), refusal);
+                completions.complete(c, refusal);
                 return false;
             }
-            LogEntry e = leader.appendAsLeader(EntryType.COMMAND, 0, c.command());
-            trackPending(e, new PendingCommand(state.term(), c.future(), null, 0, deadline));
+            LogEntry e = leader.appendAsLeader(EntryType.COMMAND, 0, c.command);
+            trackPending(e, new PendingCommand(state.term(), c, null, 0, deadline));
             return true;
         }
         if (state.role() == Role.FOLLOWER && state.leaderId() != null) {
             if (!nodeConfig.forwardToLeader()) {
-                completions.complete(c.future(), new CommandResult.Redirect(state.leaderId()));
+                completions.complete(c, new CommandResult.Redirect(state.leaderId()));
                 return false;
             }
             long requestId = newRequestId();
-            forwarded.put(requestId, new PendingForward(c.future(), deadline));
+            forwarded.put(requestId, new PendingForward(c, deadline));
             outbox.send(new ForwardCommand(state.id, state.leaderId(), state.storageId(), state.term(), requestId,
-                    c.command()));
+                    c.command));
             return false;
         }
-        completions.complete(c.future(), new CommandResult.Retry("no leader known to node " + state.id));
+        completions.complete(c, new CommandResult.Retry("no leader known to node " + state.id));
         return false;
     }
 
@@ -328,7 +320,7 @@ final class ClientCommands {
         forwarded.clear();
         ClientCommand c;
         while ((c = submitted.poll()) != null) {
-            completions.complete(c.future(), new CommandResult.Retry(reason));
+            completions.complete(c, new CommandResult.Retry(reason));
         }
     }
 }
