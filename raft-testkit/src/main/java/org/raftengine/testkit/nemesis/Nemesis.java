@@ -791,7 +791,7 @@ public final class Nemesis {
         }
 
         private void violation(String invariant, String detail) {
-            if (!options.reported().isEmpty() && !options.reported().contains(invariant)) {
+            if (!cluster.invariants().reports(invariant)) {
                 return;
             }
             throw InvariantViolation.of(cluster.simulation(), invariant, describe() + ": " + detail);

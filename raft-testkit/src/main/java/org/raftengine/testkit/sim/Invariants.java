@@ -120,6 +120,11 @@ public final class Invariants implements StepListener {
         this.reported = invariants == null ? null : Set.copyOf(invariants);
     }
 
+    /** True if a violation of {@code invariant} fails the run (see {@link #reportOnly}). */
+    public boolean reports(String invariant) {
+        return reported == null || reported.contains(invariant);
+    }
+
     /** Every leader seen, by term. */
     public Map<Long, String> leaders() {
         return Collections.unmodifiableMap(leaders);
@@ -407,7 +412,7 @@ public final class Invariants implements StepListener {
     }
 
     private void fail(String invariant, String detail) {
-        if (reported != null && !reported.contains(invariant)) {
+        if (!reports(invariant)) {
             return;
         }
         throw InvariantViolation.of(view.simulation(), invariant, detail);
