@@ -1,7 +1,6 @@
 package org.raftengine.core;
 
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.Set;
 
 /**
@@ -42,7 +41,7 @@ public record RaftNodeConfig(String nodeId, String clusterId, ClusterConfigurati
             throw new IllegalArgumentException("node " + nodeId + " bootstraps a cluster it is not a member of");
         }
         ruleBreaches = ruleBreaches == null || ruleBreaches.isEmpty() ? Set.of()
-                : Set.copyOf(EnumSet.copyOf(ruleBreaches));
+                : Set.copyOf(ruleBreaches);
     }
 
     /** A node that joins an existing cluster (or waits to be bootstrapped by another). */
