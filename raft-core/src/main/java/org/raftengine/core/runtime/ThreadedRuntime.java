@@ -18,15 +18,6 @@ import org.raftengine.core.Cancellable;
  * itself, through the same code path, saving two thread hand-offs per command.
  */
 public final class ThreadedRuntime implements NodeRuntime {
-    /**
-     * The callback thread spins this long before parking. Clients often answer a completion with their
-     * next command within microseconds; and one node has one callback thread, so it costs at most one
-     * core for this long after each burst of completions. Measured with raft-bench on 2 cores: at one
-     * client, commits took 10 instead of 50 microseconds (p50), and at 16 and 64 clients throughput rose
-     * by 1.7x and 1.2x (the other threads' wake-ups are cheaper while a core stays busy).
-     */
-    static final long CALLBACK_SPIN_NANOS = 50_000;
-
     private final MailboxExecutor protocol;
     private final MailboxExecutor storage;
     private final MailboxExecutor apply;
@@ -41,10 +32,10 @@ public final class ThreadedRuntime implements NodeRuntime {
 
     private ThreadedRuntime(String nodeId, boolean inline) {
         String prefix = "raft-" + nodeId + "-";
-        this.protocol = new MailboxExecutor(prefix + "protocol", MailboxExecutor.SHORT_SPIN_NANOS);
-        this.storage = inline ? null : new MailboxExecutor(prefix + "storage", MailboxExecutor.SHORT_SPIN_NANOS);
-        this.apply = inline ? null : new MailboxExecutor(prefix + "apply", MailboxExecutor.SHORT_SPIN_NANOS);
-        this.callbacks = new MailboxExecutor(prefix + "callbacks", CALLBACK_SPIN_NANOS);
+        this.protocol = new MailboxExecutor(prefix + "protocol");
+        this.storage = inline ? null : new MailboxExecutor(prefix + "storage");
+        this.apply = inline ? null : new MailboxExecutor(prefix + "apply");
+        this.callbacks = new MailboxExecutor(prefix + "callbacks");
         this.timers = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, prefix + "timers");
             t.setDaemon(true);
