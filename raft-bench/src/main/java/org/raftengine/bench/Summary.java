@@ -70,9 +70,9 @@ public record Summary(String system, int clients, List<TrialResult> rounds, doub
     static String progress(TrialResult r) {
         return String.format(Locale.ROOT,
                 "# round %d %-17s c=%-4d %8.0f ops/s  p50=%.3f ms  p99=%.3f ms  max=%.3f ms  alloc=%.0f B/op  "
-                        + "cpu=%.1f us/op  peakHeap=%.0f MB  startup=%d ms %s",
+                        + "cpu=%.1f us/op  gc=%d (%d ms)  peakHeap=%.0f MB  startup=%d ms %s",
                 r.round(), r.system(), r.clients(), r.throughput(), r.p50Nanos() / 1e6, r.p99Nanos() / 1e6,
-                r.maxNanos() / 1e6, r.allocPerCommit(), r.cpuPerCommitNs() / 1e3,
+                r.maxNanos() / 1e6, r.allocPerCommit(), r.cpuPerCommitNs() / 1e3, r.gcCount(), r.gcMillis(),
                 r.peakHeapBytes() / (double) (1 << 20), r.startupMillis(), r.diagnostics());
     }
 }
