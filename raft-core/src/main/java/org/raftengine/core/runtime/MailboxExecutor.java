@@ -11,7 +11,7 @@ import java.util.concurrent.locks.LockSupport;
  * never take a lock; the thread parks only when the queue is empty, and a producer wakes it only then.
  * Cheaper per task than a {@code ThreadPoolExecutor}, whose queue takes a lock on every hand-off.
  *
- * <p>Before parking, the thread polls its queue for {@link #SPIN_NANOS}, yielding the core between
+ * <p>Before parking, the thread polls its queue for a while ({@code pollNanos}), yielding the core between
  * polls: a task that comes within that time is taken without a park and an unpark (each a system call,
  * and on a virtual machine an unpark that wakes another core is dearer still). Yielding, not busy-waiting,
  * is what makes the wait cheap when cores are scarce: a node has several mailbox threads, a test or
@@ -21,22 +21,28 @@ import java.util.concurrent.locks.LockSupport;
 final class MailboxExecutor implements Executor {
     private static final System.Logger LOG = System.getLogger(MailboxExecutor.class.getName());
     /**
-     * How long an idle mailbox thread keeps polling before it parks. Measured with raft-bench on 2 cores
-     * (3 nodes in one JVM, 4 to 12 mailbox threads), against busy-waiting (2 microseconds on the protocol
-     * thread, 50 on the callback thread): at 64 clients the median round went from 0.86M to 1.40M commands/s
+     * How long an idle mailbox thread keeps polling before it parks, unless told otherwise. Measured with
+     * raft-bench on 2 cores (3 nodes in one JVM, 4 to 12 mailbox threads), against busy-waiting (2 microseconds
+     * on the protocol thread, 50 on the callback thread): at 64 clients the median round went from 0.86M to 1.40M commands/s
      * and p99 from 0.22 to 0.07 ms; at one client from 57k to 101k commands/s (p99 0.078 to 0.017 ms); with
      * storage and apply on threads of their own, from 350k to 710k. Longer polling (300 microseconds) was
-     * slower again: the yields themselves begin to cost.
+     * slower again: the yields themselves begin to cost. The price: a node with a steady stream of work
+     * keeps its mailbox threads running (yielding to any other thread that wants a core).
      */
-    static final long SPIN_NANOS = 100_000;
+    static final long DEFAULT_POLL_NANOS = 100_000;
 
     private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
     private final Thread thread;
+    private final long pollNanos;
     private volatile boolean sleeping;
     private volatile boolean stopping;
     private volatile boolean drainOnStop;
 
-    MailboxExecutor(String name) {
+    MailboxExecutor(String name, long pollNanos) {
+        if (pollNanos < 0) {
+            throw new IllegalArgumentException("the idle poll must not be negative: " + pollNanos + " ns");
+        }
+        this.pollNanos = pollNanos;
         thread = new Thread(this::loop, name);
         thread.setDaemon(true);
         thread.start();
@@ -81,7 +87,7 @@ final class MailboxExecutor implements Executor {
             if (idleSince == 0) {
                 idleSince = now;
             }
-            if (now - idleSince < SPIN_NANOS) {
+            if (now - idleSince < pollNanos) {
                 Thread.yield();
                 continue;
             }
