@@ -48,14 +48,8 @@ class MailboxExecutorTest {
     @Test
     void withoutIdlePollTheThreadParksAtOnceAndWakesForTheNextTask() throws Exception {
         mailbox = new MailboxExecutor("test-mailbox", 0);
-        AtomicReference<Thread> thread = new AtomicReference<>();
-        CompletableFuture<Void> first = new CompletableFuture<>();
-        mailbox.execute(() -> {
-            thread.set(Thread.currentThread());
-            first.complete(null);
-        });
-        first.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
-        assertThat(within(BOUND, () -> thread.get().getState() == Thread.State.WAITING))
+        Thread thread = runOneTask();
+        assertThat(within(BOUND, () -> thread.getState() == Thread.State.WAITING))
                 .as("an idle thread with no poll parks").isTrue();
 
         CompletableFuture<Void> second = new CompletableFuture<>();
@@ -67,15 +61,9 @@ class MailboxExecutorTest {
     void withIdlePollTheThreadKeepsPollingInsteadOfParking() throws Exception {
         long poll = TimeUnit.SECONDS.toNanos(30);
         mailbox = new MailboxExecutor("test-mailbox", poll);
-        AtomicReference<Thread> thread = new AtomicReference<>();
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        mailbox.execute(() -> {
-            thread.set(Thread.currentThread());
-            done.complete(null);
-        });
-        done.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+        Thread thread = runOneTask();
         // Far inside the 30 s poll: the thread must never be seen parked.
-        assertThat(within(Duration.ofMillis(200), () -> thread.get().getState() == Thread.State.WAITING))
+        assertThat(within(Duration.ofMillis(200), () -> thread.getState() == Thread.State.WAITING))
                 .as("a thread polling for 30 s parks within 200 ms").isFalse();
     }
 
@@ -86,6 +74,13 @@ class MailboxExecutorTest {
                 .hasMessageContaining("must not be negative");
         assertThatThrownBy(() -> new ThreadedRuntime("n1", Duration.ofNanos(-1)))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** Runs one task on the mailbox, waits for it, and returns the thread that ran it. */
+    private Thread runOneTask() throws Exception {
+        CompletableFuture<Thread> ran = new CompletableFuture<>();
+        mailbox.execute(() -> ran.complete(Thread.currentThread()));
+        return ran.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** True as soon as {@code condition} holds, false if it did not within {@code bound}. */
