@@ -22,12 +22,13 @@ final class MailboxExecutor implements Executor {
     private static final System.Logger LOG = System.getLogger(MailboxExecutor.class.getName());
     /**
      * How long an idle mailbox thread keeps polling before it parks, unless told otherwise. Measured with
-     * raft-bench on 2 cores (3 nodes in one JVM, 4 to 12 mailbox threads), against busy-waiting (2 microseconds
-     * on the protocol thread, 50 on the callback thread): at 64 clients the median round went from 0.86M to 1.40M commands/s
-     * and p99 from 0.22 to 0.07 ms; at one client from 57k to 101k commands/s (p99 0.078 to 0.017 ms); with
-     * storage and apply on threads of their own, from 350k to 710k. Longer polling (300 microseconds) was
-     * slower again: the yields themselves begin to cost. The price: a node with a steady stream of work
-     * keeps its mailbox threads running (yielding to any other thread that wants a core).
+     * raft-bench on 2 cores (3 nodes in one JVM, 4 to 12 mailbox threads), against busy-waiting
+     * (2 microseconds on the protocol thread, 50 on the callback thread): at 64 clients the median round
+     * went from 0.86M to 1.40M commands/s and p99 from 0.22 to 0.07 ms; at one client from 57k to 101k
+     * commands/s (p99 0.078 to 0.017 ms); with storage and apply on threads of their own, from 350k to
+     * 710k. Longer polling (300 microseconds) was slower again: the yields themselves begin to cost. The
+     * price: a node with a steady stream of work keeps its mailbox threads running (yielding to any other
+     * thread that wants a core).
      */
     static final long DEFAULT_POLL_NANOS = 100_000;
 
