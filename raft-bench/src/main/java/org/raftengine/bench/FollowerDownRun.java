@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,11 +39,7 @@ final class FollowerDownRun {
     private final LongAdder commits = new LongAdder();
     private final LongAdder refused = new LongAdder();
     private final AtomicInteger outstanding = new AtomicInteger();
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "bench-follower-down");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService scheduler = Waits.daemonScheduler("bench-follower-down");
     private volatile boolean stopping;
 
     private FollowerDownRun(FollowerDownOptions options) {

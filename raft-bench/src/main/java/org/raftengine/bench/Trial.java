@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,11 +38,7 @@ final class Trial {
     private final LongAdder retries = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final AtomicInteger outstanding = new AtomicInteger();
-    private final ScheduledExecutorService retryScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "bench-retry");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService retryScheduler = Waits.daemonScheduler("bench-retry");
     private volatile int phase = WARMUP;
 
     private Trial(BenchSystem system, int clientCount, int commandBytes) {

@@ -1,16 +1,27 @@
 package org.raftengine.bench;
 
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
-/** Polling and pausing for the harness's own timeline (start-up, warm-up, measurement). */
+/** Polling, pausing and delayed retries for the harness's own timeline (start-up, warm-up, measurement). */
 final class Waits {
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private Waits() {
+    }
+
+    /** One daemon thread named {@code threadName} for delayed tasks (a client's retry); it never keeps the JVM up. */
+    static ScheduledExecutorService daemonScheduler(String threadName) {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, threadName);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Polls {@code probe} until it gives a non-null value or {@code timeout} passes (then null). */
