@@ -5,6 +5,7 @@ import org.raftengine.core.engine.RaftEngine;
 import org.raftengine.core.runtime.NodeRuntime;
 import org.raftengine.core.runtime.ThreadedRuntime;
 import org.raftengine.core.spi.RaftLog;
+import org.raftengine.core.spi.SnapshotMeta;
 import org.raftengine.core.spi.StateMachine;
 import org.raftengine.core.spi.Transport;
 
@@ -75,6 +76,28 @@ public final class RaftNode {
      */
     public CompletionStage<CommandResult> submit(byte[] command) {
         return engine.submit(command);
+    }
+
+    /**
+     * Takes a snapshot of the state machine now, then compacts the log (see {@link SnapshotPolicy}); the
+     * node keeps serving meanwhile. Snapshots are also taken automatically by the node's policy.
+     *
+     * @return completes with the snapshot taken (or the latest one, if nothing was applied since), or
+     *         exceptionally with {@link UnsupportedOperationException} if the log or the state machine
+     *         does not support snapshots, or with the failure that stopped it
+     */
+    public CompletionStage<SnapshotMeta> takeSnapshot() {
+        return engine.takeSnapshot();
+    }
+
+    /** Snapshots this node took of its own state machine so far. */
+    public long snapshotsTaken() {
+        return engine.snapshotsTaken();
+    }
+
+    /** Snapshots this node installed from a leader so far. */
+    public long snapshotsInstalled() {
+        return engine.snapshotsInstalled();
     }
 
     /** The node's role, term, leader and indexes, as of its last protocol event. */

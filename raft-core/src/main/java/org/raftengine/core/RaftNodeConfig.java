@@ -19,10 +19,11 @@ import java.util.Set;
  *                               slightly lagging follower never waits on storage
  * @param ruleBreaches           rules this node deliberately breaks, for testing the test suite only
  *                               (see {@link RuleBreach}); empty for every real use
+ * @param snapshots              when this node takes snapshots and compacts its log
  */
 public record RaftNodeConfig(String nodeId, String clusterId, ClusterConfiguration bootstrap,
                              boolean forwardToLeader, Duration commandTimeout, int maxTailEntries,
-                             Set<RuleBreach> ruleBreaches) {
+                             Set<RuleBreach> ruleBreaches, SnapshotPolicy snapshots) {
 
     public RaftNodeConfig {
         if (nodeId == null || nodeId.isBlank()) {
@@ -42,29 +43,42 @@ public record RaftNodeConfig(String nodeId, String clusterId, ClusterConfigurati
         }
         ruleBreaches = ruleBreaches == null || ruleBreaches.isEmpty() ? Set.of()
                 : Set.copyOf(ruleBreaches);
+        if (snapshots == null) {
+            throw new IllegalArgumentException("snapshots (a SnapshotPolicy) is required");
+        }
     }
 
     /** A node that joins an existing cluster (or waits to be bootstrapped by another). */
     public static RaftNodeConfig of(String nodeId, String clusterId) {
-        return new RaftNodeConfig(nodeId, clusterId, null, true, Duration.ofSeconds(10), 1024, Set.of());
+        return new RaftNodeConfig(nodeId, clusterId, null, true, Duration.ofSeconds(10), 1024, Set.of(),
+                SnapshotPolicy.DEFAULTS);
     }
 
     /** This configuration, creating the cluster with {@code configuration} if the log is empty. */
     public RaftNodeConfig withBootstrap(ClusterConfiguration configuration) {
         return new RaftNodeConfig(nodeId, clusterId, configuration, forwardToLeader, commandTimeout, maxTailEntries,
-                ruleBreaches);
+                ruleBreaches, snapshots);
     }
 
     public RaftNodeConfig withForwardToLeader(boolean forward) {
-        return new RaftNodeConfig(nodeId, clusterId, bootstrap, forward, commandTimeout, maxTailEntries, ruleBreaches);
+        return new RaftNodeConfig(nodeId, clusterId, bootstrap, forward, commandTimeout, maxTailEntries, ruleBreaches,
+                snapshots);
     }
 
     public RaftNodeConfig withCommandTimeout(Duration timeout) {
-        return new RaftNodeConfig(nodeId, clusterId, bootstrap, forwardToLeader, timeout, maxTailEntries, ruleBreaches);
+        return new RaftNodeConfig(nodeId, clusterId, bootstrap, forwardToLeader, timeout, maxTailEntries, ruleBreaches,
+                snapshots);
     }
 
     public RaftNodeConfig withMaxTailEntries(int entries) {
-        return new RaftNodeConfig(nodeId, clusterId, bootstrap, forwardToLeader, commandTimeout, entries, ruleBreaches);
+        return new RaftNodeConfig(nodeId, clusterId, bootstrap, forwardToLeader, commandTimeout, entries, ruleBreaches,
+                snapshots);
+    }
+
+    /** This configuration with another snapshot policy. */
+    public RaftNodeConfig withSnapshots(SnapshotPolicy policy) {
+        return new RaftNodeConfig(nodeId, clusterId, bootstrap, forwardToLeader, commandTimeout, maxTailEntries,
+                ruleBreaches, policy);
     }
 
     /**
@@ -73,6 +87,6 @@ public record RaftNodeConfig(String nodeId, String clusterId, ClusterConfigurati
      */
     public RaftNodeConfig withRuleBreaches(Set<RuleBreach> breaches) {
         return new RaftNodeConfig(nodeId, clusterId, bootstrap, forwardToLeader, commandTimeout, maxTailEntries,
-                breaches);
+                breaches, snapshots);
     }
 }

@@ -290,6 +290,16 @@ final class ClientCommands {
         }
     }
 
+    /**
+     * A snapshot from the leader replaced this node's entries up to {@code index}: commands this node
+     * appended there as an earlier leader will never be applied here one by one. Their entries may be in
+     * the snapshot, or may have been overwritten: not certain.
+     */
+    void coveredBySnapshot(long index) {
+        pending.removeUpTo(index, p -> settle(p, new CommandResult.Indeterminate("its entry is covered by a snapshot"
+                + " from the leader; it may have committed")));
+    }
+
     /** On every tick. A forwarding follower learns of a time-out from its own clock, so it is not told. */
     void expireCommands(long now) {
         pending.removeExpired(now, p -> {

@@ -1,5 +1,8 @@
 package org.raftengine.core.engine;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +25,8 @@ import org.raftengine.core.message.AppendEntries;
 import org.raftengine.core.message.AppendEntriesResponse;
 import org.raftengine.core.message.ForwardCommand;
 import org.raftengine.core.message.ForwardResponse;
+import org.raftengine.core.message.InstallSnapshot;
+import org.raftengine.core.message.InstallSnapshotResponse;
 import org.raftengine.core.message.RaftMessage;
 import org.raftengine.core.message.VoteRequest;
 import org.raftengine.core.message.VoteResponse;
@@ -30,6 +35,7 @@ import org.raftengine.core.spi.EntryType;
 import org.raftengine.core.spi.HardState;
 import org.raftengine.core.spi.LogEntry;
 import org.raftengine.core.spi.RaftLog;
+import org.raftengine.core.spi.SnapshotMeta;
 import org.raftengine.core.spi.StateMachine;
 import org.raftengine.core.spi.Transport;
 import org.raftengine.core.wire.ConfigurationCodec;
@@ -73,6 +79,8 @@ public final class RaftEngine {
     private final FollowerAppend follower;
     private final ClientCommands clients;
     private final ApplyPipeline apply;
+    private final LocalSnapshots snapshots;
+    private final SnapshotReceiver snapshotReceiver;
 
     // ---- life cycle and status
     private final CompletableFuture<Void> stoppedFuture = new CompletableFuture<>();
@@ -102,12 +110,17 @@ public final class RaftEngine {
         this.logView = new LogView(id, nodeConfig.maxTailEntries(), fallbackSettings, seenRequests);
         this.storage = new StoragePipeline(id, log, runtime, events, state, logView, outbox, this::afterWrite);
         this.elections = new Elections(this, state, runtime, events, logView, outbox, storage);
-        this.leader = new LeaderReplication(this, state, log, runtime, events, logView, outbox);
-        this.follower = new FollowerAppend(this, state, logView, outbox, elections);
+        this.leader = new LeaderReplication(this, state, log, runtime, events, logView, outbox,
+                nodeConfig.snapshots().chunkBytes());
+        this.follower = new FollowerAppend(this, state, logView, outbox, elections, this::snapshotCommitting);
         this.clients = new ClientCommands(state, nodeConfig, runtime, events, logView, leader, outbox, completions,
                 seenRequests);
         this.apply = new ApplyPipeline(id, stateMachine, runtime, events, logView, clients, this::markBrokenAndStop,
                 breaks(RuleBreach.APPLY_BEFORE_COMMIT));
+        this.snapshots = new LocalSnapshots(id, log, runtime, events, logView, apply, nodeConfig.snapshots(),
+                leader::neededByFollowers);
+        this.snapshotReceiver = new SnapshotReceiver(this, state, log, runtime, events, logView, outbox, storage, apply,
+                follower, clients);
     }
 
     // =====================================================================================
@@ -142,13 +155,22 @@ public final class RaftEngine {
         } else if (nodeConfig.bootstrap() != null) {
             LOG.log(Level.INFO, "node {0}: the log already holds entries; bootstrap configuration ignored", id);
         }
-        logView.load(log, stateMachine.lastApplied());
+        String snapshotsOff = !log.supportsSnapshots() ? "the log (" + log.getClass().getName() + ") stores no snapshots"
+                : !stateMachine.supportsSnapshots() ? "the state machine (" + stateMachine.getClass().getName()
+                + ") takes no snapshots" : null;
+        if (snapshotsOff != null) {
+            LOG.log(Level.INFO, "node {0}: snapshots and log compaction are off, the log keeps every entry: {1}", id,
+                    snapshotsOff);
+        }
+        logView.load(log, restoreIfBehindLog());
         ClusterConfiguration configuration = logView.configuration();
         if (configuration != null && nodeConfig.bootstrap() != null
                 && !configuration.settings().equals(nodeConfig.bootstrap().settings())) {
             LOG.log(Level.INFO, "node {0}: cluster settings in the log differ from this node''s bootstrap values;"
                     + " the log''s apply: {1}", id, configuration.settings());
         }
+        snapshots.start(snapshotsOff);
+        snapshotReceiver.start(snapshotsOff);
         state.setRoleUntold(Role.FOLLOWER);
         events.setRunning(true);
         elections.setFirstDeadline(bootstrapped);
@@ -158,6 +180,31 @@ public final class RaftEngine {
             scheduleTick();
             listeners.tell(l -> l.onRoleChange(Role.FOLLOWER, state.term()));
         });
+    }
+
+    /**
+     * The state machine's applied index, after restoring the log's snapshot into it if it is behind the
+     * first entry the log holds (a state machine kept in memory, or a crash between the commit of a
+     * received snapshot and its restore). On the calling thread, before the node runs.
+     */
+    private long restoreIfBehindLog() {
+        long applied = stateMachine.lastApplied();
+        SnapshotMeta snapshot = log.supportsSnapshots() ? log.snapshot() : null;
+        if (snapshot == null || applied >= log.firstIndex() - 1) {
+            return applied;
+        }
+        if (!stateMachine.supportsSnapshots()) {
+            throw new IllegalStateException("node " + id + ": the log starts at " + log.firstIndex() + ", after a "
+                    + "snapshot, but the state machine applied only up to " + applied + " and cannot restore snapshots");
+        }
+        try (InputStream data = log.openSnapshot(snapshot)) {
+            stateMachine.restore(snapshot.index(), data);
+        } catch (IOException e) {
+            throw new UncheckedIOException("node " + id + ": restoring snapshot " + snapshot.index() + " failed", e);
+        }
+        LOG.log(Level.INFO, "node {0} restored its state machine from snapshot {1}/{2}", id, snapshot.index(),
+                snapshot.term());
+        return stateMachine.lastApplied();
     }
 
     /** Writes the first configuration entry, with this node's storage id recorded in it. */
@@ -194,6 +241,8 @@ public final class RaftEngine {
             tickTimer.cancel();
         }
         clients.stop(reason);
+        snapshots.stop(reason);
+        snapshotReceiver.stop();
         transport.stop();
         publishStatus();
         completions.flush();
@@ -252,6 +301,36 @@ public final class RaftEngine {
         return apply.failuresTotal();
     }
 
+    /** Snapshots this node took of its own state machine. */
+    public long snapshotsTaken() {
+        return snapshots.taken();
+    }
+
+    /** Snapshots this node installed from a leader. */
+    public long snapshotsInstalled() {
+        return snapshotReceiver.installed();
+    }
+
+    /** Thread-safe: takes a snapshot now (see {@link LocalSnapshots}); completes on the callback executor. */
+    public CompletionStage<SnapshotMeta> takeSnapshot() {
+        CompletableFuture<SnapshotMeta> done = new CompletableFuture<>();
+        CompletableFuture<SnapshotMeta> answer = done.whenCompleteAsync((m, e) -> { }, runtime.callbackExecutor());
+        if (!events.isRunning()) {
+            done.completeExceptionally(new IllegalStateException("node " + id + " is not running"));
+            return answer;
+        }
+        try {
+            events.post(() -> snapshots.request(done));
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            done.completeExceptionally(new IllegalStateException("node " + id + " is not running"));
+        }
+        return answer;
+    }
+
+    private boolean snapshotCommitting() {
+        return snapshotReceiver.committing();
+    }
+
     /** Thread-safe. Commands queue up and are taken in one protocol event, which batches them naturally. */
     public CompletionStage<CommandResult> submit(byte[] command) {
         return clients.submit(command);
@@ -266,6 +345,7 @@ public final class RaftEngine {
         if (state.role() != Role.STOPPED) {
             storage.flushWrites();
             apply.maybeApply();
+            snapshots.maybeTrigger();
             publishStatus();
         }
         completions.flush();
@@ -306,6 +386,10 @@ public final class RaftEngine {
             clients.onForwardCommand(r);
         } else if (m instanceof ForwardResponse r) {
             clients.onForwardResponse(r);
+        } else if (m instanceof InstallSnapshot r) {
+            snapshotReceiver.onInstallSnapshot(r);
+        } else if (m instanceof InstallSnapshotResponse r) {
+            leader.onInstallSnapshotResponse(r);
         }
     }
 
@@ -402,6 +486,11 @@ public final class RaftEngine {
     // Status
     // =====================================================================================
 
+    private long snapshotIndex() {
+        SnapshotMeta snapshot = logView.snapshot();
+        return snapshot == null ? 0 : snapshot.index();
+    }
+
     /** A new status only when something in it changed: most events under load change one index. */
     private void publishStatus() {
         Map<String, Long> match = leader.matchIndexes();
@@ -412,10 +501,11 @@ public final class RaftEngine {
         if (s.role() == role && s.term() == state.term() && Objects.equals(s.leaderId(), state.leaderId())
                 && s.lastIndex() == lastIndex && s.lastTerm() == lastTerm && s.commitIndex() == logView.commitIndex()
                 && s.durableIndex() == logView.durableIndex() && s.appliedIndex() == logView.appliedIndex()
-                && s.matchIndex() == match) {
+                && s.matchIndex() == match && s.firstIndex() == logView.firstIndex()
+                && s.snapshotIndex() == snapshotIndex()) {
             return;
         }
         status = new NodeStatus(id, role, state.term(), state.leaderId(), lastIndex, lastTerm, logView.commitIndex(),
-                logView.durableIndex(), logView.appliedIndex(), match);
+                logView.durableIndex(), logView.appliedIndex(), match, logView.firstIndex(), snapshotIndex());
     }
 }

@@ -27,6 +27,12 @@ public interface NodeRuntime {
     /** Runs state machine calls: one task at a time. */
     Executor applyExecutor();
 
+    /**
+     * Writes snapshots out (a state machine's view into the log's snapshot sink, chunks received from the
+     * leader): long work kept off the other executors, so the node serves while it runs.
+     */
+    Executor snapshotExecutor();
+
     /** Completes user futures and calls listeners. */
     Executor callbackExecutor();
 

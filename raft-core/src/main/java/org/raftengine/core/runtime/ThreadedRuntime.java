@@ -10,8 +10,8 @@ import java.util.random.RandomGenerator;
 import org.raftengine.core.Cancellable;
 
 /**
- * The production runtime: a protocol thread, a storage thread, an apply thread and a callback
- * thread, each a lock-free mailbox, plus a timer thread that hands due timers to the protocol thread.
+ * The production runtime: a protocol thread, a storage thread, an apply thread, a callback thread and
+ * a snapshot thread, each a lock-free mailbox, plus a timer thread that hands due timers to the protocol thread.
  * All are daemons named after the node.
  *
  * <p>For a log and a state machine that never block (the in-memory ones),
@@ -33,6 +33,7 @@ public final class ThreadedRuntime implements NodeRuntime {
     private final MailboxExecutor storage;
     private final MailboxExecutor apply;
     private final MailboxExecutor callbacks;
+    private final MailboxExecutor snapshots;
     private final ScheduledThreadPoolExecutor timers;
     private final RandomGenerator random = new SplittableRandom();
 
@@ -57,6 +58,8 @@ public final class ThreadedRuntime implements NodeRuntime {
         this.storage = inline ? null : new MailboxExecutor(prefix + "storage", poll);
         this.apply = inline ? null : new MailboxExecutor(prefix + "apply", poll);
         this.callbacks = new MailboxExecutor(prefix + "callbacks", poll);
+        // Snapshots are rare and long: this thread parks at once when idle, even on the inline runtime.
+        this.snapshots = new MailboxExecutor(prefix + "snapshots", 0);
         this.timers = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, prefix + "timers");
             t.setDaemon(true);
@@ -91,6 +94,11 @@ public final class ThreadedRuntime implements NodeRuntime {
     }
 
     @Override
+    public Executor snapshotExecutor() {
+        return snapshots;
+    }
+
+    @Override
     public Executor callbackExecutor() {
         return callbacks;
     }
@@ -122,6 +130,7 @@ public final class ThreadedRuntime implements NodeRuntime {
         if (apply != null) {
             apply.shutdown(false);
         }
+        snapshots.shutdown(false);
         // Callbacks already queued still run: they complete the futures users wait on.
         callbacks.shutdown(true);
     }

@@ -14,7 +14,7 @@ class TermIndexTest {
     void answersTermAtEveryIndexAgainstAPlainList() {
         SplittableRandom random = new SplittableRandom(7);
         for (int round = 0; round < 200; round++) {
-            TermIndex index = new TermIndex(0);
+            TermIndex index = new TermIndex(0, 0);
             List<Long> plain = new ArrayList<>();
             long term = 1;
             for (int op = 0; op < 200; op++) {
@@ -49,7 +49,7 @@ class TermIndexTest {
 
     @Test
     void refusesGapsAndDecreasingTerms() {
-        TermIndex index = new TermIndex(0);
+        TermIndex index = new TermIndex(0, 0);
         index.append(1, 2);
         assertThatThrownBy(() -> index.append(3, 2)).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> index.append(2, 1)).isInstanceOf(IllegalStateException.class);
@@ -59,7 +59,7 @@ class TermIndexTest {
 
     @Test
     void appendRunCoversARangeAtOnce() {
-        TermIndex index = new TermIndex(0);
+        TermIndex index = new TermIndex(0, 0);
         index.appendRun(1, 1000, 3);
         index.appendRun(1001, 1001, 4);
         assertThat(index.termAt(999)).isEqualTo(3);

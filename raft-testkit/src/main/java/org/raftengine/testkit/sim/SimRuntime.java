@@ -33,6 +33,7 @@ public final class SimRuntime implements NodeRuntime {
     private final Lane storage = new Lane(EventKind.STORAGE);
     private final Lane apply = new Lane(EventKind.APPLY);
     private final Lane callbacks = new Lane(EventKind.CALLBACK);
+    private final Lane snapshots = new Lane(EventKind.SNAPSHOT);
 
     private boolean dead;
     private long droppedTasks;
@@ -121,6 +122,11 @@ public final class SimRuntime implements NodeRuntime {
     @Override
     public Executor applyExecutor() {
         return apply;
+    }
+
+    @Override
+    public Executor snapshotExecutor() {
+        return snapshots;
     }
 
     @Override
