@@ -338,7 +338,7 @@ public final class SimCluster implements ClusterView {
     @Override
     public long logTermAt(String id, long index) {
         InMemoryRaftLog log = slot(id).log;
-        return index < log.firstIndex() || index > log.lastIndex() ? 0 : log.termAt(index);
+        return index < log.firstIndex() - 1 || index > log.lastIndex() ? 0 : log.termAt(index);
     }
 
     @Override
