@@ -78,12 +78,19 @@ final class FollowerAppend {
             rejectAppend(ae.from(), 0, logView.lastIndex() + 1);
             return;
         }
-        long localPrevTerm = logView.termAt(prev);
-        if (localPrevTerm != ae.prevLogTerm() && !breakPreviousEntryCheck) {
-            rejectAppend(ae.from(), localPrevTerm, logView.firstIndexOfRunAt(prev));
-            return;
-        }
         List<LogEntry> entries = ae.entries();
+        long base = logView.firstIndex() - 1;
+        if (prev < base) {
+            // Entries up to the base were compacted into a snapshot: they are committed, so every leader's log
+            // holds the very same ones (Leader Completeness). Only what follows the base is compared.
+            entries = entries.subList((int) Math.min(entries.size(), base - prev), entries.size());
+        } else {
+            long localPrevTerm = logView.termAt(prev);
+            if (localPrevTerm != ae.prevLogTerm() && !breakPreviousEntryCheck) {
+                rejectAppend(ae.from(), localPrevTerm, logView.firstIndexOfRunAt(prev));
+                return;
+            }
+        }
         int i = 0;
         for (; i < entries.size(); i++) {
             LogEntry e = entries.get(i);

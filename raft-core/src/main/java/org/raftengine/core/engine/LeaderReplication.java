@@ -190,8 +190,10 @@ final class LeaderReplication {
             return;
         }
         p.readingStorage = false;
-        // Entries acknowledged while the read ran are not sent (nor counted in flight) again.
-        if (entries != null && !entries.isEmpty() && p.nextIndex == from && from > p.matchIndex) {
+        // Entries acknowledged while the read ran are not sent (nor counted in flight) again; entries
+        // compacted while it ran leave the follower to the snapshot.
+        if (entries != null && !entries.isEmpty() && p.nextIndex == from && from > p.matchIndex
+                && from >= logView.firstIndex()) {
             long prev = from - 1;
             sendAppend(follower, prev, entries);
             if (p.replicating) {

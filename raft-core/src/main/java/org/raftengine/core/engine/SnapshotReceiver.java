@@ -118,8 +118,9 @@ final class SnapshotReceiver {
             engine.refuse(m, "this node cannot install snapshots: " + disabledReason);
             return;
         }
-        if (m.index() <= logView.commitIndex()) {
-            // Its log already commits past the snapshot: nothing to install.
+        if (m.index() <= Math.min(logView.commitIndex(), logView.durableIndex())) {
+            // Its log already holds, durably, committed entries past the snapshot: nothing to install. (Not
+            // durable, they could be lost by a crash after this answer, and the leader would wait forever.)
             reply(m.from(), m.index(), m.snapshotTerm(), m.totalBytes(), true);
             return;
         }

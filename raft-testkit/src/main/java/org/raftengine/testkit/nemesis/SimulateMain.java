@@ -34,7 +34,8 @@ import org.raftengine.core.RuleBreach;
  *
  * <p>Progress goes to stderr about every 5%. Each failing seed is printed to stdout as it is found,
  * with the command that replays it and the paths of its two trace renderings. The last line on stdout
- * is {@code simulated N seeds: V violations, C commands committed, E elections, in T s}. Exit status: 0
+ * is {@code simulated N seeds: V violations, C commands committed, E elections, S snapshots taken, I snapshots
+ * installed, in T s}. Exit status: 0
  * if V is 0, 1 if not, 2 for a usage error.
  */
 public final class SimulateMain {
@@ -198,6 +199,8 @@ public final class SimulateMain {
         long violations = 0;
         long committed = 0;
         long elections = 0;
+        long snapshotsTaken = 0;
+        long snapshotsInstalled = 0;
         long submitted = 0;
         long acknowledged = 0;
         long crashes = 0;
@@ -211,6 +214,8 @@ public final class SimulateMain {
             violations += r.violations();
             committed += r.commandsCommitted();
             elections += r.elections();
+            snapshotsTaken += r.snapshotsTaken();
+            snapshotsInstalled += r.snapshotsInstalled();
             submitted += r.commandsSubmitted();
             acknowledged += r.commandsAcknowledged();
             crashes += r.crashes();
@@ -237,8 +242,9 @@ public final class SimulateMain {
                 linSkipped.isEmpty() ? "" : ", skipped (checker budget exhausted): " + linSkipped.size() + " "
                         + abbreviate(linSkipped));
         err.println("[simulate] " + livenessLine(results));
-        out.printf(Locale.ROOT, "simulated %d seeds: %d violations, %d commands committed, %d elections, in %.1f s%n",
-                n, violations, committed, elections, secs);
+        out.printf(Locale.ROOT, "simulated %d seeds: %d violations, %d commands committed, %d elections, %d snapshots"
+                + " taken, %d snapshots installed, in %.1f s%n", n, violations, committed, elections, snapshotsTaken,
+                snapshotsInstalled, secs);
         out.flush();
         return (int) Math.min(Integer.MAX_VALUE, violations);
     }

@@ -74,6 +74,9 @@ public final class SimCluster implements ClusterView {
         double clockRate = 1.0;
         Duration storageDelayMin = Duration.ZERO;
         Duration storageDelayMax = Duration.ZERO;
+        /** Snapshots taken and installed by earlier incarnations. */
+        long snapshotsTaken;
+        long snapshotsInstalled;
 
         Slot(String id, boolean bootstraps) {
             this.id = id;
@@ -145,6 +148,8 @@ public final class SimCluster implements ClusterView {
         }
         sim.record(id, EventKind.FAULT, "crash " + id + " (incarnation " + s.incarnation + ")");
         s.log.loseUnsyncedWrites(); // only a log whose durability a test fakes loses anything here
+        s.snapshotsTaken += s.node.snapshotsTaken();
+        s.snapshotsInstalled += s.node.snapshotsInstalled();
         s.runtime.shutdown();
         s.transport.stop();
         s.node = null;
@@ -172,6 +177,37 @@ public final class SimCluster implements ClusterView {
         s.log = new InMemoryRaftLog(storageId(id, s.storageGeneration));
         s.stateMachine = new SimStateMachine(id);
         sim.record(id, EventKind.FAULT, "wipe " + id + " (new storage id " + Long.toHexString(s.log.storageId()) + ")");
+    }
+
+    /**
+     * Gives the node, which must be down, a fresh state machine while its log stays: a state machine kept in
+     * memory is lost with its process, and the node rebuilds it from the log's snapshot and entries.
+     */
+    public void loseStateMachine(String id) {
+        Slot s = slot(id);
+        if (s.up()) {
+            throw new IllegalStateException(id + " is running; crash it first");
+        }
+        s.stateMachine = new SimStateMachine(id);
+        sim.record(id, EventKind.FAULT, "state machine of " + id + " lost (kept in memory)");
+    }
+
+    /** Snapshots the nodes took of their own state machines, over every incarnation so far. */
+    public long snapshotsTaken() {
+        long n = 0;
+        for (Slot s : slots.values()) {
+            n += s.snapshotsTaken + (s.up() ? s.node.snapshotsTaken() : 0);
+        }
+        return n;
+    }
+
+    /** Snapshots the nodes installed from a leader, over every incarnation so far. */
+    public long snapshotsInstalled() {
+        long n = 0;
+        for (Slot s : slots.values()) {
+            n += s.snapshotsInstalled + (s.up() ? s.node.snapshotsInstalled() : 0);
+        }
+        return n;
     }
 
     private void launch(Slot s) {

@@ -58,8 +58,11 @@ public final class SimStateMachine implements StateMachine {
     private byte[] rejectedCommand;
     private final List<Restore> restores = new ArrayList<>();
 
-    /** A restore from a snapshot: the index it covers and the values it brought. */
-    public record Restore(long index, List<String> values) {
+    /**
+     * A restore from a snapshot: the index it covers, the values it brought, and how many entries were in
+     * {@link #appliedEntries()} when it happened (the next one applied is {@code index + 1}).
+     */
+    public record Restore(long index, List<String> values, int appliedBefore) {
     }
 
     /** An empty state machine of node {@code nodeId} (the id is for messages only). */
@@ -183,12 +186,21 @@ public final class SimStateMachine implements StateMachine {
         values.addAll(read);
         commandsApplied = commands;
         lastApplied = index;
-        restores.add(new Restore(index, List.copyOf(read)));
+        restores.add(new Restore(index, List.copyOf(read), applied.size()));
     }
 
     /** Every restore from a snapshot, in order. */
     public List<Restore> restores() {
         return List.copyOf(restores);
+    }
+
+    /** The highest index a restore covered, 0 if there was none. */
+    public long restoredUpTo() {
+        long max = 0;
+        for (Restore r : restores) {
+            max = Math.max(max, r.index());
+        }
+        return max;
     }
 
     /** How many restores happened (for incremental readers). */
