@@ -66,4 +66,45 @@ class TermIndexTest {
         assertThat(index.lastIndexOfTerm(3)).isEqualTo(1000);
         assertThat(index.lastTerm()).isEqualTo(4);
     }
+
+    @Test
+    void compactionKeepsTheTermsAfterTheBaseAndTheBasesOwn() {
+        TermIndex index = new TermIndex(0, 0);
+        index.appendRun(1, 10, 1);
+        index.appendRun(11, 20, 2);
+        index.appendRun(21, 30, 4);
+
+        index.compactTo(15);
+
+        assertThat(index.baseIndex()).isEqualTo(15);
+        assertThat(index.termAt(15)).isEqualTo(2);
+        assertThat(index.termAt(16)).isEqualTo(2);
+        assertThat(index.firstIndexOfRunAt(18)).isEqualTo(16);
+        assertThat(index.termAt(25)).isEqualTo(4);
+        assertThat(index.lastIndexOfTerm(2)).isEqualTo(20);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> index.termAt(14))
+                .isInstanceOf(IndexOutOfBoundsException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> index.truncateFrom(15))
+                .isInstanceOf(IllegalStateException.class);
+
+        index.compactTo(30);
+        assertThat(index.lastIndex()).isEqualTo(30);
+        assertThat(index.lastTerm()).isEqualTo(4);
+        index.append(31, 5);
+        assertThat(index.termAt(31)).isEqualTo(5);
+    }
+
+    @Test
+    void resetToASnapshotForgetsEverything() {
+        TermIndex index = new TermIndex(0, 0);
+        index.appendRun(1, 10, 1);
+
+        index.resetTo(50, 3);
+
+        assertThat(index.lastIndex()).isEqualTo(50);
+        assertThat(index.lastTerm()).isEqualTo(3);
+        assertThat(index.termAt(50)).isEqualTo(3);
+        index.append(51, 3);
+        assertThat(index.firstIndexOfRunAt(51)).isEqualTo(51);
+    }
 }
