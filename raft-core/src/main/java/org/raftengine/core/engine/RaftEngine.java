@@ -76,6 +76,8 @@ public final class RaftEngine {
 
     // ---- life cycle and status
     private final CompletableFuture<Void> stoppedFuture = new CompletableFuture<>();
+    /** Set once start() has succeeded, and never cleared: from then on only a halt ends the node. */
+    private volatile boolean started;
     private boolean halted;
     private Cancellable tickTimer;
     private volatile NodeStatus status;
@@ -150,6 +152,7 @@ public final class RaftEngine {
                     + " the log''s apply: {1}", id, configuration.settings());
         }
         state.setRoleUntold(Role.FOLLOWER);
+        started = true;
         events.setRunning(true);
         elections.setFirstDeadline(bootstrapped);
         transport.start(this::receive);
@@ -172,17 +175,22 @@ public final class RaftEngine {
                 initial.members());
     }
 
-    /** Stops the node: pending commands complete as indeterminate, timers stop, the runtime shuts down. */
+    /**
+     * Stops the node: pending commands complete as indeterminate, timers stop, the runtime shuts down.
+     * The stage completes once the runtime is quiet (no log or state machine call runs or can begin),
+     * also when the node stopped by itself or is still marking its log broken.
+     */
     public CompletionStage<Void> stop() {
-        if (!events.isRunning()) {
+        if (!started) {
             return CompletableFuture.completedFuture(null);
         }
+        // Dropped if the node no longer runs: then a halt has run, or follows the mark of a broken log.
         events.execute(() -> halt("node stopped"));
         return stoppedFuture;
     }
 
     private void halt(String reason) {
-        if (stoppedFuture.isDone() || halted) {
+        if (halted) {
             return;
         }
         halted = true;
@@ -194,17 +202,24 @@ public final class RaftEngine {
             tickTimer.cancel();
         }
         clients.stop(reason);
-        transport.stop();
+        try {
+            transport.stop();
+        } catch (RuntimeException e) {
+            // The application's transport: its failure must not keep the node from stopping.
+            LOG.log(Level.WARNING, "node " + id + ": the transport failed to stop", e);
+        }
         publishStatus();
         completions.flush();
         if (old != Role.STOPPED) {
             listeners.tell(l -> l.onRoleChange(Role.STOPPED, state.term()));
         }
-        runtime.callbackExecutor().execute(() -> stoppedFuture.complete(null));
-        runtime.shutdown();
+        runtime.shutdown().thenRun(() -> stoppedFuture.complete(null));
     }
 
-    /** Stops taking part at once (no event runs any more), and halts once the mark is durable. */
+    /**
+     * Stops taking part at once (no event runs any more), and halts once the mark is durable. A stop()
+     * meanwhile waits for that halt: halting first would drop the mark from the storage queue.
+     */
     private void markBrokenAndStop(String reason) {
         events.setRunning(false);
         runtime.storageExecutor().execute(() -> {

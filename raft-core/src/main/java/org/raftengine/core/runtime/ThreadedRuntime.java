@@ -2,10 +2,13 @@ package org.raftengine.core.runtime;
 
 import java.time.Duration;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
 import org.raftengine.core.Cancellable;
 
@@ -35,6 +38,8 @@ public final class ThreadedRuntime implements NodeRuntime {
     private final MailboxExecutor callbacks;
     private final ScheduledThreadPoolExecutor timers;
     private final RandomGenerator random = new SplittableRandom();
+    private final AtomicBoolean shutDown = new AtomicBoolean();
+    private final CompletableFuture<Void> quiet = new CompletableFuture<>();
 
     /** Storage and apply on threads of their own: for logs and state machines that may block. */
     public ThreadedRuntime(String nodeId) {
@@ -112,8 +117,18 @@ public final class ThreadedRuntime implements NodeRuntime {
         return random;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The stage completes on the callback thread, once the protocol, storage and apply threads have
+     * ended; the protocol thread too, since with {@link #withInlineStorageAndApply} it is the one that
+     * calls the log and the state machine. A log call that never returns keeps it from completing.
+     */
     @Override
-    public void shutdown() {
+    public CompletionStage<Void> shutdown() {
+        if (!shutDown.compareAndSet(false, true)) {
+            return quiet;
+        }
         timers.shutdownNow();
         protocol.shutdown(false);
         if (storage != null) {
@@ -122,7 +137,18 @@ public final class ThreadedRuntime implements NodeRuntime {
         if (apply != null) {
             apply.shutdown(false);
         }
-        // Callbacks already queued still run: they complete the futures users wait on.
+        // The last callback: the threads it waits for never wait for the callback thread, so this ends.
+        callbacks.execute(() -> {
+            protocol.awaitTermination();
+            if (storage != null) {
+                storage.awaitTermination();
+            }
+            if (apply != null) {
+                apply.awaitTermination();
+            }
+            quiet.complete(null);
+        });
         callbacks.shutdown(true);
+        return quiet;
     }
 }
