@@ -2,6 +2,7 @@ package org.raftengine.core;
 
 import java.util.concurrent.CompletionStage;
 import org.raftengine.core.engine.RaftEngine;
+import org.raftengine.core.internal.RuleBreakingNodes;
 import org.raftengine.core.runtime.NodeRuntime;
 import org.raftengine.core.runtime.ThreadedRuntime;
 import org.raftengine.core.spi.RaftLog;
@@ -26,6 +27,11 @@ import org.raftengine.core.spi.Transport;
  * executor, never on its protocol thread.
  */
 public final class RaftNode {
+    static {
+        // The test kit's door to nodes that break rules on purpose: not API, see org.raftengine.core.internal.
+        RuleBreakingNodes.grantedBy(RaftNode::new);
+    }
+
     private final RaftEngine engine;
 
     /** A node on its own threads (see {@link ThreadedRuntime}). */
@@ -36,7 +42,11 @@ public final class RaftNode {
     /** A node on the given runtime: the deterministic simulator passes its virtual-time one. */
     public RaftNode(RaftNodeConfig config, RaftLog log, Transport transport, StateMachine stateMachine,
                     NodeRuntime runtime) {
-        this.engine = new RaftEngine(config, log, transport, stateMachine, runtime);
+        this(new RaftEngine(config, log, transport, stateMachine, runtime));
+    }
+
+    private RaftNode(RaftEngine engine) {
+        this.engine = engine;
     }
 
     /** This node's id. */

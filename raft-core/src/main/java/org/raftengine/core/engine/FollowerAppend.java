@@ -3,7 +3,7 @@ package org.raftengine.core.engine;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import org.raftengine.core.Role;
-import org.raftengine.core.RuleBreach;
+import org.raftengine.core.internal.RuleBreach;
 import org.raftengine.core.message.AppendEntries;
 import org.raftengine.core.message.AppendEntriesResponse;
 import org.raftengine.core.spi.LogEntry;

@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,8 +17,8 @@ import org.raftengine.core.Member;
 import org.raftengine.core.NodeStatus;
 import org.raftengine.core.RaftListener;
 import org.raftengine.core.RaftNodeConfig;
-import org.raftengine.core.RuleBreach;
 import org.raftengine.core.Role;
+import org.raftengine.core.internal.RuleBreach;
 import org.raftengine.core.message.AppendEntries;
 import org.raftengine.core.message.AppendEntriesResponse;
 import org.raftengine.core.message.ForwardCommand;
@@ -59,6 +60,8 @@ public final class RaftEngine {
     private final Transport transport;
     private final StateMachine stateMachine;
     private final NodeRuntime runtime;
+    /** Rules this node breaks on purpose, for tests of the checkers only; empty for every real node. */
+    private final Set<RuleBreach> ruleBreaches;
 
     // ---- the parts
     private final EventLoop events;
@@ -85,6 +88,13 @@ public final class RaftEngine {
 
     public RaftEngine(RaftNodeConfig nodeConfig, RaftLog log, Transport transport, StateMachine stateMachine,
                       NodeRuntime runtime) {
+        this(nodeConfig, log, transport, stateMachine, runtime, Set.of());
+    }
+
+    /** An engine that breaks {@code ruleBreaches}: only through {@link org.raftengine.core.internal.RuleBreakingNodes}. */
+    public RaftEngine(RaftNodeConfig nodeConfig, RaftLog log, Transport transport, StateMachine stateMachine,
+                      NodeRuntime runtime, Set<RuleBreach> ruleBreaches) {
+        this.ruleBreaches = Set.copyOf(ruleBreaches);
         this.nodeConfig = Objects.requireNonNull(nodeConfig, "nodeConfig");
         this.id = nodeConfig.nodeId();
         this.log = Objects.requireNonNull(log, "log");
@@ -128,9 +138,9 @@ public final class RaftEngine {
             throw new LogBrokenException("the log of node " + id + " is marked broken (" + log.brokenReason()
                     + "); the node refuses to start until the log is repaired and the mark cleared");
         }
-        if (!nodeConfig.ruleBreaches().isEmpty()) {
+        if (!ruleBreaches.isEmpty()) {
             LOG.log(Level.WARNING, "node {0} deliberately breaks Raft rules {1}: for testing the test suite only",
-                    id, nodeConfig.ruleBreaches());
+                    id, ruleBreaches);
         }
         long storageId = log.storageId();
         HardState hard = log.hardState();
@@ -244,7 +254,7 @@ public final class RaftEngine {
 
     /** True if this node was configured to break {@code rule} (see {@link RuleBreach}: tests of the tests). */
     boolean breaks(RuleBreach rule) {
-        return nodeConfig.ruleBreaches().contains(rule);
+        return ruleBreaches.contains(rule);
     }
 
     /** This node's id. */

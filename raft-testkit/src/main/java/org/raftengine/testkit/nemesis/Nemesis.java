@@ -18,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.CommandResult;
 import org.raftengine.core.Role;
-import org.raftengine.core.RuleBreach;
+import org.raftengine.core.internal.RuleBreach;
 import org.raftengine.core.spi.EntryType;
 import org.raftengine.core.spi.LogEntry;
 import org.raftengine.testkit.lin.CheckResult;
@@ -297,8 +297,8 @@ public final class Nemesis {
                     .seed(seed)
                     .nodeCount(size)
                     .settings(settings)
-                    .configure(c -> c.withMaxTailEntries(maxTail).withCommandTimeout(commandTimeout)
-                            .withRuleBreaches(options.breaches()))
+                    .configure(c -> c.withMaxTailEntries(maxTail).withCommandTimeout(commandTimeout))
+                    .breakingRules(options.breaches())
                     .networkFaults(faults)
                     .holdForDownNodes(random.nextInt(5) == 0)
                     .build();
