@@ -66,9 +66,13 @@ public final class RaftNode {
     }
 
     /**
-     * Stops the node. Commands still pending complete as {@link CommandResult.Indeterminate}.
+     * Stops the node. Commands still pending complete as {@link CommandResult.Indeterminate}; a command
+     * submitted while the node stops is answered too (at worst {@link CommandResult.Retry}).
      *
-     * @return completes when the node has stopped
+     * @return completes once the node has stopped and no {@link RaftLog} or {@link StateMachine} call is
+     *         running or will begin, so the application may close what they use; also when the node had
+     *         stopped by itself (its log marked broken, or an internal error). A log or state machine call
+     *         that never returns keeps it from completing.
      */
     public CompletionStage<Void> stop() {
         return engine.stop();
