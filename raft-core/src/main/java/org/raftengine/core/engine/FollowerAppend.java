@@ -4,7 +4,7 @@ import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.raftengine.core.Role;
-import org.raftengine.core.RuleBreach;
+import org.raftengine.core.internal.RuleBreach;
 import org.raftengine.core.message.AppendEntries;
 import org.raftengine.core.message.AppendEntriesResponse;
 import org.raftengine.core.message.RaftMessage;

@@ -9,7 +9,7 @@ import org.raftengine.core.ClusterConfiguration;
 import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.Member;
 import org.raftengine.core.Role;
-import org.raftengine.core.RuleBreach;
+import org.raftengine.core.internal.RuleBreach;
 import org.raftengine.core.message.AppendEntries;
 import org.raftengine.core.message.AppendEntriesResponse;
 import org.raftengine.core.message.InstallSnapshot;

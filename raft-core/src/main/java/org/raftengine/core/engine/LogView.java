@@ -102,7 +102,8 @@ final class LogView {
             }
             from += chunk.size();
         }
-        if (configurations.isEmpty() || configurations.firstKey() > tailFrom) {
+        // The configuration in force at the applied index is needed too (a snapshot taken there records it).
+        if (configurations.isEmpty() || configurations.firstKey() > applied) {
             LogEntry before = findConfigurationBefore(log, tailFrom, first);
             if (before != null) {
                 configurations.put(before.index(), decodeConfiguration(before));

@@ -7,6 +7,7 @@ import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,8 +20,8 @@ import org.raftengine.core.Member;
 import org.raftengine.core.NodeStatus;
 import org.raftengine.core.RaftListener;
 import org.raftengine.core.RaftNodeConfig;
-import org.raftengine.core.RuleBreach;
 import org.raftengine.core.Role;
+import org.raftengine.core.internal.RuleBreach;
 import org.raftengine.core.message.AppendEntries;
 import org.raftengine.core.message.AppendEntriesResponse;
 import org.raftengine.core.message.ForwardCommand;
@@ -65,6 +66,8 @@ public final class RaftEngine {
     private final Transport transport;
     private final StateMachine stateMachine;
     private final NodeRuntime runtime;
+    /** Rules this node breaks on purpose, for tests of the checkers only; empty for every real node. */
+    private final Set<RuleBreach> ruleBreaches;
 
     // ---- the parts
     private final EventLoop events;
@@ -84,6 +87,8 @@ public final class RaftEngine {
 
     // ---- life cycle and status
     private final CompletableFuture<Void> stoppedFuture = new CompletableFuture<>();
+    /** Set once start() has succeeded, and never cleared: from then on only a halt ends the node. */
+    private volatile boolean started;
     private boolean halted;
     private Cancellable tickTimer;
     private volatile NodeStatus status;
@@ -91,6 +96,13 @@ public final class RaftEngine {
 
     public RaftEngine(RaftNodeConfig nodeConfig, RaftLog log, Transport transport, StateMachine stateMachine,
                       NodeRuntime runtime) {
+        this(nodeConfig, log, transport, stateMachine, runtime, Set.of());
+    }
+
+    /** An engine that breaks {@code ruleBreaches}: only through {@link org.raftengine.core.internal.RuleBreakingNodes}. */
+    public RaftEngine(RaftNodeConfig nodeConfig, RaftLog log, Transport transport, StateMachine stateMachine,
+                      NodeRuntime runtime, Set<RuleBreach> ruleBreaches) {
+        this.ruleBreaches = Set.copyOf(ruleBreaches);
         this.nodeConfig = Objects.requireNonNull(nodeConfig, "nodeConfig");
         this.id = nodeConfig.nodeId();
         this.log = Objects.requireNonNull(log, "log");
@@ -139,9 +151,9 @@ public final class RaftEngine {
             throw new LogBrokenException("the log of node " + id + " is marked broken (" + log.brokenReason()
                     + "); the node refuses to start until the log is repaired and the mark cleared");
         }
-        if (!nodeConfig.ruleBreaches().isEmpty()) {
+        if (!ruleBreaches.isEmpty()) {
             LOG.log(Level.WARNING, "node {0} deliberately breaks Raft rules {1}: for testing the test suite only",
-                    id, nodeConfig.ruleBreaches());
+                    id, ruleBreaches);
         }
         long storageId = log.storageId();
         HardState hard = log.hardState();
@@ -172,6 +184,7 @@ public final class RaftEngine {
         snapshots.start(snapshotsOff);
         snapshotReceiver.start(snapshotsOff);
         state.setRoleUntold(Role.FOLLOWER);
+        started = true;
         events.setRunning(true);
         elections.setFirstDeadline(bootstrapped);
         transport.start(this::receive);
@@ -219,17 +232,22 @@ public final class RaftEngine {
                 initial.members());
     }
 
-    /** Stops the node: pending commands complete as indeterminate, timers stop, the runtime shuts down. */
+    /**
+     * Stops the node: pending commands complete as indeterminate, timers stop, the runtime shuts down.
+     * The stage completes once the runtime is quiet (no log or state machine call runs or can begin),
+     * also when the node stopped by itself or is still marking its log broken.
+     */
     public CompletionStage<Void> stop() {
-        if (!events.isRunning()) {
+        if (!started) {
             return CompletableFuture.completedFuture(null);
         }
+        // Dropped if the node no longer runs: then a halt has run, or follows the mark of a broken log.
         events.execute(() -> halt("node stopped"));
         return stoppedFuture;
     }
 
     private void halt(String reason) {
-        if (stoppedFuture.isDone() || halted) {
+        if (halted) {
             return;
         }
         halted = true;
@@ -243,17 +261,24 @@ public final class RaftEngine {
         clients.stop(reason);
         snapshots.stop(reason);
         snapshotReceiver.stop();
-        transport.stop();
+        try {
+            transport.stop();
+        } catch (RuntimeException e) {
+            // The application's transport: its failure must not keep the node from stopping.
+            LOG.log(Level.WARNING, "node " + id + ": the transport failed to stop", e);
+        }
         publishStatus();
         completions.flush();
         if (old != Role.STOPPED) {
             listeners.tell(l -> l.onRoleChange(Role.STOPPED, state.term()));
         }
-        runtime.callbackExecutor().execute(() -> stoppedFuture.complete(null));
-        runtime.shutdown();
+        runtime.shutdown().thenRun(() -> stoppedFuture.complete(null));
     }
 
-    /** Stops taking part at once (no event runs any more), and halts once the mark is durable. */
+    /**
+     * Stops taking part at once (no event runs any more), and halts once the mark is durable. A stop()
+     * meanwhile waits for that halt: halting first would drop the mark from the storage queue.
+     */
     private void markBrokenAndStop(String reason) {
         events.setRunning(false);
         runtime.storageExecutor().execute(() -> {
@@ -278,7 +303,7 @@ public final class RaftEngine {
 
     /** True if this node was configured to break {@code rule} (see {@link RuleBreach}: tests of the tests). */
     boolean breaks(RuleBreach rule) {
-        return nodeConfig.ruleBreaches().contains(rule);
+        return ruleBreaches.contains(rule);
     }
 
     /** This node's id. */

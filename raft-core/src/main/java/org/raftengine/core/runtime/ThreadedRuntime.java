@@ -2,10 +2,13 @@ package org.raftengine.core.runtime;
 
 import java.time.Duration;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
 import org.raftengine.core.Cancellable;
 
@@ -36,6 +39,8 @@ public final class ThreadedRuntime implements NodeRuntime {
     private final MailboxExecutor snapshots;
     private final ScheduledThreadPoolExecutor timers;
     private final RandomGenerator random = new SplittableRandom();
+    private final AtomicBoolean shutDown = new AtomicBoolean();
+    private final CompletableFuture<Void> quiet = new CompletableFuture<>();
 
     /** Storage and apply on threads of their own: for logs and state machines that may block. */
     public ThreadedRuntime(String nodeId) {
@@ -120,8 +125,18 @@ public final class ThreadedRuntime implements NodeRuntime {
         return random;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The stage completes on the callback thread, once the protocol, storage and apply threads have
+     * ended; the protocol thread too, since with {@link #withInlineStorageAndApply} it is the one that
+     * calls the log and the state machine. A log call that never returns keeps it from completing.
+     */
     @Override
-    public void shutdown() {
+    public CompletionStage<Void> shutdown() {
+        if (!shutDown.compareAndSet(false, true)) {
+            return quiet;
+        }
         timers.shutdownNow();
         protocol.shutdown(false);
         if (storage != null) {
@@ -131,7 +146,20 @@ public final class ThreadedRuntime implements NodeRuntime {
             apply.shutdown(false);
         }
         snapshots.shutdown(false);
-        // Callbacks already queued still run: they complete the futures users wait on.
+        // The last callback: the threads it waits for never wait for the callback thread, so this ends.
+        callbacks.execute(() -> {
+            protocol.awaitTermination();
+            if (storage != null) {
+                storage.awaitTermination();
+            }
+            if (apply != null) {
+                apply.awaitTermination();
+            }
+            // Snapshots are written into the log from this thread: it too must be done.
+            snapshots.awaitTermination();
+            quiet.complete(null);
+        });
         callbacks.shutdown(true);
+        return quiet;
     }
 }

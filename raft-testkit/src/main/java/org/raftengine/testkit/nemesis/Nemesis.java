@@ -19,7 +19,7 @@ import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.SnapshotPolicy;
 import org.raftengine.core.CommandResult;
 import org.raftengine.core.Role;
-import org.raftengine.core.RuleBreach;
+import org.raftengine.core.internal.RuleBreach;
 import org.raftengine.core.spi.EntryType;
 import org.raftengine.core.spi.LogEntry;
 import org.raftengine.testkit.lin.CheckResult;
@@ -310,7 +310,8 @@ public final class Nemesis {
                     .nodeCount(size)
                     .settings(settings)
                     .configure(c -> c.withMaxTailEntries(maxTail).withCommandTimeout(commandTimeout)
-                            .withRuleBreaches(options.breaches()).withSnapshots(snapshots))
+                            .withSnapshots(snapshots))
+                    .breakingRules(options.breaches())
                     .networkFaults(faults)
                     .holdForDownNodes(random.nextInt(5) == 0)
                     .build();

@@ -11,7 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import org.raftengine.core.RuleBreach;
+import org.raftengine.core.internal.RuleBreach;
 
 /**
  * The command behind {@code bin/simulate}: runs a range of {@link Nemesis} seeds and sums them up.
@@ -28,7 +28,7 @@ import org.raftengine.core.RuleBreach;
  *   of an older mix replay with it;</li>
  *   <li>{@code --threads T}: seeds run in parallel (default 1); results do not depend on it;</li>
  *   <li>{@code --no-lin}, {@code --lin-budget}: the linearizability check off, or its step budget;</li>
- *   <li>{@code --breach RULE}: every node deliberately breaks a Raft rule ({@link org.raftengine.core.RuleBreach}),
+ *   <li>{@code --breach RULE}: every node deliberately breaks a Raft rule ({@link org.raftengine.core.internal.RuleBreach}),
  *   to watch the checkers catch it; {@code --only}: only these invariants fail a seed.</li>
  * </ul>
  *

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
@@ -16,6 +17,8 @@ import org.raftengine.core.NodeStatus;
 import org.raftengine.core.RaftNode;
 import org.raftengine.core.RaftNodeConfig;
 import org.raftengine.core.Role;
+import org.raftengine.core.internal.RuleBreach;
+import org.raftengine.core.internal.RuleBreakingNodes;
 import org.raftengine.core.log.InMemoryRaftLog;
 import org.raftengine.core.spi.LogEntry;
 import org.raftengine.core.spi.RaftLog;
@@ -56,6 +59,7 @@ public final class SimCluster implements ClusterView {
     private final ClusterSettings settings;
     private final String clusterId;
     private final UnaryOperator<RaftNodeConfig> configCustomizer;
+    private final Set<RuleBreach> ruleBreaches;
     private final List<String> ids;
     private final Map<String, Slot> slots = new LinkedHashMap<>();
 
@@ -95,6 +99,7 @@ public final class SimCluster implements ClusterView {
         this.settings = b.settings;
         this.clusterId = b.clusterId;
         this.configCustomizer = b.configCustomizer;
+        this.ruleBreaches = b.ruleBreaches;
         this.ids = List.copyOf(b.ids);
         this.checkInvariants = b.checkInvariants;
         for (int i = 0; i < ids.size(); i++) {
@@ -226,7 +231,8 @@ public final class SimCluster implements ClusterView {
                 + s.incarnation + ", applied " + s.appliedAtRestart + ")");
         RaftLog log = checkInvariants ? new ObservedLog(s.log, (previousTerm, batch) -> invariants.onAppend(s.id,
                 previousTerm, batch)) : s.log;
-        RaftNode node = new RaftNode(config, log, s.transport, s.stateMachine, s.runtime);
+        RaftNode node = ruleBreaches.isEmpty() ? new RaftNode(config, log, s.transport, s.stateMachine, s.runtime)
+                : RuleBreakingNodes.create(config, ruleBreaches, log, s.transport, s.stateMachine, s.runtime);
         s.node = node;
         node.start();
     }
@@ -461,6 +467,7 @@ public final class SimCluster implements ClusterView {
         private List<String> ids = List.of("n1", "n2", "n3");
         private ClusterSettings settings = DEFAULT_SETTINGS;
         private UnaryOperator<RaftNodeConfig> configCustomizer = UnaryOperator.identity();
+        private Set<RuleBreach> ruleBreaches = Set.of();
         private NetworkFaults faults = NetworkFaults.NONE;
         private String clusterId = "sim";
         private int traceCapacity = Simulation.DEFAULT_TRACE_CAPACITY;
@@ -503,6 +510,15 @@ public final class SimCluster implements ClusterView {
         /** Adjusts every node's own configuration (called at every start, bootstrap already set). */
         public Builder configure(UnaryOperator<RaftNodeConfig> customizer) {
             this.configCustomizer = Objects.requireNonNull(customizer, "customizer");
+            return this;
+        }
+
+        /**
+         * Every node deliberately breaks {@code rules}: only for showing that the checkers catch a broken
+         * engine (see {@link RuleBreach}, which is not API).
+         */
+        public Builder breakingRules(Set<RuleBreach> rules) {
+            this.ruleBreaches = Set.copyOf(rules);
             return this;
         }
 

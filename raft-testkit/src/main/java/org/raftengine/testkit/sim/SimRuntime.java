@@ -3,6 +3,8 @@ package org.raftengine.testkit.sim;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.random.RandomGenerator;
 import org.raftengine.core.Cancellable;
@@ -152,15 +154,20 @@ public final class SimRuntime implements NodeRuntime {
         return random;
     }
 
+    /**
+     * A crash: every pending event of this incarnation is discarded, callbacks included. The stage is
+     * complete at once: the simulation runs one event at a time, so no storage or apply task is running
+     * while this one calls shutdown, and none of this incarnation runs again.
+     */
     @Override
-    public void shutdown() {
-        if (dead) {
-            return;
+    public CompletionStage<Void> shutdown() {
+        if (!dead) {
+            dead = true;
+            int discarded = sim.discard(this);
+            sim.record(nodeId, EventKind.FAULT, "runtime #" + incarnation + " shut down, " + discarded
+                    + " pending events discarded");
         }
-        dead = true;
-        int discarded = sim.discard(this);
-        sim.record(nodeId, EventKind.FAULT, "runtime #" + incarnation + " shut down, " + discarded
-                + " pending events discarded");
+        return CompletableFuture.completedFuture(null);
     }
 
     private String cause() {

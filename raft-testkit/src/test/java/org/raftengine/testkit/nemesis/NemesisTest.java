@@ -180,7 +180,7 @@ class NemesisTest {
         assertThat(SimulateMain.parse(new String[] {"--help"})).isNull();
         SimulateMain.Args broken = SimulateMain.parse(new String[] {"--breach", "apply-before-commit", "--only",
             "SAME-APPLY,DURABLE"});
-        assertThat(broken.options().breaches()).containsExactly(org.raftengine.core.RuleBreach.APPLY_BEFORE_COMMIT);
+        assertThat(broken.options().breaches()).containsExactly(org.raftengine.core.internal.RuleBreach.APPLY_BEFORE_COMMIT);
         assertThat(broken.options().reported()).containsExactlyInAnyOrder("SAME-APPLY", "DURABLE");
         assertThat(broken.options().commandLineFlags()).isEqualTo(" --breach APPLY_BEFORE_COMMIT --only DURABLE,SAME-APPLY");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> SimulateMain.parse(new String[] {"--breach", "nope"}))
