@@ -1,10 +1,14 @@
 package org.raftengine.core.engine;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.raftengine.core.ClusterConfiguration;
 import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.Member;
@@ -18,6 +22,8 @@ import org.raftengine.core.runtime.NodeRuntime;
 import org.raftengine.core.spi.EntryType;
 import org.raftengine.core.spi.LogEntry;
 import org.raftengine.core.spi.RaftLog;
+import org.raftengine.core.spi.CorruptEntryException;
+import org.raftengine.core.spi.CorruptSnapshotException;
 import org.raftengine.core.spi.SnapshotMeta;
 import org.raftengine.core.wire.ConfigurationCodec;
 
@@ -42,6 +48,10 @@ final class LeaderReplication {
     private final LogView logView;
     private final Outbox outbox;
     private final int chunkBytes;
+    /** Told when this node's stored snapshot turns out corrupt, so a new one replaces it. */
+    private final Consumer<SnapshotMeta> storedSnapshotCorrupt;
+    /** The last snapshot read through because a follower found it corrupt. */
+    private SnapshotMeta checkedSnapshot;
     /** Deliberately broken rule, for tests of the checkers only (RuleBreach). */
     private final boolean breakCurrentTermRule;
 
@@ -56,7 +66,8 @@ final class LeaderReplication {
     private boolean matchChanged;
 
     LeaderReplication(RaftEngine engine, NodeState state, RaftLog raftLog, NodeRuntime runtime, EventLoop events,
-                      LogView logView, Outbox outbox, int chunkBytes) {
+                      LogView logView, Outbox outbox, int chunkBytes,
+                      Consumer<SnapshotMeta> storedSnapshotCorrupt) {
         this.engine = engine;
         this.state = state;
         this.raftLog = raftLog;
@@ -65,6 +76,7 @@ final class LeaderReplication {
         this.logView = logView;
         this.outbox = outbox;
         this.chunkBytes = chunkBytes;
+        this.storedSnapshotCorrupt = storedSnapshotCorrupt;
         this.breakCurrentTermRule = engine.breaks(RuleBreach.COMMIT_OLDER_TERM_BY_COUNTING);
     }
 
@@ -173,6 +185,11 @@ final class LeaderReplication {
             List<LogEntry> entries;
             try {
                 entries = raftLog.read(from, to, maxBytes);
+            } catch (CorruptEntryException e) {
+                // Never served: this node's own storage is damaged, and a leader cannot repair from itself.
+                events.execute(() -> engine.storageCorrupt("entries " + from + ".." + to + " in storage fail their"
+                        + " checksum (" + e.getMessage() + ")"));
+                return;
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "node " + state.id + ": reading entries " + from + ".." + to + " for "
                         + follower + " failed", e);
@@ -363,8 +380,32 @@ final class LeaderReplication {
         }
         p.chunkAnswers++;
         p.chunkOut = false;
+        if (r.nextOffset() == InstallSnapshotResponse.CORRUPT) {
+            checkStoredSnapshot(meta);
+        }
         p.snapshotOffset = Math.max(0, Math.min(r.nextOffset(), meta.sizeBytes()));
         sendNextChunk(p);
+    }
+
+    /**
+     * A follower received the whole of {@code meta} and it failed its checksum: torn in transit, or this
+     * node's stored copy is corrupt. The copy is read through once (per snapshot) to tell; a corrupt copy is
+     * never sent again: a new snapshot replaces it.
+     */
+    private void checkStoredSnapshot(SnapshotMeta meta) {
+        if (meta.sameAs(checkedSnapshot)) {
+            return;
+        }
+        checkedSnapshot = meta;
+        runtime.snapshotExecutor().execute(() -> {
+            try (InputStream in = raftLog.openSnapshot(meta)) {
+                in.transferTo(OutputStream.nullOutputStream());
+            } catch (CorruptSnapshotException e) {
+                events.execute(() -> storedSnapshotCorrupt.accept(meta));
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.DEBUG, "node {0}: could not check snapshot {1}: {2}", state.id, meta.index(), e);
+            }
+        });
     }
 
     /**

@@ -45,6 +45,8 @@ final class LocalSnapshots {
     private String disabledReason = "not started";
 
     private boolean busy;
+    /** The latest snapshot is corrupt in storage: the next one is taken as soon as anything is applied. */
+    private boolean replaceCorrupt;
     private final List<CompletableFuture<SnapshotMeta>> waiting = new ArrayList<>();
     /** The applied index and applied bytes when the last snapshot was taken (or tried). */
     private long lastIndex;
@@ -86,7 +88,9 @@ final class LocalSnapshots {
         if (busy || disabledReason != null) {
             return;
         }
-        if (policy.due(logView.appliedIndex() - lastIndex, apply.appliedBytes() - lastBytes)) {
+        SnapshotMeta current = logView.snapshot();
+        boolean mustReplace = replaceCorrupt && current != null && logView.appliedIndex() > current.index();
+        if (mustReplace || policy.due(logView.appliedIndex() - lastIndex, apply.appliedBytes() - lastBytes)) {
             take();
         }
     }
@@ -157,7 +161,21 @@ final class LocalSnapshots {
         }
     }
 
+    /**
+     * The stored snapshot {@code meta} fails its checksum: it is replaced by a new one as soon as an entry
+     * after it is applied (a snapshot replaces only an older one).
+     */
+    void replaceCorrupt(SnapshotMeta meta) {
+        SnapshotMeta current = logView.snapshot();
+        if (current != null && current.sameAs(meta)) {
+            LOG.log(Level.ERROR, "node {0}: its stored snapshot {1}/{2} fails its checksum; it is never sent again,"
+                    + " and a new snapshot replaces it", nodeId, meta.index(), meta.term());
+            replaceCorrupt = true;
+        }
+    }
+
     private void committed(SnapshotMeta meta) {
+        replaceCorrupt = false;
         logView.snapshotTaken(meta);
         taken.incrementAndGet();
         LOG.log(Level.DEBUG, "node {0} took snapshot {1}/{2} ({3} bytes)", nodeId, meta.index(), meta.term(),

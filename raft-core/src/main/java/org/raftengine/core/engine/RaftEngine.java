@@ -32,6 +32,8 @@ import org.raftengine.core.message.RaftMessage;
 import org.raftengine.core.message.VoteRequest;
 import org.raftengine.core.message.VoteResponse;
 import org.raftengine.core.runtime.NodeRuntime;
+import org.raftengine.core.spi.CorruptEntryException;
+import org.raftengine.core.spi.CorruptSnapshotException;
 import org.raftengine.core.spi.EntryType;
 import org.raftengine.core.spi.HardState;
 import org.raftengine.core.spi.LogEntry;
@@ -123,7 +125,7 @@ public final class RaftEngine {
         this.storage = new StoragePipeline(id, log, runtime, events, state, logView, outbox, this::afterWrite);
         this.elections = new Elections(this, state, runtime, events, logView, outbox, storage);
         this.leader = new LeaderReplication(this, state, log, runtime, events, logView, outbox,
-                nodeConfig.snapshots().chunkBytes());
+                nodeConfig.snapshots().chunkBytes(), this::onStoredSnapshotCorrupt);
         this.follower = new FollowerAppend(this, state, logView, outbox, elections, this::snapshotCommitting);
         this.clients = new ClientCommands(state, nodeConfig, runtime, events, logView, leader, outbox, completions,
                 seenRequests);
@@ -174,7 +176,14 @@ public final class RaftEngine {
             LOG.log(Level.INFO, "node {0}: snapshots and log compaction are off, the log keeps every entry: {1}", id,
                     snapshotsOff);
         }
-        logView.load(log, restoreIfBehindLog());
+        try {
+            logView.load(log, restoreIfBehindLog());
+        } catch (CorruptEntryException | CorruptSnapshotException e) {
+            String reason = "its storage fails a checksum at start (" + e.getMessage() + ")";
+            log.markBroken(reason);
+            throw new LogBrokenException("node " + id + " refuses to start: " + reason + "; a corrupted log is never"
+                    + " served or voted on: wipe its storage and add it to the cluster again");
+        }
         ClusterConfiguration configuration = logView.configuration();
         if (configuration != null && nodeConfig.bootstrap() != null
                 && !configuration.settings().equals(nodeConfig.bootstrap().settings())) {
@@ -350,6 +359,22 @@ public final class RaftEngine {
             done.completeExceptionally(new IllegalStateException("node " + id + " is not running"));
         }
         return answer;
+    }
+
+    /** This node's own storage is damaged where no peer can repair it: it stops rather than serve it. */
+    void storageCorrupt(String reason) {
+        LOG.log(Level.ERROR, "node {0}: {1}; marking the log broken and stopping", id, reason);
+        markBrokenAndStop(reason);
+    }
+
+    /** The stored snapshot is corrupt: a new one replaces it, after an entry that the leader appends if need be. */
+    private void onStoredSnapshotCorrupt(SnapshotMeta meta) {
+        snapshots.replaceCorrupt(meta);
+        if (state.role() == Role.LEADER) {
+            leader.appendAsLeader(EntryType.NOOP, 0, new byte[0]);
+            leader.replicateToAll();
+            leader.advanceCommit();
+        }
     }
 
     private boolean snapshotCommitting() {

@@ -174,7 +174,11 @@ final class SnapshotReceiver {
             return;
         }
         if ((int) t.crc.getValue() != t.checksum) {
-            onFailed(t, "the snapshot's data fails its checksum", null);
+            // Torn in transit, or the leader's stored copy is corrupt: the leader is told, so it checks its own.
+            LOG.log(Level.WARNING, "node {0}: snapshot {1}/{2} from {3} fails its checksum; never installed",
+                    state.id, t.index, t.term, t.leader);
+            abandon("fails its checksum");
+            reply(t.leader, t.index, t.term, InstallSnapshotResponse.CORRUPT, false);
             return;
         }
         t.committing = true;

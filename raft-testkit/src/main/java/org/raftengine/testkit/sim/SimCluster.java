@@ -234,7 +234,18 @@ public final class SimCluster implements ClusterView {
         RaftNode node = ruleBreaches.isEmpty() ? new RaftNode(config, log, s.transport, s.stateMachine, s.runtime)
                 : RuleBreakingNodes.create(config, ruleBreaches, log, s.transport, s.stateMachine, s.runtime);
         s.node = node;
-        node.start();
+        try {
+            node.start();
+        } catch (RuntimeException refused) {
+            // The node refused to start (a broken or corrupted log): it stays down.
+            sim.record(s.id, EventKind.FAULT, s.id + " refused to start: " + refused.getMessage());
+            s.runtime.shutdown();
+            s.transport.stop();
+            s.node = null;
+            s.runtime = null;
+            s.transport = null;
+            throw refused;
+        }
     }
 
     /** Sets how fast {@code id}'s clock runs (1.0 exact), now and for later incarnations. */

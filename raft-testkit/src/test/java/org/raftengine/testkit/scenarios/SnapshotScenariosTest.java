@@ -1,6 +1,7 @@
 package org.raftengine.testkit.scenarios;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.raftengine.testkit.scenarios.Scenarios.bytes;
 import static org.raftengine.testkit.scenarios.Scenarios.seconds;
 
@@ -8,7 +9,9 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.raftengine.core.LogBrokenException;
 import org.raftengine.core.RaftNodeConfig;
+import org.raftengine.core.Role;
 import org.raftengine.core.SnapshotPolicy;
 import org.raftengine.core.message.InstallSnapshot;
 import org.raftengine.testkit.lin.CheckResult;
@@ -191,5 +194,74 @@ class SnapshotScenariosTest {
     @DisplayName("defaults: no node takes a snapshot before 100,000 entries (RaftNodeConfig.of)")
     void defaultPolicy() {
         assertThat(RaftNodeConfig.of("n1", "c").snapshots()).isEqualTo(SnapshotPolicy.DEFAULTS);
+    }
+
+    @Test
+    @DisplayName("17: a corrupted entry in a follower's storage: it refuses to start, names why, and the rest serve on")
+    void corruptedEntryOnAFollower() {
+        SimCluster c = cluster(917, 3, SnapshotPolicy.DEFAULTS, NetworkFaults.NONE);
+        c.start();
+        String leader = Scenarios.awaitSettledLeader(c, seconds(10));
+        String follower = Scenarios.others(c, leader).get(0);
+        write(c, "before", 30);
+        c.crash(follower);
+        c.log(follower).corruptEntry(12);
+
+        assertThatThrownBy(() -> c.restart(follower)).isInstanceOf(LogBrokenException.class)
+                .hasMessageContaining("fails a checksum").hasMessageContaining("entry 12");
+        assertThat(c.log(follower).isBroken()).as("marked broken, durably").isTrue();
+        assertThat(c.isUp(follower)).isFalse();
+        write(c, "after", 30);
+        assertThat(c.stateMachine(leader).values()).hasSize(60);
+    }
+
+    @Test
+    @DisplayName("17: a leader's stored entries are corrupt: it stops rather than serve them, another leader does")
+    void corruptedEntriesOnTheLeader() {
+        SimCluster c = SimCluster.builder().seed(918).nodeCount(3)
+                .configure(cfg -> cfg.withMaxTailEntries(0)).build();
+        c.start();
+        String leader = Scenarios.awaitSettledLeader(c, seconds(10));
+        String lagging = Scenarios.others(c, leader).get(0);
+        c.network().isolate(lagging);
+        write(c, "while-away", 40);
+        // The corruption takes one of the two copies of the entries the lagging node lacks: until the new
+        // leader re-replicates them, fewer than a majority hold them (checked again at the end).
+        c.invariants().setMajorityCheck(false);
+        c.log(leader).corruptEntry(c.status(lagging).lastIndex() + 1);
+        c.network().heal();
+        assertThat(c.runUntil(() -> c.log(leader).isBroken(), seconds(10))).as("the leader marks its log broken")
+                .isTrue();
+        assertThat(c.log(leader).brokenReason()).contains("checksum");
+        assertThat(c.runUntil(() -> c.leader() != null && !c.leader().equals(leader), seconds(10))).isTrue();
+        String next = c.leader();
+        assertThat(c.status(leader).role()).as("the damaged leader stopped").isEqualTo(Role.STOPPED);
+        write(c, "after", 10);
+        assertThat(c.stateMachine(lagging).values()).isEqualTo(c.stateMachine(next).values()).hasSize(50);
+        c.invariants().setMajorityCheck(true);
+        c.invariants().checkLogs();
+    }
+
+    @Test
+    @DisplayName("17: the leader's stored snapshot is corrupt: never installed; a new snapshot replaces it")
+    void corruptedSnapshotOnTheLeader() {
+        SimCluster c = cluster(919, 3, SMALL.onDemandOnly(), NetworkFaults.NONE);
+        c.start();
+        String leader = Scenarios.awaitSettledLeader(c, seconds(10));
+        String lagging = Scenarios.others(c, leader).get(0);
+        c.network().isolate(lagging);
+        write(c, "while-away", 40);
+        var taken = c.node(leader).takeSnapshot().toCompletableFuture();
+        c.runFor(seconds(1));
+        long corruptIndex = taken.join().index();
+        assertThat(c.log(leader).firstIndex()).isGreaterThan(c.status(lagging).lastIndex() + 1);
+        c.log(leader).corruptSnapshot();
+        c.network().heal();
+
+        assertThat(c.runUntil(() -> c.node(lagging).snapshotsInstalled() >= 1, seconds(10))).isTrue();
+        assertThat(c.log(lagging).snapshot().index()).as("the replacement, not the corrupt one")
+                .isGreaterThan(corruptIndex);
+        assertThat(c.log(leader).snapshot().index()).isGreaterThan(corruptIndex);
+        assertConverged(c);
     }
 }
