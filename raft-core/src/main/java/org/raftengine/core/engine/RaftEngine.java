@@ -169,9 +169,10 @@ public final class RaftEngine {
         } else if (nodeConfig.bootstrap() != null) {
             LOG.log(Level.INFO, "node {0}: the log already holds entries; bootstrap configuration ignored", id);
         }
-        String snapshotsOff = !log.supportsSnapshots() ? "the log (" + log.getClass().getName() + ") stores no snapshots"
-                : !stateMachine.supportsSnapshots() ? "the state machine (" + stateMachine.getClass().getName()
-                + ") takes no snapshots" : null;
+        String snapshotsOff = !log.supportsSnapshots()
+                ? "the log (" + log.getClass().getName() + ") stores no snapshots"
+                : !stateMachine.supportsSnapshots()
+                ? "the state machine (" + stateMachine.getClass().getName() + ") takes no snapshots" : null;
         if (snapshotsOff != null) {
             LOG.log(Level.INFO, "node {0}: snapshots and log compaction are off, the log keeps every entry: {1}", id,
                     snapshotsOff);
@@ -217,7 +218,8 @@ public final class RaftEngine {
         }
         if (!stateMachine.supportsSnapshots()) {
             throw new IllegalStateException("node " + id + ": the log starts at " + log.firstIndex() + ", after a "
-                    + "snapshot, but the state machine applied only up to " + applied + " and cannot restore snapshots");
+                    + "snapshot, but the state machine applied only up to " + applied
+                    + " and cannot restore snapshots");
         }
         try (InputStream data = log.openSnapshot(snapshot)) {
             stateMachine.restore(snapshot.index(), data);

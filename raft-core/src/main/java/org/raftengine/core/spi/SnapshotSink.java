@@ -10,7 +10,10 @@ package org.raftengine.core.spi;
  */
 public interface SnapshotSink {
 
-    /** Appends {@code len} bytes of {@code data} at {@code off} to the snapshot's data; the caller may reuse the array afterwards. */
+    /**
+     * Appends {@code len} bytes of {@code data} at {@code off} to the snapshot's data; the caller may reuse
+     * the array afterwards.
+     */
     void write(byte[] data, int off, int len);
 
     /**

@@ -33,7 +33,8 @@ final class ObservedLog implements RaftLog {
         long previousTerm = 0;
         if (!entries.isEmpty()) {
             long before = entries.get(0).index() - 1;
-            previousTerm = before >= storage.firstIndex() - 1 && before <= storage.lastIndex() ? storage.termAt(before) : 0;
+            boolean known = before >= storage.firstIndex() - 1 && before <= storage.lastIndex();
+            previousTerm = known ? storage.termAt(before) : 0;
         }
         storage.append(entries); // a write that fails (injected) is not shown: it changed nothing
         observer.onAppend(previousTerm, entries);
