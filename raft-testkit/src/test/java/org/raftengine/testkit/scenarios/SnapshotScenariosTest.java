@@ -264,4 +264,45 @@ class SnapshotScenariosTest {
         assertThat(c.log(leader).snapshot().index()).isGreaterThan(corruptIndex);
         assertConverged(c);
     }
+
+    @Test
+    @DisplayName("a newer snapshot supersedes a transfer in progress, and the leader serves everyone else meanwhile")
+    void newerSnapshotSupersedesTransfer() {
+        // Chunks of 16 bytes, 5 ms each way: a transfer of the first snapshot takes about a second.
+        SimCluster c = cluster(937, 3, new SnapshotPolicy(0, 0, 0, 16),
+                NetworkFaults.NONE.withDelay(Duration.ofMillis(5), Duration.ofMillis(5)));
+        c.start();
+        String leader = Scenarios.awaitSettledLeader(c, seconds(10));
+        String lagging = Scenarios.others(c, leader).get(0);
+        c.network().isolate(lagging);
+        write(c, "old", 150);
+        var firstTaken = c.node(leader).takeSnapshot().toCompletableFuture();
+        c.runFor(Duration.ofMillis(200));
+        long first = firstTaken.join().index();
+        AtomicInteger chunksOfFirst = new AtomicInteger();
+        c.network().addSendListener(m -> {
+            if (m instanceof InstallSnapshot s && s.to().equals(lagging) && s.index() == first) {
+                chunksOfFirst.incrementAndGet();
+            }
+        });
+        c.network().heal();
+        assertThat(c.runUntil(() -> chunksOfFirst.get() >= 3, seconds(10))).as("the first transfer started").isTrue();
+        int acknowledged = c.history().acknowledgedCount();
+        for (int i = 0; i < 5; i++) {
+            c.submit(leader, bytes("meanwhile-" + i));
+        }
+        c.runFor(Duration.ofMillis(100));
+        assertThat(c.history().acknowledgedCount() - acknowledged).as("commits go on during the transfer")
+                .isEqualTo(5);
+        var second = c.node(leader).takeSnapshot().toCompletableFuture();
+        c.runFor(Duration.ofMillis(100));
+        assertThat(second).as("the second snapshot is taken").isCompleted();
+        assertThat(second.join().index()).isGreaterThan(first);
+        assertThat(c.node(lagging).snapshotsInstalled()).as("before the first transfer ended").isZero();
+
+        assertThat(c.runUntil(() -> c.node(lagging).snapshotsInstalled() >= 1, seconds(30))).isTrue();
+        assertThat(c.log(lagging).snapshot().index()).as("the newer snapshot, not a mix")
+                .isEqualTo(second.join().index());
+        assertConverged(c);
+    }
 }
