@@ -8,9 +8,8 @@ package org.raftengine.core;
  * <p>A snapshot is taken automatically once {@code thresholdEntries} entries, or {@code thresholdBytes}
  * bytes of entries, were applied since the last one (0 turns that trigger off), and on demand through
  * {@link RaftNode#takeSnapshot()}. After a snapshot the log keeps the last {@code trailingEntries} entries
- * it covers, so a follower a little behind is sent entries rather than the whole snapshot; the leader keeps
- * more while a follower within that bound still needs them, never more: a follower further behind gets the
- * snapshot instead of pinning the log.
+ * it covers, so a follower a little behind is sent entries rather than the whole snapshot; a follower
+ * further behind gets the snapshot instead of pinning the log.
  *
  * @param thresholdEntries entries applied since the last snapshot that trigger the next; 0: no such trigger
  * @param thresholdBytes   bytes of entries applied since the last snapshot that trigger the next; 0: none

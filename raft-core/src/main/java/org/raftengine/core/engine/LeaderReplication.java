@@ -408,21 +408,6 @@ final class LeaderReplication {
         });
     }
 
-    /**
-     * The lowest index a follower still needs: compaction keeps it, within the trailing bound (see
-     * {@link LocalSnapshots}). {@code Long.MIN_VALUE} when not leading.
-     */
-    long neededByFollowers() {
-        if (state.role() != Role.LEADER) {
-            return Long.MIN_VALUE;
-        }
-        long needed = Long.MAX_VALUE;
-        for (FollowerProgress p : followers.values()) {
-            needed = Math.min(needed, p.matchIndex + 1);
-        }
-        return needed;
-    }
-
     // ---- commit
 
     /**

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 import org.raftengine.core.ClusterConfiguration;
 import org.raftengine.core.SnapshotPolicy;
 import org.raftengine.core.runtime.NodeRuntime;
@@ -26,8 +25,9 @@ import org.raftengine.core.spi.StateSnapshot;
  * applied index, on the apply executor between two batches ({@link ApplyPipeline#takeView}); the view
  * written into the log's snapshot sink on the snapshot executor, while the node goes on replicating,
  * committing and applying; the commit of the sink on the storage executor, in order with appends. Then
- * the log is compacted up to the snapshot's index less the trailing entries (on the leader, less what a
- * follower within that bound still needs), in the view at once and in storage in order with appends.
+ * the log is compacted up to the snapshot's index less the trailing entries, in the view at once and in
+ * storage in order with appends: a follower within the trailing entries is sent entries, one further
+ * behind the snapshot (it never pins the log).
  */
 final class LocalSnapshots {
     private static final System.Logger LOG = System.getLogger(RaftEngine.class.getName());
@@ -40,8 +40,6 @@ final class LocalSnapshots {
     private final LogView logView;
     private final ApplyPipeline apply;
     private final SnapshotPolicy policy;
-    /** The lowest index a follower still needs (leader), or {@code Long.MIN_VALUE}. */
-    private final LongSupplier neededByFollowers;
     private String disabledReason = "not started";
 
     private boolean busy;
@@ -54,7 +52,7 @@ final class LocalSnapshots {
     private final AtomicLong taken = new AtomicLong();
 
     LocalSnapshots(String nodeId, RaftLog log, NodeRuntime runtime, EventLoop events, LogView logView,
-                   ApplyPipeline apply, SnapshotPolicy policy, LongSupplier neededByFollowers) {
+                   ApplyPipeline apply, SnapshotPolicy policy) {
         this.nodeId = nodeId;
         this.log = log;
         this.runtime = runtime;
@@ -62,7 +60,6 @@ final class LocalSnapshots {
         this.logView = logView;
         this.apply = apply;
         this.policy = policy;
-        this.neededByFollowers = neededByFollowers;
     }
 
     /** At start: snapshots are on if {@code disabledReason} is null. */
@@ -184,13 +181,9 @@ final class LocalSnapshots {
         finish(logView.snapshot());
     }
 
-    /**
-     * Discards the entries the snapshot covers, but for the trailing ones and, within that bound, those a
-     * follower still needs; never beyond the snapshot, and only entries applied (so durable).
-     */
+    /** Discards the entries the snapshot covers but the trailing ones; only entries applied (so durable). */
     private void compact(SnapshotMeta meta) {
-        long upTo = Math.max(meta.index() - policy.trailingEntries(), neededByFollowers.getAsLong() - 1);
-        upTo = Math.min(upTo, Math.min(meta.index(), logView.appliedIndex()));
+        long upTo = Math.min(meta.index() - policy.trailingEntries(), logView.appliedIndex());
         if (upTo < logView.firstIndex()) {
             return;
         }

@@ -131,8 +131,7 @@ public final class RaftEngine {
                 seenRequests);
         this.apply = new ApplyPipeline(id, stateMachine, runtime, events, logView, clients, this::markBrokenAndStop,
                 breaks(RuleBreach.APPLY_BEFORE_COMMIT));
-        this.snapshots = new LocalSnapshots(id, log, runtime, events, logView, apply, nodeConfig.snapshots(),
-                leader::neededByFollowers);
+        this.snapshots = new LocalSnapshots(id, log, runtime, events, logView, apply, nodeConfig.snapshots());
         this.snapshotReceiver = new SnapshotReceiver(this, state, log, runtime, events, logView, outbox, storage, apply,
                 follower, clients);
     }
