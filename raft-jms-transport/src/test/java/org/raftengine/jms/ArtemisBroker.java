@@ -1,0 +1,88 @@
+package org.raftengine.jms;
+
+import jakarta.jms.ConnectionFactory;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.activemq.artemis.core.config.Configuration;
+import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+
+/**
+ * An embedded ActiveMQ Artemis broker for tests: no persistence, no security, an in-VM acceptor and a
+ * TCP acceptor on a free loopback port. It can be stopped and started again on the same addresses, as a
+ * broker restart.
+ */
+final class ArtemisBroker implements AutoCloseable {
+
+    private static final AtomicInteger NEXT_VM_ID = new AtomicInteger(100);
+
+    private final int vmId = NEXT_VM_ID.getAndIncrement();
+    private final int tcpPort;
+    private final Path dir;
+    private EmbeddedActiveMQ server;
+
+    ArtemisBroker() {
+        this.tcpPort = freePort();
+        this.dir = Path.of("target", "artemis", "broker-" + vmId);
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free port", e);
+        }
+    }
+
+    /** Starts the broker; again after {@link #stop} for a restart. */
+    ArtemisBroker start() throws Exception {
+        Configuration config = new ConfigurationImpl()
+                .setPersistenceEnabled(false)
+                .setSecurityEnabled(false)
+                .setJMXManagementEnabled(false)
+                .setGracefulShutdownEnabled(false)
+                .setJournalDirectory(dir.resolve("journal").toString())
+                .setBindingsDirectory(dir.resolve("bindings").toString())
+                .setPagingDirectory(dir.resolve("paging").toString())
+                .setLargeMessagesDirectory(dir.resolve("large").toString())
+                .addAcceptorConfiguration("in-vm", "vm://" + vmId)
+                .addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + tcpPort + "?protocols=CORE");
+        server = new EmbeddedActiveMQ().setConfiguration(config);
+        server.start();
+        return this;
+    }
+
+    /** Stops the broker: every client connection fails. */
+    void stop() throws Exception {
+        if (server != null) {
+            server.stop();
+            server = null;
+        }
+    }
+
+    boolean isRunning() {
+        return server != null;
+    }
+
+    /** A client connection factory over the in-VM acceptor. */
+    ConnectionFactory inVmFactory() {
+        return new ActiveMQConnectionFactory("vm://" + vmId);
+    }
+
+    /** A client connection factory over TCP on loopback. */
+    ConnectionFactory tcpFactory() {
+        return new ActiveMQConnectionFactory("tcp://127.0.0.1:" + tcpPort);
+    }
+
+    int tcpPort() {
+        return tcpPort;
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop();
+    }
+}
