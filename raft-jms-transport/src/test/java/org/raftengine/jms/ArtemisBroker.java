@@ -74,7 +74,7 @@ final class ArtemisBroker implements AutoCloseable {
 
     /** A client connection factory over TCP on loopback. */
     ConnectionFactory tcpFactory() {
-        return new ActiveMQConnectionFactory("tcp://127.0.0.1:" + tcpPort);
+        return new ActiveMQConnectionFactory("tcp://127.0.0.1:" + tcpPort + "?retryInterval=100");
     }
 
     int tcpPort() {
