@@ -117,14 +117,26 @@ public abstract class TransportConformance {
         return "tck-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
+    /**
+     * A started transport and the inbox it delivers to.
+     *
+     * @param transport the transport under test, started
+     * @param inbox     what it has delivered
+     */
+    protected record Node(Transport transport, Inbox inbox) {
+        /** Sends through this node's transport. */
+        void send(RaftMessage m) {
+            transport.send(m);
+        }
+    }
+
     /** Makes and starts a transport for the node, delivering into a new inbox; stopped after the test. */
-    protected final Inbox startNode(String clusterId, String nodeId, Transport[] out) {
+    protected final Node startNode(String clusterId, String nodeId) {
         Transport t = newTransport(clusterId, nodeId);
         Inbox inbox = new Inbox();
         t.start(inbox);
         started.add(t);
-        out[0] = t;
-        return inbox;
+        return new Node(t, inbox);
     }
 
     @AfterEach
@@ -189,17 +201,17 @@ public abstract class TransportConformance {
     void deliversEveryMessageKindUnalteredToItsTargetOnly() throws Exception {
         String cluster = uniqueClusterId();
         WireCodec codec = new WireCodec(cluster);
-        Transport[] t1 = new Transport[1];
-        Transport[] t2 = new Transport[1];
-        Transport[] t3 = new Transport[1];
-        Inbox at1 = startNode(cluster, "n1", t1);
-        Inbox at2 = startNode(cluster, "n2", t2);
-        Inbox at3 = startNode(cluster, "n3", t3);
+        Node t1 = startNode(cluster, "n1");
+        Inbox at1 = t1.inbox();
+        Node t2 = startNode(cluster, "n2");
+        Inbox at2 = t2.inbox();
+        Node t3 = startNode(cluster, "n3");
+        Inbox at3 = t3.inbox();
 
         List<RaftMessage> toN2 = everyKind("n1", "n2");
         List<RaftMessage> toN1 = everyKind("n2", "n1");
-        toN2.forEach(t1[0]::send);
-        toN1.forEach(t2[0]::send);
+        toN2.forEach(t1::send);
+        toN1.forEach(t2::send);
 
         assertSameMessages(codec, toN2, takeN(at2, toN2.size(), "messages n1 sent to n2"));
         assertSameMessages(codec, toN1, takeN(at1, toN1.size(), "messages n2 sent to n1"));
@@ -209,10 +221,10 @@ public abstract class TransportConformance {
     @Test
     void deliversAStreamOfMessagesInBothDirections() throws Exception {
         String cluster = uniqueClusterId();
-        Transport[] t1 = new Transport[1];
-        Transport[] t2 = new Transport[1];
-        Inbox at1 = startNode(cluster, "n1", t1);
-        Inbox at2 = startNode(cluster, "n2", t2);
+        Node t1 = startNode(cluster, "n1");
+        Inbox at1 = t1.inbox();
+        Node t2 = startNode(cluster, "n2");
+        Inbox at2 = t2.inbox();
         // In rounds no larger than the transport's buffer: a burst beyond it may legally lose the oldest.
         int round = maxBufferedFramesPerPeer() == 0 ? 100 : Math.min(100, maxBufferedFramesPerPeer());
         int rounds = 5;
@@ -220,8 +232,8 @@ public abstract class TransportConformance {
         for (int r = 0; r < rounds; r++) {
             long first = (long) r * round + 1;
             for (long term = first; term < first + round; term++) {
-                t1[0].send(vote("n1", "n2", term));
-                t2[0].send(vote("n2", "n1", term));
+                t1.send(vote("n1", "n2", term));
+                t2.send(vote("n2", "n1", term));
             }
             assertEquals(round, termsReceived(at2, round, first).size(), "distinct messages n2 received from n1");
             assertEquals(round, termsReceived(at1, round, first).size(), "distinct messages n1 received from n2");
@@ -249,16 +261,15 @@ public abstract class TransportConformance {
     void deliversALargeFrameIntact() throws Exception {
         String cluster = uniqueClusterId();
         WireCodec codec = new WireCodec(cluster);
-        Transport[] t1 = new Transport[1];
-        Transport[] t2 = new Transport[1];
-        startNode(cluster, "n1", t1);
-        Inbox at2 = startNode(cluster, "n2", t2);
+        Node t1 = startNode(cluster, "n1");
+        Node t2 = startNode(cluster, "n2");
+        Inbox at2 = t2.inbox();
         byte[] data = new byte[256 * 1024];
         new Random(42).nextBytes(data);
         AppendEntries big = new AppendEntries("n1", "n2", 7, 3, 0, 0, 0,
                 List.of(LogEntry.of(1, 3, EntryType.COMMAND, 1, data), LogEntry.of(2, 3, EntryType.COMMAND, 2, data)));
 
-        t1[0].send(big);
+        t1.send(big);
 
         RaftMessage got = at2.take(deliveryTimeout(), "a 512 KiB AppendEntries");
         assertArrayEquals(codec.encode(big), codec.encode(got));
@@ -267,21 +278,21 @@ public abstract class TransportConformance {
     @Test
     void isOneWayAndNeverThrowsForAPeerThatIsUnknownOrStopped() throws Exception {
         String cluster = uniqueClusterId();
-        Transport[] t1 = new Transport[1];
-        Transport[] t2 = new Transport[1];
-        Inbox at1 = startNode(cluster, "n1", t1);
-        Inbox at2 = startNode(cluster, "n2", t2);
+        Node t1 = startNode(cluster, "n1");
+        Inbox at1 = t1.inbox();
+        Node t2 = startNode(cluster, "n2");
+        Inbox at2 = t2.inbox();
 
-        t1[0].send(vote("n1", "n2", 1));
+        t1.send(vote("n1", "n2", 1));
         at2.take(deliveryTimeout(), "the vote request");
         // A response is just another message: receiving one implies none going back.
         assertNull(at1.poll(quietPeriod()), "the sender received something it was never sent");
 
         long before = System.nanoTime();
-        t1[0].send(vote("n1", "nobody", 2));
-        t2[0].stop();
-        t1[0].send(vote("n1", "n2", 3));
-        t2[0].send(vote("n2", "n1", 4)); // after its own stop: dropped, not thrown
+        t1.send(vote("n1", "nobody", 2));
+        t2.transport().stop();
+        t1.send(vote("n1", "n2", 3));
+        t2.send(vote("n2", "n1", 4)); // after its own stop: dropped, not thrown
         assertTrue(System.nanoTime() - before < Duration.ofSeconds(5).toNanos(), "send blocked");
         assertNull(at2.poll(quietPeriod()), "a stopped transport still delivered");
         assertNull(at1.poll(quietPeriod()), "a transport delivered a message sent after its stop");
@@ -291,21 +302,19 @@ public abstract class TransportConformance {
     void keepsTwoClustersOnOneMediumApart() throws Exception {
         String clusterA = uniqueClusterId();
         String clusterB = uniqueClusterId();
-        Transport[] a1 = new Transport[1];
-        Transport[] a2 = new Transport[1];
-        Transport[] b1 = new Transport[1];
-        Transport[] b2 = new Transport[1];
-        startNode(clusterA, "n1", a1);
-        Inbox atA2 = startNode(clusterA, "n2", a2);
-        startNode(clusterB, "n1", b1);
-        Inbox atB2 = startNode(clusterB, "n2", b2);
+        Node a1 = startNode(clusterA, "n1");
+        Node a2 = startNode(clusterA, "n2");
+        Inbox atA2 = a2.inbox();
+        Node b1 = startNode(clusterB, "n1");
+        Node b2 = startNode(clusterB, "n2");
+        Inbox atB2 = b2.inbox();
         int count = 50;
 
         for (long term = 1; term <= count; term++) {
-            b1[0].send(vote("n1", "n2", term));
+            b1.send(vote("n1", "n2", term));
         }
         assertEquals(count, termsReceived(atB2, count).size(), "messages within cluster B");
-        a1[0].send(vote("n1", "n2", 1_000_000));
+        a1.send(vote("n1", "n2", 1_000_000));
 
         RaftMessage first = atA2.take(deliveryTimeout(), "cluster A's own message");
         assertEquals(1_000_000, first.term(), "cluster A's n2 received a message of cluster B");
@@ -315,8 +324,7 @@ public abstract class TransportConformance {
     @Test
     void aPeerThatIsDownCostsABoundedBufferAndSendNeverBlocks() throws Exception {
         String cluster = uniqueClusterId();
-        Transport[] t1 = new Transport[1];
-        startNode(cluster, "n1", t1);
+        Node t1 = startNode(cluster, "n1");
         int sends = Math.max(10_000, 4 * maxBufferedFramesPerPeer());
         long slowest = 0;
         long maxBuffered = 0;
@@ -324,9 +332,9 @@ public abstract class TransportConformance {
         long start = System.nanoTime();
         for (long term = 1; term <= sends; term++) {
             long before = System.nanoTime();
-            t1[0].send(append("n1", "down", term, PAYLOAD_BYTES));
+            t1.send(append("n1", "down", term, PAYLOAD_BYTES));
             slowest = Math.max(slowest, System.nanoTime() - before);
-            maxBuffered = Math.max(maxBuffered, bufferedFrames(t1[0]));
+            maxBuffered = Math.max(maxBuffered, bufferedFrames(t1.transport()));
         }
         long total = System.nanoTime() - start;
 
@@ -339,28 +347,27 @@ public abstract class TransportConformance {
     @Test
     void reachesAPeerThatRestartedUnderItsOldId() throws Exception {
         String cluster = uniqueClusterId();
-        Transport[] t1 = new Transport[1];
-        Transport[] t2 = new Transport[1];
-        Inbox at1 = startNode(cluster, "n1", t1);
-        Inbox firstAt2 = startNode(cluster, "n2", t2);
-        t1[0].send(vote("n1", "n2", 1));
+        Node t1 = startNode(cluster, "n1");
+        Inbox at1 = t1.inbox();
+        Node t2 = startNode(cluster, "n2");
+        Inbox firstAt2 = t2.inbox();
+        t1.send(vote("n1", "n2", 1));
         firstAt2.take(deliveryTimeout(), "before the restart");
 
-        t2[0].stop();
-        Transport[] restarted = new Transport[1];
-        Inbox secondAt2 = startNode(cluster, "n2", restarted);
+        t2.transport().stop();
+        Node restarted = startNode(cluster, "n2");
+        Inbox secondAt2 = restarted.inbox();
 
         // Messages sent while it was down may be lost: resend until one arrives, as Raft does.
-        assertTrue(resendUntilReceived(t1[0], secondAt2, "n1", "n2"), "the restarted n2 was never reached");
+        assertTrue(resendUntilReceived(t1.transport(), secondAt2, "n1", "n2"), "the restarted n2 was never reached");
         assertNull(firstAt2.poll(Duration.ZERO), "the stopped n2 still received");
-        restarted[0].send(vote("n2", "n1", 7));
+        restarted.send(vote("n2", "n1", 7));
         assertEquals(7, at1.take(deliveryTimeout(), "the restarted n2's reply").term());
 
         // And the sender restarting.
-        t1[0].stop();
-        Transport[] newN1 = new Transport[1];
-        startNode(cluster, "n1", newN1);
-        assertTrue(resendUntilReceived(newN1[0], secondAt2, "n1", "n2"), "n2 never heard from the restarted n1");
+        t1.transport().stop();
+        Node newN1 = startNode(cluster, "n1");
+        assertTrue(resendUntilReceived(newN1.transport(), secondAt2, "n1", "n2"), "n2 never heard from the restarted n1");
     }
 
     /** Sends vote requests until the inbox receives one (stale ones may come first); false at the deadline. */
@@ -380,10 +387,9 @@ public abstract class TransportConformance {
     void rejectsCountsAndSurvivesBadFrames() throws Exception {
         Assumptions.assumeTrue(canInjectFrames(), "the medium carries objects, not bytes: nothing to reject");
         String cluster = uniqueClusterId();
-        Transport[] t1 = new Transport[1];
-        Transport[] t2 = new Transport[1];
-        startNode(cluster, "n1", t1);
-        Inbox at2 = startNode(cluster, "n2", t2);
+        Node t1 = startNode(cluster, "n1");
+        Node t2 = startNode(cluster, "n2");
+        Inbox at2 = t2.inbox();
         WireCodec codec = new WireCodec(cluster);
         byte[] valid = codec.encode(vote("n1", "n2", 5));
         List<byte[]> bad = List.of(
@@ -394,7 +400,7 @@ public abstract class TransportConformance {
                 asSentByPeer(new WireCodec(cluster + "-other").encode(vote("n1", "n2", 6))), // foreign cluster
                 asSentByPeer(codec.encode(vote("n1", "n3", 7))),                             // for another node
                 withVersion(asSentByPeer(valid), 99));                                      // unknown version
-        long rejectedBefore = rejectedFrames(t2[0]);
+        long rejectedBefore = rejectedFrames(t2.transport());
 
         for (byte[] frame : bad) {
             injectFrame(cluster, "n2", frame);
@@ -404,8 +410,8 @@ public abstract class TransportConformance {
         // One producer's messages arrive in order: once the valid frame is here, every bad one was handled.
         RaftMessage first = at2.take(deliveryTimeout(), "the valid frame after the bad ones");
         assertEquals(5, first.term(), "a bad frame was delivered as a message");
-        assertEquals(bad.size(), rejectedFrames(t2[0]) - rejectedBefore, "frames rejected");
-        t1[0].send(vote("n1", "n2", 8));
+        assertEquals(bad.size(), rejectedFrames(t2.transport()) - rejectedBefore, "frames rejected");
+        t1.send(vote("n1", "n2", 8));
         assertEquals(8, at2.take(deliveryTimeout(), "a message after the rejections").term());
     }
 
