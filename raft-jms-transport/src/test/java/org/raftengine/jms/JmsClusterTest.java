@@ -20,7 +20,8 @@ import org.raftengine.core.CommandResult;
 /**
  * Three real nodes (in-memory logs) over {@link JmsTransport} on a real broker: they elect a leader and
  * commit 10,000 commands, half before and half after the broker goes away (long enough for the leader to
- * step down) and comes back, without any node being restarted; every acknowledged command is then applied, in the same order, on every node.
+ * step down) and comes back, without any node being restarted; every acknowledged command is then
+ * applied, in the same order, on every node.
  */
 class JmsClusterTest {
 

@@ -60,7 +60,8 @@ class FrameAuthenticatorTest {
         FrameAuthenticator auth = new FrameAuthenticator(KEY_A);
 
         assertThatThrownBy(() -> auth.verify(frame))
-                .isInstanceOfSatisfying(MalformedFrameException.class, e -> assertThat(e.reason()).isEqualTo(Reason.INVALID))
+                .isInstanceOfSatisfying(MalformedFrameException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.INVALID))
                 .hasMessageContaining("not authenticated");
         assertThatThrownBy(() -> auth.verify(new byte[5]))
                 .isInstanceOf(MalformedFrameException.class).hasMessageContaining("cannot carry");

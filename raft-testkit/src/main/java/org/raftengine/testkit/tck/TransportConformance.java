@@ -201,30 +201,25 @@ public abstract class TransportConformance {
     void deliversEveryMessageKindUnalteredToItsTargetOnly() throws Exception {
         String cluster = uniqueClusterId();
         WireCodec codec = new WireCodec(cluster);
-        Node t1 = startNode(cluster, "n1");
-        Inbox at1 = t1.inbox();
-        Node t2 = startNode(cluster, "n2");
-        Inbox at2 = t2.inbox();
-        Node t3 = startNode(cluster, "n3");
-        Inbox at3 = t3.inbox();
+        Node n1 = startNode(cluster, "n1");
+        Node n2 = startNode(cluster, "n2");
+        Node n3 = startNode(cluster, "n3");
 
         List<RaftMessage> toN2 = everyKind("n1", "n2");
         List<RaftMessage> toN1 = everyKind("n2", "n1");
-        toN2.forEach(t1::send);
-        toN1.forEach(t2::send);
+        toN2.forEach(n1::send);
+        toN1.forEach(n2::send);
 
-        assertSameMessages(codec, toN2, takeN(at2, toN2.size(), "messages n1 sent to n2"));
-        assertSameMessages(codec, toN1, takeN(at1, toN1.size(), "messages n2 sent to n1"));
-        assertNull(at3.poll(quietPeriod()), "n3 received a message addressed to another node");
+        assertSameMessages(codec, toN2, takeN(n2.inbox(), toN2.size(), "messages n1 sent to n2"));
+        assertSameMessages(codec, toN1, takeN(n1.inbox(), toN1.size(), "messages n2 sent to n1"));
+        assertNull(n3.inbox().poll(quietPeriod()), "n3 received a message addressed to another node");
     }
 
     @Test
     void deliversAStreamOfMessagesInBothDirections() throws Exception {
         String cluster = uniqueClusterId();
-        Node t1 = startNode(cluster, "n1");
-        Inbox at1 = t1.inbox();
-        Node t2 = startNode(cluster, "n2");
-        Inbox at2 = t2.inbox();
+        Node n1 = startNode(cluster, "n1");
+        Node n2 = startNode(cluster, "n2");
         // In rounds no larger than the transport's buffer: a burst beyond it may legally lose the oldest.
         int round = maxBufferedFramesPerPeer() == 0 ? 100 : Math.min(100, maxBufferedFramesPerPeer());
         int rounds = 5;
@@ -232,11 +227,11 @@ public abstract class TransportConformance {
         for (int r = 0; r < rounds; r++) {
             long first = (long) r * round + 1;
             for (long term = first; term < first + round; term++) {
-                t1.send(vote("n1", "n2", term));
-                t2.send(vote("n2", "n1", term));
+                n1.send(vote("n1", "n2", term));
+                n2.send(vote("n2", "n1", term));
             }
-            assertEquals(round, termsReceived(at2, round, first).size(), "distinct messages n2 received from n1");
-            assertEquals(round, termsReceived(at1, round, first).size(), "distinct messages n1 received from n2");
+            assertEquals(round, termsReceived(n2.inbox(), round, first).size(), "messages n2 received from n1");
+            assertEquals(round, termsReceived(n1.inbox(), round, first).size(), "messages n1 received from n2");
         }
     }
 
@@ -261,41 +256,38 @@ public abstract class TransportConformance {
     void deliversALargeFrameIntact() throws Exception {
         String cluster = uniqueClusterId();
         WireCodec codec = new WireCodec(cluster);
-        Node t1 = startNode(cluster, "n1");
-        Node t2 = startNode(cluster, "n2");
-        Inbox at2 = t2.inbox();
+        Node n1 = startNode(cluster, "n1");
+        Node n2 = startNode(cluster, "n2");
         byte[] data = new byte[256 * 1024];
         new Random(42).nextBytes(data);
         AppendEntries big = new AppendEntries("n1", "n2", 7, 3, 0, 0, 0,
                 List.of(LogEntry.of(1, 3, EntryType.COMMAND, 1, data), LogEntry.of(2, 3, EntryType.COMMAND, 2, data)));
 
-        t1.send(big);
+        n1.send(big);
 
-        RaftMessage got = at2.take(deliveryTimeout(), "a 512 KiB AppendEntries");
+        RaftMessage got = n2.inbox().take(deliveryTimeout(), "a 512 KiB AppendEntries");
         assertArrayEquals(codec.encode(big), codec.encode(got));
     }
 
     @Test
     void isOneWayAndNeverThrowsForAPeerThatIsUnknownOrStopped() throws Exception {
         String cluster = uniqueClusterId();
-        Node t1 = startNode(cluster, "n1");
-        Inbox at1 = t1.inbox();
-        Node t2 = startNode(cluster, "n2");
-        Inbox at2 = t2.inbox();
+        Node n1 = startNode(cluster, "n1");
+        Node n2 = startNode(cluster, "n2");
 
-        t1.send(vote("n1", "n2", 1));
-        at2.take(deliveryTimeout(), "the vote request");
+        n1.send(vote("n1", "n2", 1));
+        n2.inbox().take(deliveryTimeout(), "the vote request");
         // A response is just another message: receiving one implies none going back.
-        assertNull(at1.poll(quietPeriod()), "the sender received something it was never sent");
+        assertNull(n1.inbox().poll(quietPeriod()), "the sender received something it was never sent");
 
         long before = System.nanoTime();
-        t1.send(vote("n1", "nobody", 2));
-        t2.transport().stop();
-        t1.send(vote("n1", "n2", 3));
-        t2.send(vote("n2", "n1", 4)); // after its own stop: dropped, not thrown
+        n1.send(vote("n1", "nobody", 2));
+        n2.transport().stop();
+        n1.send(vote("n1", "n2", 3));
+        n2.send(vote("n2", "n1", 4)); // after its own stop: dropped, not thrown
         assertTrue(System.nanoTime() - before < Duration.ofSeconds(5).toNanos(), "send blocked");
-        assertNull(at2.poll(quietPeriod()), "a stopped transport still delivered");
-        assertNull(at1.poll(quietPeriod()), "a transport delivered a message sent after its stop");
+        assertNull(n2.inbox().poll(quietPeriod()), "a stopped transport still delivered");
+        assertNull(n1.inbox().poll(quietPeriod()), "a transport delivered a message sent after its stop");
     }
 
     @Test
@@ -304,27 +296,25 @@ public abstract class TransportConformance {
         String clusterB = uniqueClusterId();
         Node a1 = startNode(clusterA, "n1");
         Node a2 = startNode(clusterA, "n2");
-        Inbox atA2 = a2.inbox();
         Node b1 = startNode(clusterB, "n1");
         Node b2 = startNode(clusterB, "n2");
-        Inbox atB2 = b2.inbox();
         int count = 50;
 
         for (long term = 1; term <= count; term++) {
             b1.send(vote("n1", "n2", term));
         }
-        assertEquals(count, termsReceived(atB2, count).size(), "messages within cluster B");
+        assertEquals(count, termsReceived(b2.inbox(), count).size(), "messages within cluster B");
         a1.send(vote("n1", "n2", 1_000_000));
 
-        RaftMessage first = atA2.take(deliveryTimeout(), "cluster A's own message");
+        RaftMessage first = a2.inbox().take(deliveryTimeout(), "cluster A's own message");
         assertEquals(1_000_000, first.term(), "cluster A's n2 received a message of cluster B");
-        assertNull(atA2.poll(quietPeriod()), "cluster A's n2 received a message of cluster B");
+        assertNull(a2.inbox().poll(quietPeriod()), "cluster A's n2 received a message of cluster B");
     }
 
     @Test
     void aPeerThatIsDownCostsABoundedBufferAndSendNeverBlocks() throws Exception {
         String cluster = uniqueClusterId();
-        Node t1 = startNode(cluster, "n1");
+        Node n1 = startNode(cluster, "n1");
         int sends = Math.max(10_000, 4 * maxBufferedFramesPerPeer());
         long slowest = 0;
         long maxBuffered = 0;
@@ -332,9 +322,9 @@ public abstract class TransportConformance {
         long start = System.nanoTime();
         for (long term = 1; term <= sends; term++) {
             long before = System.nanoTime();
-            t1.send(append("n1", "down", term, PAYLOAD_BYTES));
+            n1.send(append("n1", "down", term, PAYLOAD_BYTES));
             slowest = Math.max(slowest, System.nanoTime() - before);
-            maxBuffered = Math.max(maxBuffered, bufferedFrames(t1.transport()));
+            maxBuffered = Math.max(maxBuffered, bufferedFrames(n1.transport()));
         }
         long total = System.nanoTime() - start;
 
@@ -347,31 +337,31 @@ public abstract class TransportConformance {
     @Test
     void reachesAPeerThatRestartedUnderItsOldId() throws Exception {
         String cluster = uniqueClusterId();
-        Node t1 = startNode(cluster, "n1");
-        Inbox at1 = t1.inbox();
-        Node t2 = startNode(cluster, "n2");
-        Inbox firstAt2 = t2.inbox();
-        t1.send(vote("n1", "n2", 1));
-        firstAt2.take(deliveryTimeout(), "before the restart");
+        Node n1 = startNode(cluster, "n1");
+        Node n2 = startNode(cluster, "n2");
+        n1.send(vote("n1", "n2", 1));
+        n2.inbox().take(deliveryTimeout(), "before the restart");
 
-        t2.transport().stop();
+        n2.transport().stop();
         Node restarted = startNode(cluster, "n2");
-        Inbox secondAt2 = restarted.inbox();
 
         // Messages sent while it was down may be lost: resend until one arrives, as Raft does.
-        assertTrue(resendUntilReceived(t1.transport(), secondAt2, "n1", "n2"), "the restarted n2 was never reached");
-        assertNull(firstAt2.poll(Duration.ZERO), "the stopped n2 still received");
+        assertTrue(resendUntilReceived(n1.transport(), restarted.inbox(), "n1", "n2"),
+                "the restarted n2 was never reached");
+        assertNull(n2.inbox().poll(Duration.ZERO), "the stopped n2 still received");
         restarted.send(vote("n2", "n1", 7));
-        assertEquals(7, at1.take(deliveryTimeout(), "the restarted n2's reply").term());
+        assertEquals(7, n1.inbox().take(deliveryTimeout(), "the restarted n2's reply").term());
 
         // And the sender restarting.
-        t1.transport().stop();
+        n1.transport().stop();
         Node newN1 = startNode(cluster, "n1");
-        assertTrue(resendUntilReceived(newN1.transport(), secondAt2, "n1", "n2"), "n2 never heard from the restarted n1");
+        assertTrue(resendUntilReceived(newN1.transport(), restarted.inbox(), "n1", "n2"),
+                "n2 never heard from the restarted n1");
     }
 
     /** Sends vote requests until the inbox receives one (stale ones may come first); false at the deadline. */
-    private boolean resendUntilReceived(Transport from, Inbox to, String fromId, String toId) throws InterruptedException {
+    private boolean resendUntilReceived(Transport from, Inbox to, String fromId, String toId)
+            throws InterruptedException {
         long deadline = System.nanoTime() + deliveryTimeout().toNanos();
         long term = 1_000;
         while (System.nanoTime() < deadline) {
@@ -387,9 +377,8 @@ public abstract class TransportConformance {
     void rejectsCountsAndSurvivesBadFrames() throws Exception {
         Assumptions.assumeTrue(canInjectFrames(), "the medium carries objects, not bytes: nothing to reject");
         String cluster = uniqueClusterId();
-        Node t1 = startNode(cluster, "n1");
-        Node t2 = startNode(cluster, "n2");
-        Inbox at2 = t2.inbox();
+        Node n1 = startNode(cluster, "n1");
+        Node n2 = startNode(cluster, "n2");
         WireCodec codec = new WireCodec(cluster);
         byte[] valid = codec.encode(vote("n1", "n2", 5));
         List<byte[]> bad = List.of(
@@ -400,7 +389,7 @@ public abstract class TransportConformance {
                 asSentByPeer(new WireCodec(cluster + "-other").encode(vote("n1", "n2", 6))), // foreign cluster
                 asSentByPeer(codec.encode(vote("n1", "n3", 7))),                             // for another node
                 withVersion(asSentByPeer(valid), 99));                                      // unknown version
-        long rejectedBefore = rejectedFrames(t2.transport());
+        long rejectedBefore = rejectedFrames(n2.transport());
 
         for (byte[] frame : bad) {
             injectFrame(cluster, "n2", frame);
@@ -408,11 +397,11 @@ public abstract class TransportConformance {
         injectFrame(cluster, "n2", asSentByPeer(valid));
 
         // One producer's messages arrive in order: once the valid frame is here, every bad one was handled.
-        RaftMessage first = at2.take(deliveryTimeout(), "the valid frame after the bad ones");
+        RaftMessage first = n2.inbox().take(deliveryTimeout(), "the valid frame after the bad ones");
         assertEquals(5, first.term(), "a bad frame was delivered as a message");
-        assertEquals(bad.size(), rejectedFrames(t2.transport()) - rejectedBefore, "frames rejected");
-        t1.send(vote("n1", "n2", 8));
-        assertEquals(8, at2.take(deliveryTimeout(), "a message after the rejections").term());
+        assertEquals(bad.size(), rejectedFrames(n2.transport()) - rejectedBefore, "frames rejected");
+        n1.send(vote("n1", "n2", 8));
+        assertEquals(8, n2.inbox().take(deliveryTimeout(), "a message after the rejections").term());
     }
 
     private static byte[] withVersion(byte[] frame, int version) {
