@@ -81,8 +81,13 @@ final class ArtemisBroker implements AutoCloseable {
         return tcpPort;
     }
 
+    /** Stops the broker; a failure to stop is the test's failure. */
     @Override
-    public void close() throws Exception {
-        stop();
+    public void close() {
+        try {
+            stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("the embedded broker did not stop", e);
+        }
     }
 }

@@ -10,9 +10,11 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.raftengine.core.ClusterConfiguration;
@@ -87,10 +89,16 @@ final class ThreeNodeCluster implements AutoCloseable {
         return leader != null ? leader : nodes.get(0);
     }
 
+    /** Stops every node, each within a minute. */
     @Override
-    public void close() throws Exception {
+    public void close() throws ExecutionException, TimeoutException {
         for (RaftNode node : nodes) {
-            node.stop().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            try {
+                node.stop().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while stopping " + node.id(), e);
+            }
         }
     }
 
