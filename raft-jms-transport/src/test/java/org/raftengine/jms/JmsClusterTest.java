@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.CommandResult;
@@ -32,7 +33,7 @@ class JmsClusterTest {
     @Test
     void artemisOverTcpSurvivesABrokerRestart() throws Exception {
         try (ArtemisBroker broker = new ArtemisBroker().start()) {
-            runCluster(broker.tcpFactory(), broker::stop, broker::start, new LinkedHashSet<>());
+            commitAcrossAnOutage(broker.tcpFactory(), c -> c, broker::stop, broker::start, new LinkedHashSet<>());
         }
     }
 
@@ -41,7 +42,7 @@ class JmsClusterTest {
         RabbitMq.requireRunning();
         Set<String> queues = new LinkedHashSet<>();
         try (TcpProxy proxy = new TcpProxy(RabbitMq.PORT)) {
-            runCluster(RabbitMq.factory(proxy.port()), proxy::cut, proxy::restore, queues);
+            commitAcrossAnOutage(RabbitMq.factory(proxy.port()), c -> c, proxy::cut, proxy::restore, queues);
         } finally {
             RabbitMq.deleteQueues(queues);
         }
@@ -51,14 +52,21 @@ class JmsClusterTest {
         void run() throws Exception;
     }
 
-    private void runCluster(ConnectionFactory factory, Step outage, Step recovery, Set<String> queues)
-            throws Exception {
+    /**
+     * The scenario: three nodes over {@code factory}, 5,000 commands, {@code outage} until the leader steps
+     * down, {@code recovery}, 5,000 more commands, then every acknowledged command on every node in one order.
+     *
+     * @param customize changes to each node's transport configuration (credentials, for one)
+     * @param queues    receives the name of every queue used, for a shared broker's clean-up
+     */
+    static void commitAcrossAnOutage(ConnectionFactory factory, UnaryOperator<JmsTransportConfig> customize,
+                                     Step outage, Step recovery, Set<String> queues) throws Exception {
         String cluster = "it-" + UUID.randomUUID().toString().substring(0, 8);
         List<JmsTransport> transports = new ArrayList<>();
         try (ThreeNodeCluster c = new ThreeNodeCluster(cluster, id -> {
-            JmsTransportConfig config = JmsTransportConfig.of(id, cluster)
+            JmsTransportConfig config = customize.apply(JmsTransportConfig.of(id, cluster)
                     .withTimeToLiveFor(ClusterSettings.DEFAULTS)
-                    .withReconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(500));
+                    .withReconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(500)));
             queues.add(config.ownQueueName());
             JmsTransport transport = new JmsTransport(factory, config);
             transports.add(transport);
