@@ -32,7 +32,8 @@ import org.raftengine.testkit.tck.Inbox;
  * ./mvnw -B -pl raft-jms-transport -am test -Dtest=JmsThroughputBench -Dsurefire.failIfNoSpecifiedTests=false \
  *     -Dsurefire.excludedGroups=none
  * </pre>
- * It prints, per medium (in-JVM with the codec, Artemis in-VM and TCP, RabbitMQ on loopback): one-way
+ * It prints, per medium (in-JVM with the codec, embedded Artemis in-VM and TCP, a standalone Artemis process
+ * over TCP, RabbitMQ on loopback): one-way
  * frames per second from one node to another (1 KiB AppendEntries, at most 256 in flight), and commits per
  * second of a three-node cluster at 1 and 64 closed-loop clients.
  */
@@ -52,6 +53,12 @@ class JmsThroughputBench {
             lines.add(row("artemis-invm", jms(broker.inVmFactory(), new LinkedHashSet<>())));
             lines.add(row("artemis-tcp", jms(broker.tcpFactory(), new LinkedHashSet<>())));
         }
+        StandaloneArtemis standalone = StandaloneArtemis.createAndStart();
+        try {
+            lines.add(row("artemis-process", jms(standalone.factory(), new LinkedHashSet<>())));
+        } finally {
+            standalone.close();
+        }
         RabbitMq.requireRunning();
         Set<String> queues = new LinkedHashSet<>();
         try {
@@ -60,7 +67,7 @@ class JmsThroughputBench {
             RabbitMq.deleteQueues(queues);
         }
         lines.forEach(System.out::println);
-        assertThat(lines).hasSize(5);
+        assertThat(lines).hasSize(6);
     }
 
     private final java.util.Map<String, LocalNetwork> networks = new java.util.concurrent.ConcurrentHashMap<>();
