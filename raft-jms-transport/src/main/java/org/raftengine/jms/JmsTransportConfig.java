@@ -2,6 +2,7 @@ package org.raftengine.jms;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.wire.FrameAuthenticator;
 import org.raftengine.core.wire.WireCodec;
@@ -98,14 +99,12 @@ public record JmsTransportConfig(String nodeId, String clusterId, String queuePr
 
     /** With another queue prefix. */
     public JmsTransportConfig withQueuePrefix(String prefix) {
-        return new JmsTransportConfig(nodeId, clusterId, prefix, timeToLive, persistent, maxBufferedPerPeer,
-                reconnectMin, reconnectMax, outageLogInterval, authenticator, maxFrameBytes, username, password);
+        return with(c -> c.queuePrefix = prefix);
     }
 
     /** With another time-to-live; {@link Duration#ZERO} for none. */
     public JmsTransportConfig withTimeToLive(Duration ttl) {
-        return new JmsTransportConfig(nodeId, clusterId, queuePrefix, ttl, persistent, maxBufferedPerPeer,
-                reconnectMin, reconnectMax, outageLogInterval, authenticator, maxFrameBytes, username, password);
+        return with(c -> c.timeToLive = ttl);
     }
 
     /** With the time-to-live tied to the cluster's settings: its longest election timeout. */
@@ -115,45 +114,86 @@ public record JmsTransportConfig(String nodeId, String clusterId, String queuePr
 
     /** With persistent (true) or non-persistent (false, the default) delivery. */
     public JmsTransportConfig withPersistent(boolean on) {
-        return new JmsTransportConfig(nodeId, clusterId, queuePrefix, timeToLive, on, maxBufferedPerPeer,
-                reconnectMin, reconnectMax, outageLogInterval, authenticator, maxFrameBytes, username, password);
+        return with(c -> c.persistent = on);
     }
 
     /** With another bound on the frames held per peer. */
     public JmsTransportConfig withMaxBufferedPerPeer(int frames) {
-        return new JmsTransportConfig(nodeId, clusterId, queuePrefix, timeToLive, persistent, frames,
-                reconnectMin, reconnectMax, outageLogInterval, authenticator, maxFrameBytes, username, password);
+        return with(c -> c.maxBufferedPerPeer = frames);
     }
 
     /** With another reconnect back-off: from {@code min}, doubling up to {@code max}. */
     public JmsTransportConfig withReconnectBackoff(Duration min, Duration max) {
-        return new JmsTransportConfig(nodeId, clusterId, queuePrefix, timeToLive, persistent, maxBufferedPerPeer,
-                min, max, outageLogInterval, authenticator, maxFrameBytes, username, password);
+        return with(c -> {
+            c.reconnectMin = min;
+            c.reconnectMax = max;
+        });
     }
 
     /** With another interval between log lines while the broker is down. */
     public JmsTransportConfig withOutageLogInterval(Duration interval) {
-        return new JmsTransportConfig(nodeId, clusterId, queuePrefix, timeToLive, persistent, maxBufferedPerPeer,
-                reconnectMin, reconnectMax, interval, authenticator, maxFrameBytes, username, password);
+        return with(c -> c.outageLogInterval = interval);
     }
 
     /** With frames signed and checked by {@code auth}; {@code null} for none. */
     public JmsTransportConfig withAuthenticator(FrameAuthenticator auth) {
-        return new JmsTransportConfig(nodeId, clusterId, queuePrefix, timeToLive, persistent, maxBufferedPerPeer,
-                reconnectMin, reconnectMax, outageLogInterval, auth, maxFrameBytes, username, password);
+        return with(c -> c.authenticator = auth);
     }
 
     /** With another frame size limit. */
     public JmsTransportConfig withMaxFrameBytes(int bytes) {
-        return new JmsTransportConfig(nodeId, clusterId, queuePrefix, timeToLive, persistent, maxBufferedPerPeer,
-                reconnectMin, reconnectMax, outageLogInterval, authenticator, bytes, username, password);
+        return with(c -> c.maxFrameBytes = bytes);
     }
 
     /** With broker credentials for {@code ConnectionFactory.createConnection(user, password)}. */
     public JmsTransportConfig withCredentials(String user, String pass) {
-        return new JmsTransportConfig(nodeId, clusterId, queuePrefix, timeToLive, persistent, maxBufferedPerPeer,
-                reconnectMin, reconnectMax, outageLogInterval, authenticator, maxFrameBytes,
-                Objects.requireNonNull(user, "user"), pass);
+        Objects.requireNonNull(user, "user");
+        return with(c -> {
+            c.username = user;
+            c.password = pass;
+        });
+    }
+
+    /** A copy of this configuration with {@code change} applied, checked again. */
+    private JmsTransportConfig with(Consumer<Draft> change) {
+        Draft d = new Draft(this);
+        change.accept(d);
+        return new JmsTransportConfig(d.nodeId, d.clusterId, d.queuePrefix, d.timeToLive, d.persistent,
+                d.maxBufferedPerPeer, d.reconnectMin, d.reconnectMax, d.outageLogInterval, d.authenticator,
+                d.maxFrameBytes, d.username, d.password);
+    }
+
+    /** The settings being changed by one {@code with...} call. */
+    private static final class Draft {
+        final String nodeId;
+        final String clusterId;
+        String queuePrefix;
+        Duration timeToLive;
+        boolean persistent;
+        int maxBufferedPerPeer;
+        Duration reconnectMin;
+        Duration reconnectMax;
+        Duration outageLogInterval;
+        FrameAuthenticator authenticator;
+        int maxFrameBytes;
+        String username;
+        String password;
+
+        Draft(JmsTransportConfig c) {
+            nodeId = c.nodeId;
+            clusterId = c.clusterId;
+            queuePrefix = c.queuePrefix;
+            timeToLive = c.timeToLive;
+            persistent = c.persistent;
+            maxBufferedPerPeer = c.maxBufferedPerPeer;
+            reconnectMin = c.reconnectMin;
+            reconnectMax = c.reconnectMax;
+            outageLogInterval = c.outageLogInterval;
+            authenticator = c.authenticator;
+            maxFrameBytes = c.maxFrameBytes;
+            username = c.username;
+            password = c.password;
+        }
     }
 
     /** Every setting but the password and the keys. */

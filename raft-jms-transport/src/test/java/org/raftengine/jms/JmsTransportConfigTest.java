@@ -40,6 +40,19 @@ class JmsTransportConfigTest {
     }
 
     @Test
+    void eachWithChangesItsOwnSettingsOnly() {
+        JmsTransportConfig c = JmsTransportConfig.of("n1", "c");
+
+        JmsTransportConfig d = c.withPersistent(true).withMaxBufferedPerPeer(7)
+                .withReconnectBackoff(Duration.ofMillis(1), Duration.ofMillis(2))
+                .withOutageLogInterval(Duration.ofSeconds(3)).withMaxFrameBytes(99);
+
+        assertThat(d).isEqualTo(new JmsTransportConfig("n1", "c", c.queuePrefix(), c.timeToLive(), true, 7,
+                Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofSeconds(3), null, 99, null, null));
+        assertThat(c.persistent()).isFalse(); // the original is unchanged
+    }
+
+    @Test
     void refusesSettingsThatCannotWork() {
         JmsTransportConfig c = JmsTransportConfig.of("n1", "c");
 
