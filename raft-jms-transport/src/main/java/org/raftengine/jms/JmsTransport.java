@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Pattern;
 import org.raftengine.core.message.RaftMessage;
 import org.raftengine.core.spi.MessageSink;
 import org.raftengine.core.spi.Transport;
@@ -62,12 +63,22 @@ import org.raftengine.core.wire.WireCodec;
  * logged. Counters: {@link #framesSent}, {@link #framesReceived}, {@link #framesDropped},
  * {@link #framesRejected}.
  *
+ * <p>Inside a Jakarta EE application server, give it the broker client's own connection factory, not a
+ * container-managed one: those forbid the message listener and exception listener this transport uses.
+ *
  * <p>Single use, like every transport: started once and stopped once; a restarted node takes a new one.
  * Thread-safe.
  */
 public final class JmsTransport implements Transport {
 
     private static final System.Logger LOG = System.getLogger(JmsTransport.class.getName());
+
+    /** {@code password=secret} (any case, also {@code passwd}, {@code pwd}) up to a separator. */
+    private static final Pattern PASSWORD_PARAMETER =
+            Pattern.compile("(?i)((?:password|passwd|pwd)\\s*[=:]\\s*)[^\\s;&,)\\]]+");
+
+    /** {@code scheme://user:secret@host}. */
+    private static final Pattern PASSWORD_IN_URL = Pattern.compile("(://[^:/@\\s]+:)[^@/\\s]+@");
 
     /** How long the sender thread sleeps when idle before it looks at the connection's state again. */
     private static final long IDLE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -380,14 +391,18 @@ public final class JmsTransport implements Transport {
         }
     }
 
-    /** The exception's class and message, and its first cause's, never its stack: for one log line. */
-    private static String describe(Throwable e) {
+    /**
+     * The exception's class and message, and its first cause's, never its stack: for one log line. A
+     * provider may quote its connection URL; a password in it (user:password@, password=...) is masked.
+     */
+    static String describe(Throwable e) {
         String s = e.getClass().getSimpleName() + ": " + e.getMessage();
         Throwable cause = e.getCause();
         if (cause != null && cause != e) {
             s += " (caused by " + cause.getClass().getSimpleName() + ": " + cause.getMessage() + ")";
         }
-        return s;
+        return PASSWORD_IN_URL.matcher(PASSWORD_PARAMETER.matcher(s).replaceAll("$1****"))
+                .replaceAll("$1****@");
     }
 
     // ---- delivery thread(s) of the JMS provider ----

@@ -248,6 +248,16 @@ class JmsTransportTest {
     }
 
     @Test
+    void masksPasswordsThatABrokerClientQuotesInItsErrors() {
+        String line = JmsTransport.describe(new jakarta.jms.JMSException(
+                "cannot connect to tcp://h:61616?user=app&password=s3cret-1;retry=1 or amqp://bob:hunter2@h:5672/",
+                "E1"));
+
+        assertThat(line).doesNotContain("s3cret-1").doesNotContain("hunter2")
+                .contains("password=****", "amqp://bob:****@h:5672/", "user=app", "retry=1");
+    }
+
+    @Test
     void startsOnceOnly() {
         JmsTransport t = start(broker.inVmFactory(), config("n1"), new Inbox());
 
