@@ -1,7 +1,6 @@
 package org.raftengine.jms;
 
 import jakarta.jms.ConnectionFactory;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
@@ -20,8 +19,8 @@ class RabbitMqConformanceTest extends JmsTransportConformance {
         return RabbitMq.factory(RabbitMq.PORT);
     }
 
-    @AfterEach
-    void deleteQueues() throws Exception {
+    @Override
+    protected void afterTransportsStopped() throws Exception {
         RabbitMq.deleteQueues(queuesUsed());
     }
 }

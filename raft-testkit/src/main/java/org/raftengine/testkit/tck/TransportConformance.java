@@ -140,11 +140,19 @@ public abstract class TransportConformance {
     }
 
     @AfterEach
-    final void stopTransports() {
+    final void stopTransports() throws Exception {
         for (Transport t : started) {
             t.stop();
         }
         started.clear();
+        afterTransportsStopped();
+    }
+
+    /**
+     * Called after each test, once every transport it started is stopped: the place to delete what the
+     * test left on a shared medium (a broker's queues). Does nothing by default.
+     */
+    protected void afterTransportsStopped() throws Exception {
     }
 
     private static VoteRequest vote(String from, String to, long term) {
