@@ -1,6 +1,13 @@
 package org.raftengine.jms;
 
+import jakarta.jms.BytesMessage;
+import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
+import jakarta.jms.DeliveryMode;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -75,6 +82,19 @@ final class ArtemisBroker implements AutoCloseable {
     /** A client connection factory over TCP on loopback. */
     ConnectionFactory tcpFactory() {
         return new ActiveMQConnectionFactory("tcp://127.0.0.1:" + tcpPort + "?retryInterval=100");
+    }
+
+    /** Puts raw frames on a queue, from a producer of its own, in order: as a faulty or hostile client would. */
+    void put(String queue, byte[]... frames) throws JMSException {
+        try (Connection c = inVmFactory().createConnection()) {
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageProducer p = s.createProducer(s.createQueue(queue));
+            for (byte[] frame : frames) {
+                BytesMessage m = s.createBytesMessage();
+                m.writeBytes(frame);
+                p.send(m, DeliveryMode.NON_PERSISTENT, Message.DEFAULT_PRIORITY, 0);
+            }
+        }
     }
 
     int tcpPort() {

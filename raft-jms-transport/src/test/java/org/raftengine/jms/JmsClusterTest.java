@@ -17,6 +17,9 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.CommandResult;
+import org.raftengine.core.message.VoteRequest;
+import org.raftengine.core.wire.FrameAuthenticator;
+import org.raftengine.core.wire.WireCodec;
 
 /**
  * Three real nodes (in-memory logs) over {@link JmsTransport} on a real broker: they elect a leader and
@@ -45,6 +48,39 @@ class JmsClusterTest {
             commitAcrossAnOutage(RabbitMq.factory(proxy.port()), c -> c, proxy::cut, proxy::restore, queues);
         } finally {
             RabbitMq.deleteQueues(queues);
+        }
+    }
+
+    @Test
+    void aClusterWithHmacRefusesForgedFramesOnItsQueuesAndKeepsCommitting() throws Exception {
+        String cluster = "it-" + UUID.randomUUID().toString().substring(0, 8);
+        FrameAuthenticator auth = FrameAuthenticator.fromSecrets("the cluster's secret, 32 bytes..", null);
+        List<JmsTransport> transports = new ArrayList<>();
+        try (ArtemisBroker broker = new ArtemisBroker().start();
+             ThreeNodeCluster c = new ThreeNodeCluster(cluster, id -> {
+                 JmsTransport t = new JmsTransport(broker.inVmFactory(),
+                         JmsTransportConfig.of(id, cluster).withAuthenticator(auth));
+                 transports.add(t);
+                 return t;
+             })) {
+            await().atMost(WAIT).until(() -> c.leader() != null);
+            ThreeNodeCluster.Clients clients = c.new Clients(8);
+            clients.commit(0, 100);
+
+            for (String id : ThreeNodeCluster.IDS) {
+                String other = id.equals("n1") ? "n2" : "n1";
+                broker.put(JmsTransportConfig.of(id, cluster).ownQueueName(),
+                        "garbage".getBytes(StandardCharsets.UTF_8),
+                        auth.sign(new WireCodec("another-cluster").encode(new VoteRequest(other, id, 1, 99, 0, 0,
+                                false, false))),
+                        new WireCodec(cluster).encode(new VoteRequest(other, id, 1, 99, 0, 0, false, false)));
+            }
+            clients.commit(100, 200);
+
+            await().atMost(WAIT).until(() -> transports.stream().allMatch(t -> t.framesRejected() == 3));
+            assertThat(transports).allSatisfy(t -> assertThat(t.framesUnauthenticated()).isEqualTo(2));
+            assertThat(clients.acknowledged()).hasSize(200);
+            assertThat(c.nodes).allSatisfy(n -> assertThat(n.status().term()).isLessThan(99));
         }
     }
 

@@ -6,10 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
-import jakarta.jms.DeliveryMode;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,15 +62,7 @@ class JmsTransportTest {
 
     /** Puts raw frames on a node's queue from a producer of the test's own, in order. */
     private void injectBytes(String node, byte[]... frames) throws Exception {
-        try (Connection c = broker.inVmFactory().createConnection()) {
-            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            MessageProducer p = s.createProducer(s.createQueue(config(node).ownQueueName()));
-            for (byte[] frame : frames) {
-                var m = s.createBytesMessage();
-                m.writeBytes(frame);
-                p.send(m, DeliveryMode.NON_PERSISTENT, 4, 0);
-            }
-        }
+        broker.put(config(node).ownQueueName(), frames);
     }
 
     /** Sends until the inbox receives (a restart may lose what was sent meanwhile); fails at the deadline. */
