@@ -1,5 +1,9 @@
 package org.raftengine.bench;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +19,7 @@ import org.raftengine.core.Role;
 import org.raftengine.core.log.InMemoryRaftLog;
 import org.raftengine.core.runtime.ThreadedRuntime;
 import org.raftengine.core.spi.StateMachine;
+import org.raftengine.core.spi.StateSnapshot;
 import org.raftengine.core.transport.LocalNetwork;
 import org.raftengine.core.wire.WireCodec;
 
@@ -179,10 +184,30 @@ final class RaftEngineSystem implements BenchSystem {
         return (changes > 0 ? "leaderChanges=" + changes + " " : "") + (dropped > 0 ? "dropped=" + dropped : "");
     }
 
-    /** Applies nothing; answers every command with an empty result. */
+    /**
+     * Applies nothing; answers every command with an empty result. Its state is its applied index, which it
+     * snapshots, so the default snapshot policy compacts the logs as it would for a real application.
+     */
     static final class NullStateMachine implements StateMachine {
         private static final byte[] EMPTY = new byte[0];
         private volatile long applied;
+
+        @Override
+        public boolean supportsSnapshots() {
+            return true;
+        }
+
+        @Override
+        public StateSnapshot snapshot() {
+            long at = applied;
+            return out -> new DataOutputStream(out).writeLong(at);
+        }
+
+        @Override
+        public void restore(long index, InputStream data) throws IOException {
+            new DataInputStream(data).readLong();
+            applied = index;
+        }
 
         @Override
         public long lastApplied() {

@@ -2,9 +2,11 @@ package org.raftengine.core;
 
 import java.util.concurrent.CompletionStage;
 import org.raftengine.core.engine.RaftEngine;
+import org.raftengine.core.internal.RuleBreakingNodes;
 import org.raftengine.core.runtime.NodeRuntime;
 import org.raftengine.core.runtime.ThreadedRuntime;
 import org.raftengine.core.spi.RaftLog;
+import org.raftengine.core.spi.SnapshotMeta;
 import org.raftengine.core.spi.StateMachine;
 import org.raftengine.core.spi.Transport;
 
@@ -26,6 +28,11 @@ import org.raftengine.core.spi.Transport;
  * executor, never on its protocol thread.
  */
 public final class RaftNode {
+    static {
+        // The test kit's door to nodes that break rules on purpose: not API, see org.raftengine.core.internal.
+        RuleBreakingNodes.grantedBy(RaftNode::new);
+    }
+
     private final RaftEngine engine;
 
     /** A node on its own threads (see {@link ThreadedRuntime}). */
@@ -36,7 +43,11 @@ public final class RaftNode {
     /** A node on the given runtime: the deterministic simulator passes its virtual-time one. */
     public RaftNode(RaftNodeConfig config, RaftLog log, Transport transport, StateMachine stateMachine,
                     NodeRuntime runtime) {
-        this.engine = new RaftEngine(config, log, transport, stateMachine, runtime);
+        this(new RaftEngine(config, log, transport, stateMachine, runtime));
+    }
+
+    private RaftNode(RaftEngine engine) {
+        this.engine = engine;
     }
 
     /** This node's id. */
@@ -56,9 +67,13 @@ public final class RaftNode {
     }
 
     /**
-     * Stops the node. Commands still pending complete as {@link CommandResult.Indeterminate}.
+     * Stops the node. Commands still pending complete as {@link CommandResult.Indeterminate}; a command
+     * submitted while the node stops is answered too (at worst {@link CommandResult.Retry}).
      *
-     * @return completes when the node has stopped
+     * @return completes once the node has stopped and no {@link RaftLog} or {@link StateMachine} call is
+     *         running or will begin, so the application may close what they use; also when the node had
+     *         stopped by itself (its log marked broken, or an internal error). A log or state machine call
+     *         that never returns keeps it from completing.
      */
     public CompletionStage<Void> stop() {
         return engine.stop();
@@ -75,6 +90,28 @@ public final class RaftNode {
      */
     public CompletionStage<CommandResult> submit(byte[] command) {
         return engine.submit(command);
+    }
+
+    /**
+     * Takes a snapshot of the state machine now, then compacts the log (see {@link SnapshotPolicy}); the
+     * node keeps serving meanwhile. Snapshots are also taken automatically by the node's policy.
+     *
+     * @return completes with the snapshot taken (or the latest one, if nothing was applied since), or
+     *         exceptionally with {@link UnsupportedOperationException} if the log or the state machine
+     *         does not support snapshots, or with the failure that stopped it
+     */
+    public CompletionStage<SnapshotMeta> takeSnapshot() {
+        return engine.takeSnapshot();
+    }
+
+    /** Snapshots this node took of its own state machine so far. */
+    public long snapshotsTaken() {
+        return engine.snapshotsTaken();
+    }
+
+    /** Snapshots this node installed from a leader so far. */
+    public long snapshotsInstalled() {
+        return engine.snapshotsInstalled();
     }
 
     /** The node's role, term, leader and indexes, as of its last protocol event. */

@@ -1,7 +1,6 @@
 package org.raftengine.core;
 
 import java.time.Duration;
-import java.util.Set;
 
 /**
  * One node's own configuration. Cluster-wide settings are not here: they are {@link ClusterSettings}
@@ -17,12 +16,11 @@ import java.util.Set;
  * @param commandTimeout         after this a pending command completes as {@link CommandResult.Indeterminate}
  * @param maxTailEntries         entries kept in memory behind the applied index, so replication to a
  *                               slightly lagging follower never waits on storage
- * @param ruleBreaches           rules this node deliberately breaks, for testing the test suite only
- *                               (see {@link RuleBreach}); empty for every real use
+ * @param snapshots              when this node takes snapshots and compacts its log
  */
 public record RaftNodeConfig(String nodeId, String clusterId, ClusterConfiguration bootstrap,
                              boolean forwardToLeader, Duration commandTimeout, int maxTailEntries,
-                             Set<RuleBreach> ruleBreaches) {
+                             SnapshotPolicy snapshots) {
 
     public RaftNodeConfig {
         if (nodeId == null || nodeId.isBlank()) {
@@ -40,39 +38,37 @@ public record RaftNodeConfig(String nodeId, String clusterId, ClusterConfigurati
         if (bootstrap != null && !bootstrap.isMember(nodeId)) {
             throw new IllegalArgumentException("node " + nodeId + " bootstraps a cluster it is not a member of");
         }
-        ruleBreaches = ruleBreaches == null || ruleBreaches.isEmpty() ? Set.of()
-                : Set.copyOf(ruleBreaches);
+        if (snapshots == null) {
+            throw new IllegalArgumentException("snapshots (a SnapshotPolicy) is required");
+        }
     }
 
     /** A node that joins an existing cluster (or waits to be bootstrapped by another). */
     public static RaftNodeConfig of(String nodeId, String clusterId) {
-        return new RaftNodeConfig(nodeId, clusterId, null, true, Duration.ofSeconds(10), 1024, Set.of());
+        return new RaftNodeConfig(nodeId, clusterId, null, true, Duration.ofSeconds(10), 1024, SnapshotPolicy.DEFAULTS);
     }
 
     /** This configuration, creating the cluster with {@code configuration} if the log is empty. */
     public RaftNodeConfig withBootstrap(ClusterConfiguration configuration) {
         return new RaftNodeConfig(nodeId, clusterId, configuration, forwardToLeader, commandTimeout, maxTailEntries,
-                ruleBreaches);
+                snapshots);
     }
 
     public RaftNodeConfig withForwardToLeader(boolean forward) {
-        return new RaftNodeConfig(nodeId, clusterId, bootstrap, forward, commandTimeout, maxTailEntries, ruleBreaches);
+        return new RaftNodeConfig(nodeId, clusterId, bootstrap, forward, commandTimeout, maxTailEntries, snapshots);
     }
 
     public RaftNodeConfig withCommandTimeout(Duration timeout) {
-        return new RaftNodeConfig(nodeId, clusterId, bootstrap, forwardToLeader, timeout, maxTailEntries, ruleBreaches);
+        return new RaftNodeConfig(nodeId, clusterId, bootstrap, forwardToLeader, timeout, maxTailEntries, snapshots);
     }
 
     public RaftNodeConfig withMaxTailEntries(int entries) {
-        return new RaftNodeConfig(nodeId, clusterId, bootstrap, forwardToLeader, commandTimeout, entries, ruleBreaches);
+        return new RaftNodeConfig(nodeId, clusterId, bootstrap, forwardToLeader, commandTimeout, entries, snapshots);
     }
 
-    /**
-     * This configuration with Raft rules deliberately broken: only for proving that a test suite catches
-     * a broken engine (see {@link RuleBreach}).
-     */
-    public RaftNodeConfig withRuleBreaches(Set<RuleBreach> breaches) {
+    /** This configuration with another snapshot policy. */
+    public RaftNodeConfig withSnapshots(SnapshotPolicy policy) {
         return new RaftNodeConfig(nodeId, clusterId, bootstrap, forwardToLeader, commandTimeout, maxTailEntries,
-                breaches);
+                policy);
     }
 }

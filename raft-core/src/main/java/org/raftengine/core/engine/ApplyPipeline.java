@@ -1,15 +1,24 @@
 package org.raftengine.core.engine;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import org.raftengine.core.CommandResult;
 import org.raftengine.core.RejectedCommandException;
 import org.raftengine.core.TransientApplyException;
 import org.raftengine.core.runtime.NodeRuntime;
 import org.raftengine.core.spi.EntryType;
 import org.raftengine.core.spi.LogEntry;
+import org.raftengine.core.spi.SnapshotMeta;
 import org.raftengine.core.spi.StateMachine;
+import org.raftengine.core.spi.StateSnapshot;
 
 /**
  * Applies committed entries in log order on the apply executor, one batch in flight, never past the
@@ -17,6 +26,10 @@ import org.raftengine.core.spi.StateMachine;
  * machine rejects is an outcome like any other; a transient failure is retried with back-off, never
  * skipping an entry; any other failure is a bug or non-determinism, and after {@link #FATAL_APPLY_ATTEMPTS}
  * the node marks its log broken and stops rather than diverge.
+ *
+ * <p>Snapshot work on the state machine (taking a view of it, restoring it from a snapshot) runs on the
+ * same executor, alone: it waits until no batch is in flight, and no batch is handed while it waits or
+ * runs. So a view is taken exactly at the applied index, and a restore fences off every apply before it.
  */
 final class ApplyPipeline {
     private static final System.Logger LOG = System.getLogger(RaftEngine.class.getName());
@@ -37,8 +50,13 @@ final class ApplyPipeline {
     private final RetryBackoff backoff;
 
     private boolean applyInFlight;
+    /** Snapshot work waiting for the apply executor; applies wait while any is queued or running. */
+    private final ArrayDeque<Runnable> exclusive = new ArrayDeque<>();
+    private boolean exclusiveRunning;
     private int fatalFailuresInARow;
     private final AtomicLong failuresTotal = new AtomicLong();
+    /** Bytes of the entries applied by this incarnation, for the snapshot trigger. */
+    private long appliedBytes;
 
     ApplyPipeline(String nodeId, StateMachine stateMachine, NodeRuntime runtime, EventLoop events, LogView logView,
                   ClientCommands clients, Consumer<String> breakLog, boolean breakCommitRule) {
@@ -53,6 +71,11 @@ final class ApplyPipeline {
         this.backoff = new RetryBackoff(runtime, events);
     }
 
+    /** Bytes of the entries applied since this incarnation started. */
+    long appliedBytes() {
+        return appliedBytes;
+    }
+
     /** Failed applies so far; read from any thread. */
     long failuresTotal() {
         return failuresTotal.get();
@@ -60,7 +83,17 @@ final class ApplyPipeline {
 
     /** After every event: hands the next batch of committed, durable entries to the apply executor. */
     void maybeApply() {
-        if (applyInFlight || backoff.waiting()) {
+        if (applyInFlight || exclusiveRunning) {
+            return;
+        }
+        if (!exclusive.isEmpty()) {
+            if (!backoff.waiting()) {
+                exclusiveRunning = true;
+                exclusive.poll().run();
+            }
+            return;
+        }
+        if (backoff.waiting()) {
             return;
         }
         long upTo = breakCommitRule ? logView.durableIndex() : Math.min(logView.commitIndex(), logView.durableIndex());
@@ -129,6 +162,7 @@ final class ApplyPipeline {
         applyInFlight = false;
         for (int k = 0; k < outcome.applied(); k++) {
             LogEntry e = outcome.batch()[k];
+            appliedBytes += e.sizeBytes();
             logView.appliedUpTo(e.index());
             clients.resolvePending(e, outcome.outputs()[k], outcome.rejection(k));
         }
@@ -139,6 +173,101 @@ final class ApplyPipeline {
             onApplyFailed(outcome.batch()[outcome.applied()], outcome.failure());
         }
         logView.evictFromMemory();
+    }
+
+    // ---- snapshots
+
+    /**
+     * Takes a view of the state machine once no apply is in flight, at the applied index then, and hands
+     * both to {@code onView} as an event (or the failure to {@code onFailure}).
+     */
+    void takeView(BiConsumer<Long, StateSnapshot> onView, Consumer<RuntimeException> onFailure) {
+        exclusive.add(() -> {
+            long at = logView.appliedIndex();
+            runtime.applyExecutor().execute(() -> {
+                StateSnapshot view;
+                try {
+                    view = stateMachine.snapshot();
+                } catch (RuntimeException e) {
+                    events.execute(() -> {
+                        exclusiveRunning = false;
+                        onFailure.accept(e);
+                    });
+                    return;
+                }
+                events.execute(() -> {
+                    exclusiveRunning = false;
+                    onView.accept(at, view);
+                });
+            });
+        });
+        maybeApply();
+    }
+
+    /**
+     * Replaces the state machine's state with snapshot {@code meta}, read through {@code open}, once no
+     * apply is in flight; then the applied index is the snapshot's and {@code onRestored} runs as an event.
+     * Skipped if {@code stillWanted} says a newer snapshot took its place meanwhile. A failure is retried
+     * with back-off like an apply's (the state machine's state is as before a failed restore).
+     */
+    void restore(SnapshotMeta meta, Function<SnapshotMeta, InputStream> open,
+                 Predicate<SnapshotMeta> stillWanted, Runnable onRestored) {
+        exclusive.add(() -> runRestore(meta, open, stillWanted, onRestored));
+        maybeApply();
+    }
+
+    private void runRestore(SnapshotMeta meta, Function<SnapshotMeta, InputStream> open,
+                            Predicate<SnapshotMeta> stillWanted, Runnable onRestored) {
+        if (!stillWanted.test(meta) || logView.appliedIndex() >= meta.index()) {
+            exclusiveRunning = false;
+            if (stillWanted.test(meta)) {
+                onRestored.run();
+            }
+            return;
+        }
+        runtime.applyExecutor().execute(() -> {
+            RuntimeException failure = null;
+            try (InputStream data = open.apply(meta)) {
+                stateMachine.restore(meta.index(), data);
+            } catch (IOException e) {
+                failure = new UncheckedIOException(e);
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            RuntimeException failed = failure;
+            events.execute(() -> {
+                exclusiveRunning = false;
+                if (failed == null) {
+                    backoff.succeeded();
+                    fatalFailuresInARow = 0;
+                    logView.appliedUpTo(meta.index());
+                    onRestored.run();
+                    return;
+                }
+                exclusive.addFirst(() -> runRestore(meta, open, stillWanted, onRestored));
+                onRestoreFailed(meta, failed);
+            });
+        });
+    }
+
+    private void onRestoreFailed(SnapshotMeta meta, RuntimeException failure) {
+        failuresTotal.incrementAndGet();
+        backoff.countFailure();
+        if (!(failure instanceof TransientApplyException) && !(failure instanceof UncheckedIOException)) {
+            fatalFailuresInARow++;
+            if (fatalFailuresInARow >= FATAL_APPLY_ATTEMPTS) {
+                String reason = "restoring snapshot " + meta.index() + "/" + meta.term() + " failed "
+                        + fatalFailuresInARow + " times: " + failure;
+                LOG.log(Level.ERROR, "node " + nodeId + ": " + reason + "; marking the log broken and stopping",
+                        failure);
+                exclusive.clear();
+                breakLog.accept(reason);
+                return;
+            }
+        }
+        long waitMillis = backoff.waitBeforeRetry();
+        LOG.log(Level.WARNING, "node " + nodeId + ": restoring snapshot " + meta.index() + "/" + meta.term()
+                + " failed; retrying in " + waitMillis + " ms", failure);
     }
 
     private void onApplyFailed(LogEntry entry, RuntimeException failure) {

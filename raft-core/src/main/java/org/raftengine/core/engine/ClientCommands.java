@@ -81,12 +81,17 @@ final class ClientCommands {
 
     // ---- submit
 
-    /** Thread-safe. */
+    /**
+     * Thread-safe. A command is answered even when the node halts while it is being submitted: the halt
+     * clears the running flag, then answers what is queued; the submitter queues, then reads the flag
+     * again. The flag and the queue are both volatile, so one of the two sees the other's write, and
+     * answers the command (an event queued meanwhile would never run).
+     */
     CompletionStage<CommandResult> submit(byte[] command) {
         Objects.requireNonNull(command, "command");
         ClientCommand f = new ClientCommand(command);
         if (!events.isRunning()) {
-            f.complete(new CommandResult.Retry("node " + state.id + " is not running"));
+            f.complete(notRunning());
             return f;
         }
         submitted.add(f);
@@ -95,13 +100,19 @@ final class ClientCommands {
                 events.post(this::drainSubmitted);
             } catch (RejectedExecutionException stopped) {
                 drainScheduled.set(false);
-                ClientCommand c;
-                while ((c = submitted.poll()) != null) {
-                    c.complete(new CommandResult.Retry("node " + state.id + " is not running"));
-                }
+            }
+        }
+        if (!events.isRunning()) {
+            ClientCommand c;
+            while ((c = submitted.poll()) != null) {
+                c.complete(notRunning());
             }
         }
         return f;
+    }
+
+    private CommandResult notRunning() {
+        return new CommandResult.Retry("node " + state.id + " is not running");
     }
 
     private void drainSubmitted() {
@@ -288,6 +299,16 @@ final class ClientCommands {
             outbox.send(new ForwardResponse(state.id, p.forwardedBy(), state.storageId(), state.term(), p.requestId(),
                     result));
         }
+    }
+
+    /**
+     * A snapshot from the leader replaced this node's entries up to {@code index}: commands this node
+     * appended there as an earlier leader will never be applied here one by one. Their entries may be in
+     * the snapshot, or may have been overwritten: not certain.
+     */
+    void coveredBySnapshot(long index) {
+        pending.removeUpTo(index, p -> settle(p, new CommandResult.Indeterminate("its entry is covered by a snapshot"
+                + " from the leader; it may have committed")));
     }
 
     /** On every tick. A forwarding follower learns of a time-out from its own clock, so it is not told. */

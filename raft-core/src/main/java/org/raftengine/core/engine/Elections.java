@@ -8,7 +8,7 @@ import org.raftengine.core.ClusterConfiguration;
 import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.Member;
 import org.raftengine.core.Role;
-import org.raftengine.core.RuleBreach;
+import org.raftengine.core.internal.RuleBreach;
 import org.raftengine.core.message.VoteRequest;
 import org.raftengine.core.message.VoteResponse;
 import org.raftengine.core.runtime.NodeRuntime;

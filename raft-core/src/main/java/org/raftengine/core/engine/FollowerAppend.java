@@ -2,10 +2,12 @@ package org.raftengine.core.engine;
 
 import java.lang.System.Logger.Level;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.raftengine.core.Role;
-import org.raftengine.core.RuleBreach;
+import org.raftengine.core.internal.RuleBreach;
 import org.raftengine.core.message.AppendEntries;
 import org.raftengine.core.message.AppendEntriesResponse;
+import org.raftengine.core.message.RaftMessage;
 import org.raftengine.core.spi.LogEntry;
 
 /**
@@ -21,6 +23,8 @@ final class FollowerAppend {
     private final LogView logView;
     private final Outbox outbox;
     private final Elections elections;
+    /** True while a received snapshot is being committed to storage. */
+    private final BooleanSupplier snapshotCommitting;
 
     /** Highest index known to match the current leader's log; for this term only. */
     private long leaderMatchedIndex;
@@ -31,12 +35,14 @@ final class FollowerAppend {
     private final boolean breakCommitMonotonic;
     private final boolean breakAckDurable;
 
-    FollowerAppend(RaftEngine engine, NodeState state, LogView logView, Outbox outbox, Elections elections) {
+    FollowerAppend(RaftEngine engine, NodeState state, LogView logView, Outbox outbox, Elections elections,
+                   BooleanSupplier snapshotCommitting) {
         this.engine = engine;
         this.state = state;
         this.logView = logView;
         this.outbox = outbox;
         this.elections = elections;
+        this.snapshotCommitting = snapshotCommitting;
         this.breakPreviousEntryCheck = engine.breaks(RuleBreach.SKIP_PREVIOUS_ENTRY_CHECK);
         this.breakCommitMonotonic = engine.breaks(RuleBreach.COMMIT_INDEX_FOLLOWS_ANY_LEADER_COMMIT);
         this.breakAckDurable = engine.breaks(RuleBreach.ACKNOWLEDGE_BEFORE_DURABLE);
@@ -56,17 +62,12 @@ final class FollowerAppend {
                     logView.lastIndex()));
             return;
         }
-        if (ae.term() == term && state.role() == Role.LEADER) {
-            // Two leaders in one term cannot happen unless a peer is broken: never yield to it.
-            engine.refuse(ae, "this node leads term " + term);
+        if (!followLeader(ae)) {
             return;
         }
-        if (ae.term() > term || state.role() != Role.FOLLOWER) {
-            engine.becomeFollower(ae.term(), ae.from());
-        } else {
-            state.setLeader(ae.from());
+        if (snapshotCommitting.getAsBoolean()) {
+            return; // the log must not change under a snapshot being committed: as if the message were lost
         }
-        elections.heardFromLeader();
         String malformed = malformedEntries(ae);
         if (malformed != null) {
             engine.refuse(ae, malformed);
@@ -77,12 +78,19 @@ final class FollowerAppend {
             rejectAppend(ae.from(), 0, logView.lastIndex() + 1);
             return;
         }
-        long localPrevTerm = logView.termAt(prev);
-        if (localPrevTerm != ae.prevLogTerm() && !breakPreviousEntryCheck) {
-            rejectAppend(ae.from(), localPrevTerm, logView.firstIndexOfRunAt(prev));
-            return;
-        }
         List<LogEntry> entries = ae.entries();
+        long base = logView.firstIndex() - 1;
+        if (prev < base) {
+            // Entries up to the base were compacted into a snapshot: they are committed, so every leader's log
+            // holds the very same ones (Leader Completeness). Only what follows the base is compared.
+            entries = entries.subList((int) Math.min(entries.size(), base - prev), entries.size());
+        } else {
+            long localPrevTerm = logView.termAt(prev);
+            if (localPrevTerm != ae.prevLogTerm() && !breakPreviousEntryCheck) {
+                rejectAppend(ae.from(), localPrevTerm, logView.firstIndexOfRunAt(prev));
+                return;
+            }
+        }
         int i = 0;
         for (; i < entries.size(); i++) {
             LogEntry e = entries.get(i);
@@ -114,6 +122,33 @@ final class FollowerAppend {
             sendAck();
         }
         // Otherwise the acknowledgement goes out when the entries are durable (ackIfNewlyDurable).
+    }
+
+    /**
+     * A message of the leader of {@code m.term()}, not older than this node's term: this node follows it
+     * (stepping down or entering its term if need be) and its election timer starts over. False if the
+     * message must be refused: this node leads that very term itself.
+     */
+    boolean followLeader(RaftMessage m) {
+        long term = state.term();
+        if (m.term() == term && state.role() == Role.LEADER) {
+            // Two leaders in one term cannot happen unless a peer is broken: never yield to it.
+            engine.refuse(m, "this node leads term " + term);
+            return false;
+        }
+        if (m.term() > term || state.role() != Role.FOLLOWER) {
+            engine.becomeFollower(m.term(), m.from());
+        } else {
+            state.setLeader(m.from());
+        }
+        elections.heardFromLeader();
+        return true;
+    }
+
+    /** A snapshot from the current leader was installed: the log matches that leader's up to {@code index}. */
+    void matchedByLeader(long index) {
+        leaderMatchedIndex = Math.max(leaderMatchedIndex, index);
+        lastAckSent = Math.max(lastAckSent, index);
     }
 
     private String malformedEntries(AppendEntries ae) {

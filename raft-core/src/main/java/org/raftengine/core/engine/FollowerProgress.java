@@ -1,5 +1,7 @@
 package org.raftengine.core.engine;
 
+import org.raftengine.core.spi.SnapshotMeta;
+
 /**
  * What a leader knows of one follower. In {@code probe} the leader sends one AppendEntries at a time
  * until the follower's log matches; in {@code replicate} it pipelines up to {@code maxInflight}
@@ -21,6 +23,19 @@ final class FollowerProgress {
     long lastContactNanos;
     /** matchIndex at the previous heartbeat tick, to detect a pipeline stalled by lost messages. */
     long matchAtLastTick;
+
+    // ---- a snapshot transfer: the follower needs entries the leader no longer holds
+    /** The snapshot being sent, or null when the follower is sent entries. */
+    SnapshotMeta snapshot;
+    /** The offset the follower expects next. */
+    long snapshotOffset;
+    /** A chunk is out and unanswered. */
+    boolean chunkOut;
+    /** A chunk is being read from storage. */
+    boolean readingChunk;
+    /** Answers to chunks so far, and at the previous tick: a chunk unanswered over a tick is sent again. */
+    long chunkAnswers;
+    long chunkAnswersAtLastTick;
 
     FollowerProgress(String id, long nextIndex, int maxInflight) {
         this.id = id;

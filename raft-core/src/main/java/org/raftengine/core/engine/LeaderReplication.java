@@ -1,28 +1,39 @@
 package org.raftengine.core.engine;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.raftengine.core.ClusterConfiguration;
 import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.Member;
 import org.raftengine.core.Role;
-import org.raftengine.core.RuleBreach;
+import org.raftengine.core.internal.RuleBreach;
 import org.raftengine.core.message.AppendEntries;
 import org.raftengine.core.message.AppendEntriesResponse;
+import org.raftengine.core.message.InstallSnapshot;
+import org.raftengine.core.message.InstallSnapshotResponse;
 import org.raftengine.core.runtime.NodeRuntime;
 import org.raftengine.core.spi.EntryType;
 import org.raftengine.core.spi.LogEntry;
 import org.raftengine.core.spi.RaftLog;
+import org.raftengine.core.spi.CorruptEntryException;
+import org.raftengine.core.spi.CorruptSnapshotException;
+import org.raftengine.core.spi.SnapshotMeta;
 import org.raftengine.core.wire.ConfigurationCodec;
 
 /**
  * The leader's side of the log: what it knows of each follower ({@link FollowerProgress}), sending them
  * what they lack (from memory, or read from storage for a follower that lags behind the tail),
- * heartbeats, CheckQuorum, counting replicas to commit, and recording members' storage ids. Handles
- * {@link AppendEntriesResponse}.
+ * heartbeats, CheckQuorum, counting replicas to commit, and recording members' storage ids. A follower
+ * that needs entries compacted away is sent the snapshot, one chunk at a time, read from storage on the
+ * snapshot executor while the leader serves everyone else. Handles {@link AppendEntriesResponse} and
+ * {@link InstallSnapshotResponse}.
  */
 final class LeaderReplication {
     private static final System.Logger LOG = System.getLogger(RaftEngine.class.getName());
@@ -36,6 +47,11 @@ final class LeaderReplication {
     private final EventLoop events;
     private final LogView logView;
     private final Outbox outbox;
+    private final int chunkBytes;
+    /** Told when this node's stored snapshot turns out corrupt, so a new one replaces it. */
+    private final Consumer<SnapshotMeta> storedSnapshotCorrupt;
+    /** The last snapshot read through because a follower found it corrupt. */
+    private SnapshotMeta checkedSnapshot;
     /** Deliberately broken rule, for tests of the checkers only (RuleBreach). */
     private final boolean breakCurrentTermRule;
 
@@ -50,7 +66,8 @@ final class LeaderReplication {
     private boolean matchChanged;
 
     LeaderReplication(RaftEngine engine, NodeState state, RaftLog raftLog, NodeRuntime runtime, EventLoop events,
-                      LogView logView, Outbox outbox) {
+                      LogView logView, Outbox outbox, int chunkBytes,
+                      Consumer<SnapshotMeta> storedSnapshotCorrupt) {
         this.engine = engine;
         this.state = state;
         this.raftLog = raftLog;
@@ -58,6 +75,8 @@ final class LeaderReplication {
         this.events = events;
         this.logView = logView;
         this.outbox = outbox;
+        this.chunkBytes = chunkBytes;
+        this.storedSnapshotCorrupt = storedSnapshotCorrupt;
         this.breakCurrentTermRule = engine.breaks(RuleBreach.COMMIT_OLDER_TERM_BY_COUNTING);
     }
 
@@ -112,6 +131,14 @@ final class LeaderReplication {
     private void replicateTo(FollowerProgress p) {
         ClusterSettings s = logView.settings();
         while (true) {
+            if (p.snapshot != null) {
+                sendNextChunk(p);
+                return;
+            }
+            if (p.nextIndex < logView.firstIndex()) {
+                startSnapshot(p);
+                return;
+            }
             if (p.readingStorage) {
                 return;
             }
@@ -158,6 +185,11 @@ final class LeaderReplication {
             List<LogEntry> entries;
             try {
                 entries = raftLog.read(from, to, maxBytes);
+            } catch (CorruptEntryException e) {
+                // Never served: this node's own storage is damaged, and a leader cannot repair from itself.
+                events.execute(() -> engine.storageCorrupt("entries " + from + ".." + to + " in storage fail their"
+                        + " checksum (" + e.getMessage() + ")"));
+                return;
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "node " + state.id + ": reading entries " + from + ".." + to + " for "
                         + follower + " failed", e);
@@ -175,8 +207,10 @@ final class LeaderReplication {
             return;
         }
         p.readingStorage = false;
-        // Entries acknowledged while the read ran are not sent (nor counted in flight) again.
-        if (entries != null && !entries.isEmpty() && p.nextIndex == from && from > p.matchIndex) {
+        // Entries acknowledged while the read ran are not sent (nor counted in flight) again; entries
+        // compacted while it ran leave the follower to the snapshot.
+        if (entries != null && !entries.isEmpty() && p.nextIndex == from && from > p.matchIndex
+                && from >= logView.firstIndex()) {
             long prev = from - 1;
             sendAppend(follower, prev, entries);
             if (p.replicating) {
@@ -203,6 +237,15 @@ final class LeaderReplication {
         }
         seenStorageIds.put(r.from(), r.fromStorageId());
         p.lastContactNanos = runtime.nanoTime();
+        if (p.snapshot != null) {
+            // The transfer decides where the follower goes next; answers to heartbeats only confirm matches.
+            if (r.success() && r.matchIndex() > p.matchIndex) {
+                p.matchIndex = Math.min(r.matchIndex(), logView.lastIndex());
+                matchChanged = true;
+                advanceCommit();
+            }
+            return;
+        }
         if (r.success()) {
             if (r.matchIndex() > p.matchIndex) {
                 p.matchIndex = Math.min(r.matchIndex(), logView.lastIndex());
@@ -230,6 +273,154 @@ final class LeaderReplication {
             p.becomeProbe(Math.min(next, logView.lastIndex() + 1));
         }
         replicateTo(p);
+    }
+
+    // ---- snapshots
+
+    /** The follower needs entries compacted away: it is sent the latest snapshot, from its first byte. */
+    private void startSnapshot(FollowerProgress p) {
+        SnapshotMeta meta = logView.snapshot();
+        if (meta == null) {
+            throw new IllegalStateException("entries before " + logView.firstIndex() + " were compacted without a"
+                    + " snapshot");
+        }
+        LOG.log(Level.DEBUG, "node {0} sends snapshot {1}/{2} to {3} (it needs index {4})", state.id, meta.index(),
+                meta.term(), p.id, p.nextIndex);
+        p.snapshot = meta;
+        p.snapshotOffset = 0;
+        p.chunkOut = false;
+        p.readingChunk = false;
+        sendNextChunk(p);
+    }
+
+    /** One chunk at a time: read on the snapshot executor, sent when read, the next once it is answered. */
+    private void sendNextChunk(FollowerProgress p) {
+        if (p.chunkOut || p.readingChunk) {
+            return;
+        }
+        p.readingChunk = true;
+        SnapshotMeta meta = p.snapshot;
+        long offset = p.snapshotOffset;
+        long readTerm = state.term();
+        String follower = p.id;
+        runtime.snapshotExecutor().execute(() -> {
+            byte[] chunk;
+            boolean failed = false;
+            try {
+                chunk = raftLog.readSnapshot(meta, offset, chunkBytes);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "node " + state.id + ": reading snapshot " + meta.index() + " at " + offset
+                        + " for " + follower + " failed", e);
+                chunk = null;
+                failed = true;
+            }
+            byte[] read = chunk;
+            boolean readFailed = failed;
+            events.execute(() -> onChunkRead(follower, readTerm, meta, offset, read, readFailed));
+        });
+    }
+
+    private void onChunkRead(String follower, long readTerm, SnapshotMeta meta, long offset, byte[] chunk,
+                             boolean failed) {
+        FollowerProgress p = followers.get(follower);
+        if (state.role() != Role.LEADER || state.term() != readTerm || p == null || p.snapshot != meta) {
+            return;
+        }
+        p.readingChunk = false;
+        if (failed) {
+            return; // tried again at the next tick
+        }
+        if (chunk == null) {
+            // A newer snapshot replaced this one: the follower gets that one, from the start.
+            startSnapshot(p);
+            return;
+        }
+        if (offset != p.snapshotOffset) {
+            sendNextChunk(p);
+            return;
+        }
+        outbox.send(new InstallSnapshot(state.id, follower, state.storageId(), state.term(), meta.index(), meta.term(),
+                meta.configuration(), meta.sizeBytes(), meta.checksum(), offset, chunk));
+        p.chunkOut = true;
+    }
+
+    void onInstallSnapshotResponse(InstallSnapshotResponse r) {
+        if (r.term() > state.term()) {
+            engine.becomeFollower(r.term(), null);
+            return;
+        }
+        if (state.role() != Role.LEADER || r.term() < state.term()) {
+            return;
+        }
+        FollowerProgress p = followers.get(r.from());
+        if (p == null) {
+            return;
+        }
+        seenStorageIds.put(r.from(), r.fromStorageId());
+        p.lastContactNanos = runtime.nanoTime();
+        if (r.installed()) {
+            // The follower's log matches this leader's up to the snapshot (or beyond, if it already committed
+            // past it): replication resumes with a probe just after it.
+            if (r.index() > p.matchIndex) {
+                p.matchIndex = Math.min(r.index(), logView.lastIndex());
+                matchChanged = true;
+                advanceCommit();
+            }
+            if (p.snapshot != null) {
+                p.snapshot = null;
+                p.chunkOut = false;
+                p.becomeProbe(p.matchIndex + 1);
+                replicateTo(p);
+            }
+            return;
+        }
+        SnapshotMeta meta = p.snapshot;
+        if (meta == null || r.index() != meta.index() || r.snapshotTerm() != meta.term()) {
+            return; // an answer about another transfer
+        }
+        p.chunkAnswers++;
+        p.chunkOut = false;
+        if (r.nextOffset() == InstallSnapshotResponse.CORRUPT) {
+            checkStoredSnapshot(meta);
+        }
+        p.snapshotOffset = Math.max(0, Math.min(r.nextOffset(), meta.sizeBytes()));
+        sendNextChunk(p);
+    }
+
+    /**
+     * A follower received the whole of {@code meta} and it failed its checksum: torn in transit, or this
+     * node's stored copy is corrupt. The copy is read through once (per snapshot) to tell; a corrupt copy is
+     * never sent again: a new snapshot replaces it.
+     */
+    private void checkStoredSnapshot(SnapshotMeta meta) {
+        if (meta.sameAs(checkedSnapshot)) {
+            return;
+        }
+        checkedSnapshot = meta;
+        runtime.snapshotExecutor().execute(() -> {
+            try (InputStream in = raftLog.openSnapshot(meta)) {
+                in.transferTo(OutputStream.nullOutputStream());
+            } catch (CorruptSnapshotException e) {
+                events.execute(() -> storedSnapshotCorrupt.accept(meta));
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.DEBUG, "node {0}: could not check snapshot {1}: {2}", state.id, meta.index(), e);
+            }
+        });
+    }
+
+    /**
+     * The lowest index a follower still needs: compaction keeps it, within the trailing bound (see
+     * {@link LocalSnapshots}). {@code Long.MIN_VALUE} when not leading.
+     */
+    long neededByFollowers() {
+        if (state.role() != Role.LEADER) {
+            return Long.MIN_VALUE;
+        }
+        long needed = Long.MAX_VALUE;
+        for (FollowerProgress p : followers.values()) {
+            needed = Math.min(needed, p.matchIndex + 1);
+        }
+        return needed;
     }
 
     // ---- commit
@@ -289,6 +480,10 @@ final class LeaderReplication {
             quorumCheckStartedNanos = now;
         }
         for (FollowerProgress p : followers.values()) {
+            if (p.snapshot != null && p.chunkOut && p.chunkAnswers == p.chunkAnswersAtLastTick) {
+                p.chunkOut = false; // the chunk or its answer was lost: send it again
+            }
+            p.chunkAnswersAtLastTick = p.chunkAnswers;
             // A pipeline that made no progress over a whole tick lost a message: probe again from the match.
             boolean stalled = p.matchIndex == p.matchAtLastTick;
             if (p.replicating && p.inflightCount() > 0 && stalled) {
@@ -298,8 +493,9 @@ final class LeaderReplication {
             }
             p.matchAtLastTick = p.matchIndex;
             replicateTo(p);
-            // The heartbeat: anchored at the match index, which the follower is known to hold.
-            sendAppend(p.id, p.matchIndex, List.of());
+            // The heartbeat: anchored at the match index, which the follower is known to hold (or, if that
+            // was compacted away, at the first index the leader still knows the term of).
+            sendAppend(p.id, Math.max(p.matchIndex, logView.firstIndex() - 1), List.of());
         }
         recordLearnedStorageIds();
     }

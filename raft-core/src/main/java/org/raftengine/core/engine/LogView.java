@@ -9,6 +9,7 @@ import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.spi.EntryType;
 import org.raftengine.core.spi.LogEntry;
 import org.raftengine.core.spi.RaftLog;
+import org.raftengine.core.spi.SnapshotMeta;
 import org.raftengine.core.wire.ConfigurationCodec;
 
 /**
@@ -17,7 +18,10 @@ import org.raftengine.core.wire.ConfigurationCodec;
  * storage, durable, committed and applied. Appending and truncating keep all of these consistent.
  *
  * <p>The configuration in force is the last configuration entry appended, committed or not; truncating
- * that entry reverts to the one before. Its cluster settings are the settings in force.
+ * that entry reverts to the one before, or to the snapshot's. Its cluster settings are the settings in force.
+ *
+ * <p>Below the entries lies the latest snapshot: entries up to {@link #firstIndex()} - 1 were compacted
+ * away (their terms are gone too, but for the last one's), and a follower that needs them gets the snapshot.
  */
 final class LogView {
     private static final System.Logger LOG = System.getLogger(RaftEngine.class.getName());
@@ -36,6 +40,8 @@ final class LogView {
     private final TreeMap<Long, ClusterConfiguration> configurations = new TreeMap<>();
     private ClusterConfiguration configuration;
     private long configurationIndex;
+    /** The latest durable snapshot, or null. */
+    private SnapshotMeta snapshot;
 
     /** The first index not yet handed to storage. */
     private long writeFrom;
@@ -56,11 +62,16 @@ final class LogView {
     void load(RaftLog log, long applied) {
         long first = log.firstIndex();
         long last = log.lastIndex();
+        snapshot = log.snapshot();
         if (applied > last) {
             throw new IllegalStateException("node " + nodeId + ": the state machine applied up to " + applied
                     + " but the log ends at " + last + "; the log lost entries the state machine has");
         }
-        terms = new TermIndex(first - 1);
+        if (applied < first - 1) {
+            throw new IllegalStateException("node " + nodeId + ": the state machine applied up to " + applied
+                    + " but the log starts at " + first + " and no snapshot restored the entries between");
+        }
+        terms = new TermIndex(first - 1, log.termAt(first - 1));
         // Terms never decrease along the log: find each run's end by binary search, not by reading all.
         long index = first;
         while (index <= last) {
@@ -91,10 +102,13 @@ final class LogView {
             }
             from += chunk.size();
         }
-        if (configurations.isEmpty() || configurations.firstKey() > tailFrom) {
+        // The configuration in force at the applied index is needed too (a snapshot taken there records it).
+        if (configurations.isEmpty() || configurations.firstKey() > applied) {
             LogEntry before = findConfigurationBefore(log, tailFrom, first);
             if (before != null) {
                 configurations.put(before.index(), decodeConfiguration(before));
+            } else if (snapshot != null) {
+                configurations.put(snapshot.index(), snapshot.configuration());
             }
         }
         if (!configurations.isEmpty()) {
@@ -135,6 +149,11 @@ final class LogView {
         return terms.lastIndex();
     }
 
+    /** The first index held; those before it are compacted away, covered by the snapshot. */
+    long firstIndex() {
+        return terms.baseIndex() + 1;
+    }
+
     long lastTerm() {
         return terms.lastTerm();
     }
@@ -169,6 +188,11 @@ final class LogView {
         return tail.slice(from, to, maxEntries, maxBytes);
     }
 
+    /** True if the entry at {@code index} is in memory. */
+    boolean inMemory(long index) {
+        return tail.contains(index);
+    }
+
     /** Bytes of the entries from {@code from} to {@code to} that are in memory. */
     long bytesInMemory(long from, long to) {
         long bytes = 0;
@@ -198,6 +222,9 @@ final class LogView {
      */
     void truncateFrom(long index) {
         LOG.log(Level.DEBUG, "node {0} truncates its log from {1}", nodeId, index);
+        if (index < firstIndex()) {
+            throw new IllegalStateException("truncation from " + index + " below the first index " + firstIndex());
+        }
         terms.truncateFrom(index);
         tail.truncateFrom(index);
         writeFrom = Math.min(writeFrom, index);
@@ -227,6 +254,62 @@ final class LogView {
 
     ClusterSettings settings() {
         return configuration != null ? configuration.settings() : fallbackSettings;
+    }
+
+    /** The configuration in force at {@code index}, which must not be below the applied index's one. */
+    ClusterConfiguration configurationAt(long index) {
+        var e = configurations.floorEntry(index);
+        if (e == null) {
+            throw new IllegalStateException("no configuration known at index " + index);
+        }
+        return e.getValue();
+    }
+
+    // ---- snapshots and compaction
+
+    /** The latest durable snapshot, or null. */
+    SnapshotMeta snapshot() {
+        return snapshot;
+    }
+
+    /** A snapshot of this node's own state was committed to storage; the log holds every entry it covers. */
+    void snapshotTaken(SnapshotMeta meta) {
+        if (snapshot == null || meta.index() > snapshot.index()) {
+            snapshot = meta;
+        }
+    }
+
+    /**
+     * Entries up to {@code index} (covered by the snapshot, applied and durable) leave the view; storage is
+     * told to discard them too.
+     */
+    void compactTo(long index) {
+        terms.compactTo(index);
+        if (tail.start() <= index) {
+            tail.evictUpTo(index);
+        }
+    }
+
+    /**
+     * A snapshot from the leader was committed to storage. If storage kept its entries (it held the
+     * snapshot's last entry), so does the view; otherwise the snapshot replaced the whole log, and the view
+     * starts over after it. Either way the snapshot's entries are committed.
+     */
+    void snapshotInstalled(SnapshotMeta meta, boolean entriesKept) {
+        snapshot = meta;
+        if (!entriesKept) {
+            terms.resetTo(meta.index(), meta.term());
+            tail = new EntryTail(meta.index() + 1);
+            writeFrom = meta.index() + 1;
+            durableIndex = meta.index();
+            configurations.clear();
+            configurations.put(meta.index(), meta.configuration());
+            configuration = meta.configuration();
+            configurationIndex = meta.index();
+        }
+        if (meta.index() > commitIndex) {
+            commitIndex = meta.index();
+        }
     }
 
     private static ClusterConfiguration decodeConfiguration(LogEntry e) {
@@ -274,11 +357,6 @@ final class LogView {
 
     void commitTo(long index) {
         commitIndex = index;
-        // Configurations older than the newest committed one can no longer come back.
-        Long committed = configurations.floorKey(index);
-        if (committed != null) {
-            configurations.headMap(committed, false).clear();
-        }
     }
 
     long appliedIndex() {
@@ -287,6 +365,12 @@ final class LogView {
 
     void appliedUpTo(long index) {
         appliedIndex = index;
+        // Configurations older than the one in force at the applied index can never come back, nor be
+        // asked for by a snapshot (which covers at least the applied index).
+        Long inForce = configurations.size() > 1 ? configurations.floorKey(index) : null;
+        if (inForce != null) {
+            configurations.headMap(inForce, false).clear();
+        }
     }
 
     /** Only entries both durable and applied leave memory, and the last {@code maxTailEntries} of them stay. */

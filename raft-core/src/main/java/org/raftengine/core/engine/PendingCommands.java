@@ -103,16 +103,28 @@ final class PendingCommands {
         removeIf(Long.MIN_VALUE, p -> p.deadlineNanos() <= nowNanos, removed);
     }
 
+    /** Removes every command at or below {@code index}, in index order. */
+    void removeUpTo(long index, Consumer<PendingCommand> removed) {
+        if (count > 0 && low <= index) {
+            long limit = index;
+            removeIf(Long.MIN_VALUE, p -> true, removed, limit);
+        }
+    }
+
     /** Removes every command, in index order. */
     void removeAll(Consumer<PendingCommand> removed) {
         removeIf(Long.MIN_VALUE, p -> true, removed);
     }
 
     private void removeIf(long from, Predicate<PendingCommand> test, Consumer<PendingCommand> removed) {
+        removeIf(from, test, removed, Long.MAX_VALUE);
+    }
+
+    private void removeIf(long from, Predicate<PendingCommand> test, Consumer<PendingCommand> removed, long to) {
         if (count == 0) {
             return;
         }
-        long last = high;
+        long last = Math.min(high, to);
         for (long i = Math.max(from, low); i <= last && count > 0; i++) {
             int s = slot(i);
             PendingCommand p = slots[s];

@@ -1,9 +1,13 @@
 package org.raftengine.core.engine;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,20 +20,25 @@ import org.raftengine.core.Member;
 import org.raftengine.core.NodeStatus;
 import org.raftengine.core.RaftListener;
 import org.raftengine.core.RaftNodeConfig;
-import org.raftengine.core.RuleBreach;
 import org.raftengine.core.Role;
+import org.raftengine.core.internal.RuleBreach;
 import org.raftengine.core.message.AppendEntries;
 import org.raftengine.core.message.AppendEntriesResponse;
 import org.raftengine.core.message.ForwardCommand;
 import org.raftengine.core.message.ForwardResponse;
+import org.raftengine.core.message.InstallSnapshot;
+import org.raftengine.core.message.InstallSnapshotResponse;
 import org.raftengine.core.message.RaftMessage;
 import org.raftengine.core.message.VoteRequest;
 import org.raftengine.core.message.VoteResponse;
 import org.raftengine.core.runtime.NodeRuntime;
+import org.raftengine.core.spi.CorruptEntryException;
+import org.raftengine.core.spi.CorruptSnapshotException;
 import org.raftengine.core.spi.EntryType;
 import org.raftengine.core.spi.HardState;
 import org.raftengine.core.spi.LogEntry;
 import org.raftengine.core.spi.RaftLog;
+import org.raftengine.core.spi.SnapshotMeta;
 import org.raftengine.core.spi.StateMachine;
 import org.raftengine.core.spi.Transport;
 import org.raftengine.core.wire.ConfigurationCodec;
@@ -59,6 +68,8 @@ public final class RaftEngine {
     private final Transport transport;
     private final StateMachine stateMachine;
     private final NodeRuntime runtime;
+    /** Rules this node breaks on purpose, for tests of the checkers only; empty for every real node. */
+    private final Set<RuleBreach> ruleBreaches;
 
     // ---- the parts
     private final EventLoop events;
@@ -73,9 +84,13 @@ public final class RaftEngine {
     private final FollowerAppend follower;
     private final ClientCommands clients;
     private final ApplyPipeline apply;
+    private final LocalSnapshots snapshots;
+    private final SnapshotReceiver snapshotReceiver;
 
     // ---- life cycle and status
     private final CompletableFuture<Void> stoppedFuture = new CompletableFuture<>();
+    /** Set once start() has succeeded, and never cleared: from then on only a halt ends the node. */
+    private volatile boolean started;
     private boolean halted;
     private Cancellable tickTimer;
     private volatile NodeStatus status;
@@ -83,6 +98,13 @@ public final class RaftEngine {
 
     public RaftEngine(RaftNodeConfig nodeConfig, RaftLog log, Transport transport, StateMachine stateMachine,
                       NodeRuntime runtime) {
+        this(nodeConfig, log, transport, stateMachine, runtime, Set.of());
+    }
+
+    /** An engine that breaks {@code ruleBreaches}: only through {@link org.raftengine.core.internal.RuleBreakingNodes}. */
+    public RaftEngine(RaftNodeConfig nodeConfig, RaftLog log, Transport transport, StateMachine stateMachine,
+                      NodeRuntime runtime, Set<RuleBreach> ruleBreaches) {
+        this.ruleBreaches = Set.copyOf(ruleBreaches);
         this.nodeConfig = Objects.requireNonNull(nodeConfig, "nodeConfig");
         this.id = nodeConfig.nodeId();
         this.log = Objects.requireNonNull(log, "log");
@@ -102,12 +124,17 @@ public final class RaftEngine {
         this.logView = new LogView(id, nodeConfig.maxTailEntries(), fallbackSettings, seenRequests);
         this.storage = new StoragePipeline(id, log, runtime, events, state, logView, outbox, this::afterWrite);
         this.elections = new Elections(this, state, runtime, events, logView, outbox, storage);
-        this.leader = new LeaderReplication(this, state, log, runtime, events, logView, outbox);
-        this.follower = new FollowerAppend(this, state, logView, outbox, elections);
+        this.leader = new LeaderReplication(this, state, log, runtime, events, logView, outbox,
+                nodeConfig.snapshots().chunkBytes(), this::onStoredSnapshotCorrupt);
+        this.follower = new FollowerAppend(this, state, logView, outbox, elections, this::snapshotCommitting);
         this.clients = new ClientCommands(state, nodeConfig, runtime, events, logView, leader, outbox, completions,
                 seenRequests);
         this.apply = new ApplyPipeline(id, stateMachine, runtime, events, logView, clients, this::markBrokenAndStop,
                 breaks(RuleBreach.APPLY_BEFORE_COMMIT));
+        this.snapshots = new LocalSnapshots(id, log, runtime, events, logView, apply, nodeConfig.snapshots(),
+                leader::neededByFollowers);
+        this.snapshotReceiver = new SnapshotReceiver(this, state, log, runtime, events, logView, outbox, storage, apply,
+                follower, clients);
     }
 
     // =====================================================================================
@@ -126,9 +153,9 @@ public final class RaftEngine {
             throw new LogBrokenException("the log of node " + id + " is marked broken (" + log.brokenReason()
                     + "); the node refuses to start until the log is repaired and the mark cleared");
         }
-        if (!nodeConfig.ruleBreaches().isEmpty()) {
+        if (!ruleBreaches.isEmpty()) {
             LOG.log(Level.WARNING, "node {0} deliberately breaks Raft rules {1}: for testing the test suite only",
-                    id, nodeConfig.ruleBreaches());
+                    id, ruleBreaches);
         }
         long storageId = log.storageId();
         HardState hard = log.hardState();
@@ -142,14 +169,32 @@ public final class RaftEngine {
         } else if (nodeConfig.bootstrap() != null) {
             LOG.log(Level.INFO, "node {0}: the log already holds entries; bootstrap configuration ignored", id);
         }
-        logView.load(log, stateMachine.lastApplied());
+        String snapshotsOff = !log.supportsSnapshots()
+                ? "the log (" + log.getClass().getName() + ") stores no snapshots"
+                : !stateMachine.supportsSnapshots()
+                ? "the state machine (" + stateMachine.getClass().getName() + ") takes no snapshots" : null;
+        if (snapshotsOff != null) {
+            LOG.log(Level.INFO, "node {0}: snapshots and log compaction are off, the log keeps every entry: {1}", id,
+                    snapshotsOff);
+        }
+        try {
+            logView.load(log, restoreIfBehindLog());
+        } catch (CorruptEntryException | CorruptSnapshotException e) {
+            String reason = "its storage fails a checksum at start (" + e.getMessage() + ")";
+            log.markBroken(reason);
+            throw new LogBrokenException("node " + id + " refuses to start: " + reason + "; a corrupted log is never"
+                    + " served or voted on: wipe its storage and add it to the cluster again");
+        }
         ClusterConfiguration configuration = logView.configuration();
         if (configuration != null && nodeConfig.bootstrap() != null
                 && !configuration.settings().equals(nodeConfig.bootstrap().settings())) {
             LOG.log(Level.INFO, "node {0}: cluster settings in the log differ from this node''s bootstrap values;"
                     + " the log''s apply: {1}", id, configuration.settings());
         }
+        snapshots.start(snapshotsOff);
+        snapshotReceiver.start(snapshotsOff);
         state.setRoleUntold(Role.FOLLOWER);
+        started = true;
         events.setRunning(true);
         elections.setFirstDeadline(bootstrapped);
         transport.start(this::receive);
@@ -158,6 +203,32 @@ public final class RaftEngine {
             scheduleTick();
             listeners.tell(l -> l.onRoleChange(Role.FOLLOWER, state.term()));
         });
+    }
+
+    /**
+     * The state machine's applied index, after restoring the log's snapshot into it if it is behind the
+     * first entry the log holds (a state machine kept in memory, or a crash between the commit of a
+     * received snapshot and its restore). On the calling thread, before the node runs.
+     */
+    private long restoreIfBehindLog() {
+        long applied = stateMachine.lastApplied();
+        SnapshotMeta snapshot = log.supportsSnapshots() ? log.snapshot() : null;
+        if (snapshot == null || applied >= log.firstIndex() - 1) {
+            return applied;
+        }
+        if (!stateMachine.supportsSnapshots()) {
+            throw new IllegalStateException("node " + id + ": the log starts at " + log.firstIndex() + ", after a "
+                    + "snapshot, but the state machine applied only up to " + applied
+                    + " and cannot restore snapshots");
+        }
+        try (InputStream data = log.openSnapshot(snapshot)) {
+            stateMachine.restore(snapshot.index(), data);
+        } catch (IOException e) {
+            throw new UncheckedIOException("node " + id + ": restoring snapshot " + snapshot.index() + " failed", e);
+        }
+        LOG.log(Level.INFO, "node {0} restored its state machine from snapshot {1}/{2}", id, snapshot.index(),
+                snapshot.term());
+        return stateMachine.lastApplied();
     }
 
     /** Writes the first configuration entry, with this node's storage id recorded in it. */
@@ -172,17 +243,22 @@ public final class RaftEngine {
                 initial.members());
     }
 
-    /** Stops the node: pending commands complete as indeterminate, timers stop, the runtime shuts down. */
+    /**
+     * Stops the node: pending commands complete as indeterminate, timers stop, the runtime shuts down.
+     * The stage completes once the runtime is quiet (no log or state machine call runs or can begin),
+     * also when the node stopped by itself or is still marking its log broken.
+     */
     public CompletionStage<Void> stop() {
-        if (!events.isRunning()) {
+        if (!started) {
             return CompletableFuture.completedFuture(null);
         }
+        // Dropped if the node no longer runs: then a halt has run, or follows the mark of a broken log.
         events.execute(() -> halt("node stopped"));
         return stoppedFuture;
     }
 
     private void halt(String reason) {
-        if (stoppedFuture.isDone() || halted) {
+        if (halted) {
             return;
         }
         halted = true;
@@ -194,17 +270,26 @@ public final class RaftEngine {
             tickTimer.cancel();
         }
         clients.stop(reason);
-        transport.stop();
+        snapshots.stop(reason);
+        snapshotReceiver.stop();
+        try {
+            transport.stop();
+        } catch (RuntimeException e) {
+            // The application's transport: its failure must not keep the node from stopping.
+            LOG.log(Level.WARNING, "node " + id + ": the transport failed to stop", e);
+        }
         publishStatus();
         completions.flush();
         if (old != Role.STOPPED) {
             listeners.tell(l -> l.onRoleChange(Role.STOPPED, state.term()));
         }
-        runtime.callbackExecutor().execute(() -> stoppedFuture.complete(null));
-        runtime.shutdown();
+        runtime.shutdown().thenRun(() -> stoppedFuture.complete(null));
     }
 
-    /** Stops taking part at once (no event runs any more), and halts once the mark is durable. */
+    /**
+     * Stops taking part at once (no event runs any more), and halts once the mark is durable. A stop()
+     * meanwhile waits for that halt: halting first would drop the mark from the storage queue.
+     */
     private void markBrokenAndStop(String reason) {
         events.setRunning(false);
         runtime.storageExecutor().execute(() -> {
@@ -229,7 +314,7 @@ public final class RaftEngine {
 
     /** True if this node was configured to break {@code rule} (see {@link RuleBreach}: tests of the tests). */
     boolean breaks(RuleBreach rule) {
-        return nodeConfig.ruleBreaches().contains(rule);
+        return ruleBreaches.contains(rule);
     }
 
     /** This node's id. */
@@ -252,6 +337,52 @@ public final class RaftEngine {
         return apply.failuresTotal();
     }
 
+    /** Snapshots this node took of its own state machine. */
+    public long snapshotsTaken() {
+        return snapshots.taken();
+    }
+
+    /** Snapshots this node installed from a leader. */
+    public long snapshotsInstalled() {
+        return snapshotReceiver.installed();
+    }
+
+    /** Thread-safe: takes a snapshot now (see {@link LocalSnapshots}); completes on the callback executor. */
+    public CompletionStage<SnapshotMeta> takeSnapshot() {
+        CompletableFuture<SnapshotMeta> done = new CompletableFuture<>();
+        CompletableFuture<SnapshotMeta> answer = done.whenCompleteAsync((m, e) -> { }, runtime.callbackExecutor());
+        if (!events.isRunning()) {
+            done.completeExceptionally(new IllegalStateException("node " + id + " is not running"));
+            return answer;
+        }
+        try {
+            events.post(() -> snapshots.request(done));
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            done.completeExceptionally(new IllegalStateException("node " + id + " is not running"));
+        }
+        return answer;
+    }
+
+    /** This node's own storage is damaged where no peer can repair it: it stops rather than serve it. */
+    void storageCorrupt(String reason) {
+        LOG.log(Level.ERROR, "node {0}: {1}; marking the log broken and stopping", id, reason);
+        markBrokenAndStop(reason);
+    }
+
+    /** The stored snapshot is corrupt: a new one replaces it, after an entry that the leader appends if need be. */
+    private void onStoredSnapshotCorrupt(SnapshotMeta meta) {
+        snapshots.replaceCorrupt(meta);
+        if (state.role() == Role.LEADER) {
+            leader.appendAsLeader(EntryType.NOOP, 0, new byte[0]);
+            leader.replicateToAll();
+            leader.advanceCommit();
+        }
+    }
+
+    private boolean snapshotCommitting() {
+        return snapshotReceiver.committing();
+    }
+
     /** Thread-safe. Commands queue up and are taken in one protocol event, which batches them naturally. */
     public CompletionStage<CommandResult> submit(byte[] command) {
         return clients.submit(command);
@@ -266,6 +397,7 @@ public final class RaftEngine {
         if (state.role() != Role.STOPPED) {
             storage.flushWrites();
             apply.maybeApply();
+            snapshots.maybeTrigger();
             publishStatus();
         }
         completions.flush();
@@ -306,6 +438,10 @@ public final class RaftEngine {
             clients.onForwardCommand(r);
         } else if (m instanceof ForwardResponse r) {
             clients.onForwardResponse(r);
+        } else if (m instanceof InstallSnapshot r) {
+            snapshotReceiver.onInstallSnapshot(r);
+        } else if (m instanceof InstallSnapshotResponse r) {
+            leader.onInstallSnapshotResponse(r);
         }
     }
 
@@ -402,6 +538,11 @@ public final class RaftEngine {
     // Status
     // =====================================================================================
 
+    private long snapshotIndex() {
+        SnapshotMeta snapshot = logView.snapshot();
+        return snapshot == null ? 0 : snapshot.index();
+    }
+
     /** A new status only when something in it changed: most events under load change one index. */
     private void publishStatus() {
         Map<String, Long> match = leader.matchIndexes();
@@ -412,10 +553,11 @@ public final class RaftEngine {
         if (s.role() == role && s.term() == state.term() && Objects.equals(s.leaderId(), state.leaderId())
                 && s.lastIndex() == lastIndex && s.lastTerm() == lastTerm && s.commitIndex() == logView.commitIndex()
                 && s.durableIndex() == logView.durableIndex() && s.appliedIndex() == logView.appliedIndex()
-                && s.matchIndex() == match) {
+                && s.matchIndex() == match && s.firstIndex() == logView.firstIndex()
+                && s.snapshotIndex() == snapshotIndex()) {
             return;
         }
         status = new NodeStatus(id, role, state.term(), state.leaderId(), lastIndex, lastTerm, logView.commitIndex(),
-                logView.durableIndex(), logView.appliedIndex(), match);
+                logView.durableIndex(), logView.appliedIndex(), match, logView.firstIndex(), snapshotIndex());
     }
 }

@@ -29,6 +29,8 @@ final class StoragePipeline {
 
     private boolean hardStateUnwritten;
     private boolean writeInFlight;
+    /** While a received snapshot is committed, no new write starts (they would race its replacement of the log). */
+    private boolean paused;
     private final RetryBackoff backoff;
     private final AtomicLong failuresTotal = new AtomicLong();
 
@@ -56,9 +58,17 @@ final class StoragePipeline {
         hardStateUnwritten = true;
     }
 
+    void pauseWrites() {
+        paused = true;
+    }
+
+    void resumeWrites() {
+        paused = false;
+    }
+
     /** After every event: starts a write if none is in flight and something is pending. */
     void flushWrites() {
-        if (writeInFlight || backoff.waiting()) {
+        if (writeInFlight || paused || backoff.waiting()) {
             return;
         }
         boolean entries = logView.hasUnwritten();

@@ -5,17 +5,27 @@ import java.util.Arrays;
 /**
  * The term of every index of the log, kept as runs (first index of each term), so the protocol thread
  * answers "term at index" for the whole log without reading storage. Terms never decrease along a log,
- * so there is one run per term that has entries: a few hundred bytes for a long-lived cluster.
+ * so there is one run per term that has entries: a few hundred bytes for a long-lived cluster. Below the
+ * runs lies the base: the last index compacted away (or covered by a snapshot) and its term.
  */
 final class TermIndex {
     private long[] starts = new long[16];
     private long[] terms = new long[16];
     private int runs;
     private long lastIndex;
+    private long baseIndex;
+    private long baseTerm;
 
-    /** Resets to a log whose last index is {@code lastIndex} and which holds no runs yet. */
-    TermIndex(long lastIndex) {
-        this.lastIndex = lastIndex;
+    /** A log that holds nothing after {@code baseIndex}, whose entry had {@code baseTerm} (0 for index 0). */
+    TermIndex(long baseIndex, long baseTerm) {
+        this.baseIndex = baseIndex;
+        this.baseTerm = baseTerm;
+        this.lastIndex = baseIndex;
+    }
+
+    /** The last index compacted away (0 if none): its term is known, its entry is not held. */
+    long baseIndex() {
+        return baseIndex;
     }
 
     long lastIndex() {
@@ -23,13 +33,16 @@ final class TermIndex {
     }
 
     long lastTerm() {
-        return runs == 0 ? 0 : terms[runs - 1];
+        return runs == 0 ? baseTerm : terms[runs - 1];
     }
 
-    /** The term at {@code index}: 0 for index 0. */
+    /** The term at {@code index}, for any index from the base on: 0 for index 0. */
     long termAt(long index) {
         if (index == 0) {
             return 0;
+        }
+        if (index == baseIndex) {
+            return baseTerm;
         }
         if (index > lastIndex || runs == 0 || index < starts[0]) {
             throw new IndexOutOfBoundsException("no entry at " + index + " (last " + lastIndex + ")");
@@ -58,12 +71,12 @@ final class TermIndex {
 
     /** Records an entry appended at {@code lastIndex() + 1}. */
     void append(long index, long term) {
-        if (index != lastIndex + 1 && !(runs == 0 && index > lastIndex)) {
+        if (index != lastIndex + 1) {
             throw new IllegalStateException("append at " + index + " after " + lastIndex);
         }
         if (runs == 0 || terms[runs - 1] != term) {
-            if (runs > 0 && term < terms[runs - 1]) {
-                throw new IllegalStateException("term " + term + " after term " + terms[runs - 1]);
+            if (term < lastTerm()) {
+                throw new IllegalStateException("term " + term + " after term " + lastTerm());
             }
             if (runs == starts.length) {
                 starts = Arrays.copyOf(starts, runs * 2);
@@ -82,11 +95,42 @@ final class TermIndex {
         lastIndex = to;
     }
 
-    /** Forgets every index from {@code index} on. */
+    /** Forgets every index from {@code index} on; never the base. */
     void truncateFrom(long index) {
+        if (index <= baseIndex) {
+            throw new IllegalStateException("truncation from " + index + " reaches the compacted base " + baseIndex);
+        }
         while (runs > 0 && starts[runs - 1] >= index) {
             runs--;
         }
         lastIndex = Math.min(lastIndex, index - 1);
+    }
+
+    /** Compaction: {@code index}, which the log holds, becomes the base; the runs before it go. */
+    void compactTo(long index) {
+        if (index <= baseIndex) {
+            return;
+        }
+        long term = termAt(index);
+        // The run holding index + 1 becomes the first, starting at index + 1 at the earliest.
+        if (index < lastIndex) {
+            int keepFrom = runOf(index + 1);
+            System.arraycopy(starts, keepFrom, starts, 0, runs - keepFrom);
+            System.arraycopy(terms, keepFrom, terms, 0, runs - keepFrom);
+            runs -= keepFrom;
+            starts[0] = Math.max(starts[0], index + 1);
+        } else {
+            runs = 0;
+        }
+        baseIndex = index;
+        baseTerm = term;
+    }
+
+    /** A snapshot replaced the whole log: nothing is held after {@code index}, whose term was {@code term}. */
+    void resetTo(long index, long term) {
+        runs = 0;
+        baseIndex = index;
+        baseTerm = term;
+        lastIndex = index;
     }
 }

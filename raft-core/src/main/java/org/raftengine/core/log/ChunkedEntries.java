@@ -6,7 +6,8 @@ import org.raftengine.core.spi.LogEntry;
 
 /**
  * A growable list of entries stored in fixed-size chunks: growing never copies what is already held,
- * so a log of millions of entries does not stall the JVM with huge array copies.
+ * so a log of millions of entries does not stall the JVM with huge array copies, and dropping a prefix
+ * (compaction) releases whole chunks. Position 0 is the first entry held.
  */
 final class ChunkedEntries {
     private static final int SHIFT = 12;
@@ -18,6 +19,8 @@ final class ChunkedEntries {
     private static final long ARRAY_HEADER_BYTES = 16;
 
     private final ArrayList<LogEntry[]> chunks = new ArrayList<>();
+    /** Where position 0 lies in the first chunk. */
+    private int head;
     private int size;
     private long entryBytes;
 
@@ -33,19 +36,22 @@ final class ChunkedEntries {
         if (position < 0 || position >= size) {
             throw new IndexOutOfBoundsException("position " + position + " of " + size);
         }
-        return chunks.get(position >>> SHIFT)[position & MASK];
+        int p = head + position;
+        return chunks.get(p >>> SHIFT)[p & MASK];
     }
 
     void set(int position, LogEntry entry) {
         entryBytes += heapBytes(entry) - heapBytes(get(position));
-        chunks.get(position >>> SHIFT)[position & MASK] = entry;
+        int p = head + position;
+        chunks.get(p >>> SHIFT)[p & MASK] = entry;
     }
 
     void add(LogEntry entry) {
-        if ((size & MASK) == 0 && (size >>> SHIFT) == chunks.size()) {
+        int p = head + size;
+        if ((p & MASK) == 0 && (p >>> SHIFT) == chunks.size()) {
             chunks.add(new LogEntry[CHUNK]);
         }
-        chunks.get(size >>> SHIFT)[size & MASK] = entry;
+        chunks.get(p >>> SHIFT)[p & MASK] = entry;
         size++;
         entryBytes += heapBytes(entry);
     }
@@ -53,12 +59,40 @@ final class ChunkedEntries {
     /** Keeps the first {@code newSize} entries. */
     void truncate(int newSize) {
         for (int i = newSize; i < size; i++) {
-            entryBytes -= heapBytes(chunks.get(i >>> SHIFT)[i & MASK]);
-            chunks.get(i >>> SHIFT)[i & MASK] = null;
+            int p = head + i;
+            entryBytes -= heapBytes(chunks.get(p >>> SHIFT)[p & MASK]);
+            chunks.get(p >>> SHIFT)[p & MASK] = null;
         }
         size = Math.min(size, newSize);
-        while (chunks.size() > (size + CHUNK - 1) >>> SHIFT) {
+        if (size == 0) {
+            chunks.clear();
+            head = 0;
+            return;
+        }
+        while (chunks.size() > (head + size + CHUNK - 1) >>> SHIFT) {
             chunks.remove(chunks.size() - 1);
+        }
+    }
+
+    /** Drops the first {@code count} entries (all of them if there are fewer); emptied chunks are released. */
+    void dropFirst(int count) {
+        int n = Math.min(count, size);
+        for (int i = 0; i < n; i++) {
+            int p = head + i;
+            entryBytes -= heapBytes(chunks.get(p >>> SHIFT)[p & MASK]);
+            chunks.get(p >>> SHIFT)[p & MASK] = null;
+        }
+        size -= n;
+        head += n;
+        if (size == 0) {
+            chunks.clear();
+            head = 0;
+            return;
+        }
+        int emptied = head >>> SHIFT;
+        if (emptied > 0) {
+            chunks.subList(0, emptied).clear();
+            head &= MASK;
         }
     }
 

@@ -7,10 +7,14 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
+import java.util.zip.CRC32C;
+import org.raftengine.core.ClusterConfiguration;
 import org.raftengine.core.spi.CorruptEntryException;
 import org.raftengine.core.spi.HardState;
 import org.raftengine.core.spi.LogEntry;
 import org.raftengine.core.spi.RaftLog;
+import org.raftengine.core.spi.SnapshotMeta;
+import org.raftengine.core.spi.SnapshotSink;
 
 /**
  * A {@link RaftLog} held in memory: for tests, the simulator, examples and benchmarks.
@@ -19,22 +23,30 @@ import org.raftengine.core.spi.RaftLog;
  * a simulated crash keeps the object (the node restarts on the same log), a simulated disk wipe
  * replaces it with a new one (and so a new {@link #storageId()}).
  *
- * <p>Entries start at index 1 and are never compacted, so {@link #firstIndex()} is always 1.
+ * <p>It stores the latest snapshot (in 64 KiB pages) and compacts: {@link #compactUpTo} releases the
+ * entries a snapshot covers, so its memory stays bounded when the node takes snapshots.
  * {@link #append} costs O(batch) plus the size of any suffix it replaces; {@link #termAt} is O(1).
  *
  * <p>Every public method is {@code synchronized}. The node alone needs no locking (see the
  * {@link RaftLog} threading contract), but the simulator and tests inspect the log from other threads
  * while a node writes to it, and an uncontended lock costs next to nothing.
  *
- * <p>The methods {@link #snapshotEntries()}, {@link #corruptEntry(long)} and
+ * <p>The methods {@link #snapshotEntries()}, {@link #corruptEntry(long)}, {@link #corruptSnapshot()} and
  * {@link #setWriteFailure(Supplier)} exist for tests and fault injection only.
  */
 public final class InMemoryRaftLog implements RaftLog {
 
-    private static final long FIRST_INDEX = 1;
+    /** Snapshot data is kept in pages of this size: never one array for the whole snapshot. */
+    private static final int PAGE_BYTES = 64 << 10;
 
     private final long storageId;
-    /** Entry at index {@code i} is at position {@code i - FIRST_INDEX}. */
+    /** The index of the first entry held; entries before it were compacted away. */
+    private long firstIndex = 1;
+    /** The term of the entry at {@code firstIndex - 1} (0 while nothing was compacted). */
+    private long compactedTerm;
+    private SnapshotMeta snapshot;
+    private List<byte[]> snapshotPages = List.of();
+    /** Entry at index {@code i} is at position {@code i - firstIndex}. */
     private final ChunkedEntries entries = new ChunkedEntries();
     private HardState hardState = HardState.INITIAL;
     private String brokenReason;
@@ -94,16 +106,16 @@ public final class InMemoryRaftLog implements RaftLog {
         hardState = state;
     }
 
-    /** {@inheritDoc} Always 1: this log is never compacted. */
+    /** {@inheritDoc} */
     @Override
     public synchronized long firstIndex() {
-        return FIRST_INDEX;
+        return firstIndex;
     }
 
     /** {@inheritDoc} */
     @Override
     public synchronized long lastIndex() {
-        return FIRST_INDEX + entries.size() - 1;
+        return firstIndex + entries.size() - 1;
     }
 
     /** {@inheritDoc} */
@@ -111,6 +123,9 @@ public final class InMemoryRaftLog implements RaftLog {
     public synchronized long termAt(long index) {
         if (index == 0) {
             return 0;
+        }
+        if (index == firstIndex - 1) {
+            return compactedTerm;
         }
         checkHeld(index);
         return entries.get(position(index)).term();
@@ -130,7 +145,7 @@ public final class InMemoryRaftLog implements RaftLog {
         if (toIndex < fromIndex) {
             return List.of();
         }
-        if (fromIndex < FIRST_INDEX || toIndex > lastIndex()) {
+        if (fromIndex < firstIndex || toIndex > lastIndex()) {
             throw new IndexOutOfBoundsException("cannot read entries " + fromIndex + ".." + toIndex
                     + ": the log holds " + describeRange());
         }
@@ -169,9 +184,9 @@ public final class InMemoryRaftLog implements RaftLog {
         LogEntry first = Objects.requireNonNull(batch.get(0), "entry 0 of the batch is null");
         long start = first.index();
         long last = lastIndex();
-        if (start < FIRST_INDEX || start > last + 1) {
+        if (start < firstIndex || start > last + 1) {
             throw new IllegalArgumentException("cannot append a batch starting at index " + start
-                    + ": it must start between " + FIRST_INDEX + " and " + (last + 1)
+                    + ": it must start between " + firstIndex + " and " + (last + 1)
                     + " (the log holds " + describeRange() + ")");
         }
         for (int k = 1; k < batch.size(); k++) {
@@ -189,6 +204,178 @@ public final class InMemoryRaftLog implements RaftLog {
         }
         for (LogEntry e : batch) {
             entries.add(e);
+        }
+    }
+
+    /** {@inheritDoc} Always true. */
+    @Override
+    public boolean supportsSnapshots() {
+        return true;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public synchronized SnapshotMeta snapshot() {
+        return snapshot;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The data is kept in pages of 64 KiB apart from the log until the commit, which takes the log's
+     * lock only to swap it in.
+     */
+    @Override
+    public SnapshotSink beginSnapshot(long index, long term, ClusterConfiguration configuration) {
+        Objects.requireNonNull(configuration, "configuration");
+        if (index < 1 || term < 1) {
+            throw new IllegalArgumentException("a snapshot covers index >= 1 of term >= 1, not " + index + "/" + term);
+        }
+        return new Sink(index, term, configuration);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public synchronized byte[] readSnapshot(SnapshotMeta which, long offset, int maxBytes) {
+        if (snapshot == null || !snapshot.sameAs(which)) {
+            return null;
+        }
+        if (offset < 0 || offset > snapshot.sizeBytes()) {
+            throw new IndexOutOfBoundsException("offset " + offset + " outside snapshot data of "
+                    + snapshot.sizeBytes() + " bytes");
+        }
+        int n = (int) Math.min(Math.max(0, maxBytes), snapshot.sizeBytes() - offset);
+        byte[] out = new byte[n];
+        int done = 0;
+        while (done < n) {
+            long at = offset + done;
+            byte[] page = snapshotPages.get((int) (at / PAGE_BYTES));
+            int inPage = (int) (at % PAGE_BYTES);
+            int k = Math.min(n - done, page.length - inPage);
+            System.arraycopy(page, inPage, out, done, k);
+            done += k;
+        }
+        return out;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public synchronized void compactUpTo(long index) {
+        if (snapshot == null || index > snapshot.index()) {
+            throw new IllegalArgumentException("cannot compact up to " + index + ": the latest snapshot covers "
+                    + (snapshot == null ? "nothing" : "up to " + snapshot.index()));
+        }
+        if (index < firstIndex) {
+            return;
+        }
+        if (index > lastIndex()) {
+            discardAllEntries(snapshot.index(), snapshot.term());
+            return;
+        }
+        long term = termAt(index);
+        entries.dropFirst(position(index + 1));
+        firstIndex = index + 1;
+        compactedTerm = term;
+        if (syncedLastIndex >= 0 && syncedLastIndex < index) {
+            syncedLastIndex = index;
+        }
+    }
+
+    private void discardAllEntries(long lastDiscarded, long term) {
+        entries.truncate(0);
+        firstIndex = lastDiscarded + 1;
+        compactedTerm = term;
+        if (syncedLastIndex >= 0) {
+            syncedLastIndex = lastDiscarded;
+        }
+    }
+
+    private synchronized SnapshotMeta commitSnapshot(Sink sink) {
+        if (snapshot != null && sink.index <= snapshot.index()) {
+            throw new IllegalStateException("a snapshot at " + sink.index + " cannot replace the one at "
+                    + snapshot.index());
+        }
+        throwIfWriteFails();
+        boolean holdsLastEntry = sink.index >= firstIndex - 1 && sink.index <= lastIndex()
+                && termAt(sink.index) == sink.term;
+        if (!holdsLastEntry) {
+            // The snapshot replaces a log that disagrees with it, or that ends before it (Raft section 7).
+            discardAllEntries(sink.index, sink.term);
+        }
+        snapshot = new SnapshotMeta(sink.index, sink.term, sink.configuration, sink.size, (int) sink.crc.getValue());
+        snapshotPages = List.copyOf(sink.pages);
+        return snapshot;
+    }
+
+    /**
+     * Test support: flips one bit of the latest snapshot's data, as a torn write on disk would; reading it
+     * through {@link #openSnapshot} then fails its checksum.
+     *
+     * @throws IllegalStateException if there is no snapshot or it has no data
+     */
+    public synchronized void corruptSnapshot() {
+        if (snapshot == null || snapshot.sizeBytes() == 0) {
+            throw new IllegalStateException("no snapshot data to corrupt");
+        }
+        List<byte[]> pages = new ArrayList<>(snapshotPages);
+        byte[] first = pages.get(0).clone();
+        first[0] ^= 0x01;
+        pages.set(0, first);
+        snapshotPages = List.copyOf(pages);
+    }
+
+    /** A snapshot being written: its pages stay apart from the log until the commit. */
+    private final class Sink implements SnapshotSink {
+        final long index;
+        final long term;
+        final ClusterConfiguration configuration;
+        final List<byte[]> pages = new ArrayList<>();
+        final CRC32C crc = new CRC32C();
+        long size;
+        boolean done;
+
+        Sink(long index, long term, ClusterConfiguration configuration) {
+            this.index = index;
+            this.term = term;
+            this.configuration = configuration;
+        }
+
+        @Override
+        public void write(byte[] data, int off, int len) {
+            Objects.checkFromIndexSize(off, len, data.length);
+            if (done) {
+                throw new IllegalStateException("snapshot already committed or aborted");
+            }
+            crc.update(data, off, len);
+            int at = off;
+            int left = len;
+            while (left > 0) {
+                int inPage = (int) (size % PAGE_BYTES);
+                if (inPage == 0) {
+                    pages.add(new byte[PAGE_BYTES]);
+                }
+                int k = Math.min(left, PAGE_BYTES - inPage);
+                System.arraycopy(data, at, pages.get(pages.size() - 1), inPage, k);
+                at += k;
+                left -= k;
+                size += k;
+            }
+        }
+
+        @Override
+        public SnapshotMeta commit() {
+            if (done) {
+                throw new IllegalStateException("snapshot already committed or aborted");
+            }
+            SnapshotMeta meta = commitSnapshot(this);
+            done = true;
+            return meta;
+        }
+
+        @Override
+        public void abort() {
+            done = true;
+            pages.clear();
         }
     }
 
@@ -296,18 +483,18 @@ public final class InMemoryRaftLog implements RaftLog {
     }
 
     /**
-     * An estimate of the heap this log's entries take (see the class comment: it is never compacted,
-     * so this grows with every entry until compaction exists). Benchmarks report it apart from the rest
-     * of the heap.
+     * An estimate of the heap this log's entries and snapshot take. Benchmarks report it apart from the
+     * rest of the heap.
      */
     public synchronized long retainedBytes() {
-        return entries.heapBytes();
+        return entries.heapBytes() + (long) snapshotPages.size() * (PAGE_BYTES + 16);
     }
 
     /** A short description for logs and test failures. */
     @Override
     public synchronized String toString() {
         return "InMemoryRaftLog[id=" + Long.toHexString(storageId) + ", entries " + describeRange()
+                + (snapshot != null ? ", snapshot " + snapshot.index() + "/" + snapshot.term() : "")
                 + ", " + hardState + (brokenReason != null ? ", broken: " + brokenReason : "") + "]";
     }
 
@@ -321,17 +508,17 @@ public final class InMemoryRaftLog implements RaftLog {
     }
 
     private void checkHeld(long index) {
-        if (index < FIRST_INDEX || index > lastIndex()) {
+        if (index < firstIndex || index > lastIndex()) {
             throw new IndexOutOfBoundsException("no entry at index " + index + ": the log holds "
                     + describeRange());
         }
     }
 
     private String describeRange() {
-        return entries.isEmpty() ? "no entries" : FIRST_INDEX + ".." + lastIndex();
+        return entries.isEmpty() ? "no entries (first index " + firstIndex + ")" : firstIndex + ".." + lastIndex();
     }
 
-    private static int position(long index) {
-        return Math.toIntExact(index - FIRST_INDEX);
+    private int position(long index) {
+        return Math.toIntExact(index - firstIndex);
     }
 }

@@ -6,7 +6,8 @@ package org.raftengine.core.message;
  * current term.
  */
 public sealed interface RaftMessage
-        permits VoteRequest, VoteResponse, AppendEntries, AppendEntriesResponse, ForwardCommand, ForwardResponse {
+        permits VoteRequest, VoteResponse, AppendEntries, AppendEntriesResponse, ForwardCommand, ForwardResponse,
+                InstallSnapshot, InstallSnapshotResponse {
 
     /** The sending node's id. */
     String from();

@@ -68,6 +68,25 @@ final class MailboxExecutor implements Executor {
         LockSupport.unpark(thread);
     }
 
+    /**
+     * Waits, without a bound, until the thread has ended after {@link #shutdown}: the task it was
+     * running, if any, has returned. Not to be called on this executor's own thread.
+     */
+    void awaitTermination() {
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                // Stopping must not be cut short: the caller is told it is over only once it is.
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     boolean isCurrentThread() {
         return Thread.currentThread() == thread;
     }

@@ -1,5 +1,6 @@
 package org.raftengine.core.runtime;
 
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.random.RandomGenerator;
 import org.raftengine.core.Cancellable;
@@ -27,6 +28,12 @@ public interface NodeRuntime {
     /** Runs state machine calls: one task at a time. */
     Executor applyExecutor();
 
+    /**
+     * Writes snapshots out (a state machine's view into the log's snapshot sink, chunks received from the
+     * leader): long work kept off the other executors, so the node serves while it runs.
+     */
+    Executor snapshotExecutor();
+
     /** Completes user futures and calls listeners. */
     Executor callbackExecutor();
 
@@ -36,6 +43,13 @@ public interface NodeRuntime {
     /** Randomness for election timeouts and ids; used on the protocol thread only. */
     RandomGenerator random();
 
-    /** Stops the executors; tasks not yet run are dropped. */
-    void shutdown();
+    /**
+     * Stops the executors: tasks not yet run are dropped, except those already queued on the callback
+     * executor, which still run (they complete the futures users wait on). Idempotent.
+     *
+     * @return completes, after those callbacks, once no task of the protocol, storage or apply executor
+     *         runs or can begin any more: the node's stop waits for it, because an application closes
+     *         the resources behind its log and state machine as soon as the node has stopped
+     */
+    CompletionStage<Void> shutdown();
 }

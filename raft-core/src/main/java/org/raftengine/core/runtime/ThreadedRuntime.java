@@ -2,16 +2,19 @@ package org.raftengine.core.runtime;
 
 import java.time.Duration;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
 import org.raftengine.core.Cancellable;
 
 /**
- * The production runtime: a protocol thread, a storage thread, an apply thread and a callback
- * thread, each a lock-free mailbox, plus a timer thread that hands due timers to the protocol thread.
+ * The production runtime: a protocol thread, a storage thread, an apply thread, a callback thread and
+ * a snapshot thread, each a lock-free mailbox, plus a timer thread that hands due timers to the protocol thread.
  * All are daemons named after the node.
  *
  * <p>For a log and a state machine that never block (the in-memory ones),
@@ -33,8 +36,11 @@ public final class ThreadedRuntime implements NodeRuntime {
     private final MailboxExecutor storage;
     private final MailboxExecutor apply;
     private final MailboxExecutor callbacks;
+    private final MailboxExecutor snapshots;
     private final ScheduledThreadPoolExecutor timers;
     private final RandomGenerator random = new SplittableRandom();
+    private final AtomicBoolean shutDown = new AtomicBoolean();
+    private final CompletableFuture<Void> quiet = new CompletableFuture<>();
 
     /** Storage and apply on threads of their own: for logs and state machines that may block. */
     public ThreadedRuntime(String nodeId) {
@@ -57,6 +63,8 @@ public final class ThreadedRuntime implements NodeRuntime {
         this.storage = inline ? null : new MailboxExecutor(prefix + "storage", poll);
         this.apply = inline ? null : new MailboxExecutor(prefix + "apply", poll);
         this.callbacks = new MailboxExecutor(prefix + "callbacks", poll);
+        // Snapshots are rare and long: this thread parks at once when idle, even on the inline runtime.
+        this.snapshots = new MailboxExecutor(prefix + "snapshots", 0);
         this.timers = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, prefix + "timers");
             t.setDaemon(true);
@@ -91,6 +99,11 @@ public final class ThreadedRuntime implements NodeRuntime {
     }
 
     @Override
+    public Executor snapshotExecutor() {
+        return snapshots;
+    }
+
+    @Override
     public Executor callbackExecutor() {
         return callbacks;
     }
@@ -112,8 +125,18 @@ public final class ThreadedRuntime implements NodeRuntime {
         return random;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The stage completes on the callback thread, once the protocol, storage and apply threads have
+     * ended; the protocol thread too, since with {@link #withInlineStorageAndApply} it is the one that
+     * calls the log and the state machine. A log call that never returns keeps it from completing.
+     */
     @Override
-    public void shutdown() {
+    public CompletionStage<Void> shutdown() {
+        if (!shutDown.compareAndSet(false, true)) {
+            return quiet;
+        }
         timers.shutdownNow();
         protocol.shutdown(false);
         if (storage != null) {
@@ -122,7 +145,21 @@ public final class ThreadedRuntime implements NodeRuntime {
         if (apply != null) {
             apply.shutdown(false);
         }
-        // Callbacks already queued still run: they complete the futures users wait on.
+        snapshots.shutdown(false);
+        // The last callback: the threads it waits for never wait for the callback thread, so this ends.
+        callbacks.execute(() -> {
+            protocol.awaitTermination();
+            if (storage != null) {
+                storage.awaitTermination();
+            }
+            if (apply != null) {
+                apply.awaitTermination();
+            }
+            // Snapshots are written into the log from this thread: it too must be done.
+            snapshots.awaitTermination();
+            quiet.complete(null);
+        });
         callbacks.shutdown(true);
+        return quiet;
     }
 }

@@ -1,6 +1,8 @@
 package org.raftengine.core.spi;
 
+import java.io.InputStream;
 import java.util.List;
+import org.raftengine.core.ClusterConfiguration;
 
 /**
  * The replicated log and the hard state of one node: the storage seam.
@@ -30,6 +32,22 @@ import java.util.List;
  * {@link #storageId()} is a random, non-zero number made when the storage is created and never changed.
  * A node that comes back with wiped storage has a new storage id, which its peers recognise and refuse.
  *
+ * <h2>Snapshots and compaction</h2>
+ * A log that {@link #supportsSnapshots()} also stores the latest snapshot of the state machine, and
+ * discards the entries it covers. A snapshot is written through a {@link SnapshotSink} and becomes the
+ * latest atomically on {@link SnapshotSink#commit()}; {@link #compactUpTo} then discards entries up to an
+ * index the snapshot covers, so {@link #firstIndex()} moves up. Compaction need not be durable at once
+ * (entries that come back after a crash are simply discarded again), but it is atomic: the log is never
+ * seen holding a part of the range. {@link #termAt} answers for {@code firstIndex() - 1} too, the last
+ * index discarded, so the node can check the entry before the first one it holds.
+ *
+ * <p>Snapshot calls may come from executors other than the storage executor, concurrently with the
+ * storage executor's calls: {@link #beginSnapshot} and the sink's writes from the node's snapshot
+ * executor, {@link #readSnapshot} from any. A committed snapshot never changes, so reading one needs no
+ * coordination beyond not serving a snapshot that a newer one has replaced ({@link #readSnapshot} names
+ * the snapshot it wants). {@link SnapshotSink#commit()} and {@link #compactUpTo} come from the storage
+ * executor, in order with appends.
+ *
  * <h2>Broken</h2>
  * When the state machine fails in a way that may make this replica diverge, the engine marks the log
  * broken with a reason; a node whose log is broken refuses to start until an operator repairs it.
@@ -52,10 +70,12 @@ public interface RaftLog {
     long lastIndex();
 
     /**
-     * The term of the entry at {@code index}.
+     * The term of the entry at {@code index}, or of the last entry discarded when {@code index} is
+     * {@code firstIndex() - 1}.
      *
      * @return the term; 0 for index 0
-     * @throws IndexOutOfBoundsException if the log holds no entry at that index
+     * @throws IndexOutOfBoundsException if the log holds no entry at that index and it is not
+     *                                   {@code firstIndex() - 1}
      */
     long termAt(long index);
 
@@ -73,6 +93,57 @@ public interface RaftLog {
      * The first index must be between {@code firstIndex()} and {@code lastIndex() + 1}. Durable on return.
      */
     void append(List<LogEntry> entries);
+
+    /**
+     * True if this log stores snapshots and compacts (the methods below work). A log that does not keeps
+     * every entry, and the node then takes no snapshot and installs none.
+     */
+    default boolean supportsSnapshots() {
+        return false;
+    }
+
+    /** The latest committed snapshot, or {@code null} if there is none. */
+    default SnapshotMeta snapshot() {
+        return null;
+    }
+
+    /**
+     * Starts writing a snapshot that covers the log up to {@code index}, whose entry has {@code term}, with
+     * {@code configuration} in force there. Nothing changes until the sink's {@link SnapshotSink#commit()}.
+     */
+    default SnapshotSink beginSnapshot(long index, long term, ClusterConfiguration configuration) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not store snapshots");
+    }
+
+    /**
+     * Reads up to {@code maxBytes} of the data of the snapshot {@code which}, from {@code offset}.
+     *
+     * @return the bytes read (empty at the end of the data), or {@code null} if {@code which} is no longer
+     *         the latest snapshot (a newer one replaced it)
+     * @throws IndexOutOfBoundsException if {@code offset} is negative or beyond the data
+     */
+    default byte[] readSnapshot(SnapshotMeta which, long offset, int maxBytes) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not store snapshots");
+    }
+
+    /**
+     * Discards every entry up to {@code index} inclusive, which the latest snapshot must cover; a log
+     * holding no entry that far discards what it holds. Afterwards {@code firstIndex()} is
+     * {@code index + 1} (or stays where it was if already beyond) and {@code termAt(index)} still answers.
+     *
+     * @throws IllegalArgumentException if the latest snapshot does not reach {@code index}
+     */
+    default void compactUpTo(long index) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not compact");
+    }
+
+    /**
+     * The data of snapshot {@code which} as a stream, checked against its size and checksum as it is read
+     * (a mismatch raises {@link CorruptSnapshotException} at the end). Reads through {@link #readSnapshot}.
+     */
+    default InputStream openSnapshot(SnapshotMeta which) {
+        return new SnapshotInputStream(this, which);
+    }
 
     /** True if the log was marked broken. */
     boolean isBroken();

@@ -1,5 +1,7 @@
 package org.raftengine.core.spi;
 
+import java.io.IOException;
+import java.io.InputStream;
 import org.raftengine.core.RejectedCommandException;
 import org.raftengine.core.TransientApplyException;
 
@@ -29,6 +31,16 @@ import org.raftengine.core.TransientApplyException;
  * </ul>
  * Apply must be deterministic and have no effect outside the state: it runs on every replica, and runs
  * again on replay after a crash before its record.
+ *
+ * <h2>Snapshots</h2>
+ * A state machine that {@link #supportsSnapshots()} lets the node compact its log. {@link #snapshot()}
+ * runs on the apply executor between two applies and returns a point-in-time view of the state (as of
+ * {@link #lastApplied()}); the node writes that view out on its snapshot executor while applies go on,
+ * so the view must not read state that later applies change. {@link #restore} runs on the apply executor
+ * too, never concurrently with an apply: it replaces the whole state with a snapshot's and records the
+ * snapshot's index as applied, in one atomic step (an apply in flight when the snapshot arrived has
+ * finished before it begins, and no apply of an index the snapshot covers comes after it). A state machine
+ * without snapshot support still works: the node then keeps its whole log, and says so at start.
  */
 public interface StateMachine {
 
@@ -44,4 +56,29 @@ public interface StateMachine {
 
     /** Records {@code index} as applied for an entry that changes no state. */
     void recordApplied(long index);
+
+    /** True if {@link #snapshot()} and {@link #restore} are implemented; without them the log is never compacted. */
+    default boolean supportsSnapshots() {
+        return false;
+    }
+
+    /**
+     * A view of the state as of {@link #lastApplied()}, to be written out later while applies go on (see
+     * the class comment). Called on the apply executor.
+     */
+    default StateSnapshot snapshot() {
+        throw new UnsupportedOperationException(getClass().getName() + " does not take snapshots");
+    }
+
+    /**
+     * Replaces the whole state with the one {@code data} holds (as written by a {@link StateSnapshot}) and
+     * records {@code index} as applied, in one atomic step. If it throws, the state must be as before.
+     * Called on the apply executor.
+     *
+     * @param index the last index the snapshot covers
+     * @param data  the snapshot's bytes; checked against their checksum as they are read
+     */
+    default void restore(long index, InputStream data) throws IOException {
+        throw new UnsupportedOperationException(getClass().getName() + " does not restore snapshots");
+    }
 }

@@ -8,6 +8,8 @@ import org.raftengine.core.message.AppendEntries;
 import org.raftengine.core.message.AppendEntriesResponse;
 import org.raftengine.core.message.ForwardCommand;
 import org.raftengine.core.message.ForwardResponse;
+import org.raftengine.core.message.InstallSnapshot;
+import org.raftengine.core.message.InstallSnapshotResponse;
 import org.raftengine.core.message.RaftMessage;
 import org.raftengine.core.message.VoteRequest;
 import org.raftengine.core.message.VoteResponse;
@@ -23,7 +25,8 @@ import org.raftengine.core.wire.MalformedFrameException.Reason;
  *   'R' 'F'                 magic (2 bytes)
  *   version                 1 byte, {@value #FORMAT_VERSION}
  *   type                    1 byte: 1 VoteRequest, 2 VoteResponse, 3 AppendEntries,
- *                           4 AppendEntriesResponse, 5 ForwardCommand, 6 ForwardResponse
+ *                           4 AppendEntriesResponse, 5 ForwardCommand, 6 ForwardResponse,
+ *                           7 InstallSnapshot, 8 InstallSnapshotResponse
  *   clusterId, from, to     strings: int32 byte length, then UTF-8
  *   fromStorageId, term     int64 each
  *   body                    by type:
@@ -38,6 +41,9 @@ import org.raftengine.core.wire.MalformedFrameException.Reason;
  *                              2 ApplicationError: index i64, message (nullable string)
  *                              3 Redirect: leaderId (nullable string)
  *                              4 Retry, 5 Indeterminate: reason (nullable string)
+ *     InstallSnapshot        index i64, snapshotTerm i64, configuration (i32 length + ConfigurationCodec bytes),
+ *                            totalBytes i64, checksum i32, offset i64, data (i32 length + bytes)
+ *     InstallSnapshotResponse index i64, snapshotTerm i64, nextOffset i64, installed u8
  * </pre>
  * Booleans are 0 or 1; a nullable string is length -1 when {@code null}. Every frame names its cluster,
  * so a node wired to the wrong cluster is refused at the first frame instead of voting in it.
@@ -67,6 +73,8 @@ public final class WireCodec {
     private static final int APPEND_ENTRIES_RESPONSE = 4;
     private static final int FORWARD_COMMAND = 5;
     private static final int FORWARD_RESPONSE = 6;
+    private static final int INSTALL_SNAPSHOT = 7;
+    private static final int INSTALL_SNAPSHOT_RESPONSE = 8;
 
     private static final int RESULT_OK = 1;
     private static final int RESULT_APPLICATION_ERROR = 2;
@@ -187,6 +195,19 @@ public final class WireCodec {
                     .i64(f.requestId()).bytes(command)
                     .finish();
         }
+        if (m instanceof InstallSnapshot i) {
+            byte[] configuration = ConfigurationCodec.encode(i.configuration());
+            return header(i, INSTALL_SNAPSHOT, 8 + 8 + FrameWriter.bytesSize(configuration) + 8 + 4 + 8
+                    + FrameWriter.bytesSize(i.data()))
+                    .i64(i.index()).i64(i.snapshotTerm()).bytes(configuration).i64(i.totalBytes()).i32(i.checksum())
+                    .i64(i.offset()).bytes(i.data())
+                    .finish();
+        }
+        if (m instanceof InstallSnapshotResponse i) {
+            return header(i, INSTALL_SNAPSHOT_RESPONSE, 8 + 8 + 8 + 1)
+                    .i64(i.index()).i64(i.snapshotTerm()).i64(i.nextOffset()).bool(i.installed())
+                    .finish();
+        }
         ForwardResponse f = (ForwardResponse) m;
         CommandResult result = Objects.requireNonNull(f.result(), "result");
         FrameWriter w = header(f, FORWARD_RESPONSE, 8 + resultSize(result)).i64(f.requestId());
@@ -290,7 +311,7 @@ public final class WireCodec {
                     "frame format " + version + ", this codec reads " + FORMAT_VERSION);
         }
         int type = r.u8("type");
-        if (type < VOTE_REQUEST || type > FORWARD_RESPONSE) {
+        if (type < VOTE_REQUEST || type > INSTALL_SNAPSHOT_RESPONSE) {
             throw new MalformedFrameException(Reason.UNKNOWN_TYPE, "message type " + type);
         }
         String foreign = r.mismatch(clusterIdUtf8, "cluster id");
@@ -316,7 +337,13 @@ public final class WireCodec {
                         r.i64("lastIndex"));
                 case FORWARD_COMMAND -> new ForwardCommand(from, to, storageId, term,
                         r.i64("requestId"), r.bytes("command"));
-                default -> new ForwardResponse(from, to, storageId, term, r.i64("requestId"), readResult(r));
+                case FORWARD_RESPONSE -> new ForwardResponse(from, to, storageId, term, r.i64("requestId"),
+                        readResult(r));
+                case INSTALL_SNAPSHOT -> new InstallSnapshot(from, to, storageId, term, r.i64("index"),
+                        r.i64("snapshotTerm"), ConfigurationCodec.decode(r.bytes("configuration")),
+                        r.i64("totalBytes"), r.i32("checksum"), r.i64("offset"), r.bytes("data"));
+                default -> new InstallSnapshotResponse(from, to, storageId, term, r.i64("index"),
+                        r.i64("snapshotTerm"), r.i64("nextOffset"), r.bool("installed"));
             };
         } catch (IllegalArgumentException e) {
             // The records may grow validation; a value they refuse is a bad frame, not a crash.

@@ -11,6 +11,8 @@ import org.raftengine.core.message.AppendEntries;
 import org.raftengine.core.message.AppendEntriesResponse;
 import org.raftengine.core.message.ForwardCommand;
 import org.raftengine.core.message.ForwardResponse;
+import org.raftengine.core.message.InstallSnapshot;
+import org.raftengine.core.message.InstallSnapshotResponse;
 import org.raftengine.core.message.RaftMessage;
 import org.raftengine.core.message.VoteRequest;
 import org.raftengine.core.message.VoteResponse;
@@ -23,7 +25,7 @@ import org.raftengine.core.spi.LogEntry;
  */
 final class RandomMessages {
 
-    static final int TYPE_COUNT = 6;
+    static final int TYPE_COUNT = 8;
 
     private final SplittableRandom rnd;
     private final int maxEntries;
@@ -52,7 +54,7 @@ final class RandomMessages {
         return ofType(rnd.nextInt(TYPE_COUNT));
     }
 
-    /** A message of the given kind, 0 to 5 in the order of the wire type codes. */
+    /** A message of the given kind, 0 to 7 in the order of the wire type codes. */
     RaftMessage ofType(int type) {
         String from = id();
         String to = id();
@@ -67,6 +69,15 @@ final class RandomMessages {
                     anyLong(), anyLong());
             case 4 -> new ForwardCommand(from, to, storageId, term, anyLong(), bytes());
             case 5 -> new ForwardResponse(from, to, storageId, term, anyLong(), result());
+            case 6 -> {
+                byte[] data = bytes();
+                long offset = rnd.nextLong(0, 1L << 40);
+                yield new InstallSnapshot(from, to, storageId, term, rnd.nextLong(1, Long.MAX_VALUE),
+                        rnd.nextLong(1, Long.MAX_VALUE), ClusterConfiguration.of(ClusterSettings.DEFAULTS, from, to + "x"),
+                        offset + data.length + rnd.nextLong(0, 1000), rnd.nextInt(), offset, data);
+            }
+            case 7 -> new InstallSnapshotResponse(from, to, storageId, term, anyLong(), anyLong(), anyLong(),
+                    rnd.nextBoolean());
             default -> throw new IllegalArgumentException("type " + type);
         };
     }

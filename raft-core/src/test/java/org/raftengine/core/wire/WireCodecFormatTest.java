@@ -8,11 +8,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.raftengine.core.ClusterConfiguration;
+import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.CommandResult;
 import org.raftengine.core.message.AppendEntries;
 import org.raftengine.core.message.AppendEntriesResponse;
 import org.raftengine.core.message.ForwardCommand;
 import org.raftengine.core.message.ForwardResponse;
+import org.raftengine.core.message.InstallSnapshot;
+import org.raftengine.core.message.InstallSnapshotResponse;
 import org.raftengine.core.message.RaftMessage;
 import org.raftengine.core.message.VoteRequest;
 import org.raftengine.core.message.VoteResponse;
@@ -69,6 +73,17 @@ class WireCodecFormatTest {
                 header(4, CLUSTER, "f", "l", 8, 4).u8(1).i64(20).i64(0).i64(0).i64(20).build());
         assertLayout(new AppendEntriesResponse("f", "l", 8, 4, false, 0, 3, 7, 19),
                 header(4, CLUSTER, "f", "l", 8, 4).u8(0).i64(0).i64(3).i64(7).i64(19).build());
+    }
+
+    @Test
+    void installSnapshotLayout() {
+        ClusterConfiguration conf = ClusterConfiguration.of(ClusterSettings.DEFAULTS, "l", "f");
+        byte[] confBytes = ConfigurationCodec.encode(conf);
+        assertLayout(new InstallSnapshot("l", "f", 1, 4, 120, 3, conf, 10, 0x0badf00d, 6, new byte[] {8, 9}),
+                header(7, CLUSTER, "l", "f", 1, 4).i64(120).i64(3).bytes(confBytes).i64(10).i32(0x0badf00d).i64(6)
+                        .bytes(new byte[] {8, 9}).build());
+        assertLayout(new InstallSnapshotResponse("f", "l", 8, 4, 120, 3, 8, true),
+                header(8, CLUSTER, "f", "l", 8, 4).i64(120).i64(3).i64(8).u8(1).build());
     }
 
     @Test

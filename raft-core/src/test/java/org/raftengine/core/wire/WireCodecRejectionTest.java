@@ -10,11 +10,15 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.raftengine.core.ClusterConfiguration;
+import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.CommandResult;
 import org.raftengine.core.message.AppendEntries;
 import org.raftengine.core.message.AppendEntriesResponse;
 import org.raftengine.core.message.ForwardCommand;
 import org.raftengine.core.message.ForwardResponse;
+import org.raftengine.core.message.InstallSnapshot;
+import org.raftengine.core.message.InstallSnapshotResponse;
 import org.raftengine.core.message.RaftMessage;
 import org.raftengine.core.message.VoteRequest;
 import org.raftengine.core.message.VoteResponse;
@@ -45,7 +49,10 @@ class WireCodecRejectionTest {
                 new ForwardResponse("n1", "n2", 10, 3, 99, new CommandResult.ApplicationError(8, "ключ")),
                 new ForwardResponse("n1", "n2", 10, 3, 99, new CommandResult.Redirect(null)),
                 new ForwardResponse("n1", "n2", 10, 3, 99, new CommandResult.Retry("busy")),
-                new ForwardResponse("n1", "n2", 10, 3, 99, new CommandResult.Indeterminate("timeout")));
+                new ForwardResponse("n1", "n2", 10, 3, 99, new CommandResult.Indeterminate("timeout")),
+                new InstallSnapshot("n1", "n2", 10, 3, 40, 2, ClusterConfiguration.of(ClusterSettings.DEFAULTS, "n1", "n2"),
+                        9, 77, 4, new byte[] {1, 2, 3}),
+                new InstallSnapshotResponse("n2", "n1", 11, 3, 40, 2, 7, false));
     }
 
     private Reason rejection(WireCodec c, byte[] frame) {
@@ -95,7 +102,7 @@ class WireCodecRejectionTest {
 
     @Test
     void unknownType() {
-        for (int type : new int[] {0, 7, 8, 0x80, 0xFF}) {
+        for (int type : new int[] {0, 9, 10, 0x80, 0xFF}) {
             byte[] f = header(type, CLUSTER, "a", "b", 1, 1).i64(1).i64(1).u8(0).u8(0).build();
             assertThat(rejection(f)).as("type %d", type).isEqualTo(Reason.UNKNOWN_TYPE);
         }

@@ -17,6 +17,7 @@ import org.raftengine.core.CommandResult;
 import org.raftengine.core.message.AppendEntries;
 import org.raftengine.core.message.ForwardCommand;
 import org.raftengine.core.message.ForwardResponse;
+import org.raftengine.core.message.InstallSnapshot;
 import org.raftengine.core.message.RaftMessage;
 import org.raftengine.core.message.VoteRequest;
 import org.raftengine.core.spi.EntryType;
@@ -75,7 +76,8 @@ class WireCodecRoundTripTest {
                 } else if (m instanceof ForwardResponse f) {
                     resultKinds.add(f.result().getClass());
                     nullLeader |= f.result() instanceof CommandResult.Redirect r && r.leaderId() == null;
-                } else if (!(m instanceof ForwardCommand)) {
+                } else if (!(m instanceof ForwardCommand) && !(m instanceof InstallSnapshot)) {
+                    // Messages with a byte array compare by Fields above; the others by plain equals too.
                     assertThat(decoded).as("seed %d", seed).isEqualTo(m);
                 }
             }

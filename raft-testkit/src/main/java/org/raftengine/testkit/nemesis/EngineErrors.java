@@ -35,7 +35,20 @@ final class EngineErrors {
             if (r.getParameters() != null && msg != null) {
                 msg = MessageFormat.format(msg, r.getParameters());
             }
-            errors.add(msg + (r.getThrown() != null ? ": " + r.getThrown() : ""));
+            errors.add(msg + (r.getThrown() != null ? ": " + r.getThrown() + where(r.getThrown()) : ""));
+        }
+
+        /** The innermost frames of the engine's own code, so a seed's report shows where it broke. */
+        private String where(Throwable t) {
+            StringBuilder sb = new StringBuilder();
+            int shown = 0;
+            for (StackTraceElement f : t.getStackTrace()) {
+                if (f.getClassName().startsWith("org.raftengine.") && shown++ < 4) {
+                    sb.append(shown == 1 ? " at " : " < ").append(f.getClassName().replaceAll(".*\\.", ""))
+                            .append('.').append(f.getMethodName()).append(':').append(f.getLineNumber());
+                }
+            }
+            return sb.toString();
         }
 
         @Override

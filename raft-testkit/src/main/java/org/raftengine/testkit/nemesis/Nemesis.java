@@ -16,9 +16,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import org.raftengine.core.ClusterSettings;
+import org.raftengine.core.SnapshotPolicy;
 import org.raftengine.core.CommandResult;
 import org.raftengine.core.Role;
-import org.raftengine.core.RuleBreach;
+import org.raftengine.core.internal.RuleBreach;
 import org.raftengine.core.spi.EntryType;
 import org.raftengine.core.spi.LogEntry;
 import org.raftengine.testkit.lin.CheckResult;
@@ -109,11 +110,17 @@ public final class Nemesis {
         V1,
         /** V1 plus single-node clusters, bridge partitions and ring partitions. */
         V2,
-        /** V2 plus clients that read (through the log) as well as write. The default. */
-        V3;
+        /** V2 plus clients that read (through the log) as well as write. */
+        V3,
+        /**
+         * V3 plus snapshots: small automatic thresholds, few trailing entries and small chunks (so
+         * compaction, InstallSnapshot and restores happen in most seeds), snapshots on demand, and
+         * restarts that lose the state machine (rebuilt from the snapshot and the log). The default.
+         */
+        V4;
 
         /** The mix new sweeps use. */
-        public static final Mix LATEST = V3;
+        public static final Mix LATEST = V4;
 
         /** The name on the command line: {@code v1}, {@code v2}. */
         public String flag() {
@@ -293,12 +300,18 @@ public final class Nemesis {
             Duration commandTimeout = random.nextBoolean() ? Duration.ofSeconds(10)
                     : Duration.ofMillis(200 + random.nextInt(2_000));
             NetworkFaults faults = randomFaults();
+            // Drawn after everything older mixes draw, so their seeds replay unchanged.
+            SnapshotPolicy snapshots = mix.compareTo(Mix.V4) >= 0
+                    ? new SnapshotPolicy(random.nextInt(4) == 0 ? 0 : 10 + random.nextInt(200), 0,
+                            random.nextInt(3) == 0 ? 0 : random.nextInt(30), 16 + random.nextInt(500))
+                    : SnapshotPolicy.DEFAULTS;
             this.cluster = SimCluster.builder()
                     .seed(seed)
                     .nodeCount(size)
                     .settings(settings)
                     .configure(c -> c.withMaxTailEntries(maxTail).withCommandTimeout(commandTimeout)
-                            .withRuleBreaches(options.breaches()))
+                            .withSnapshots(snapshots))
+                    .breakingRules(options.breaches())
                     .networkFaults(faults)
                     .holdForDownNodes(random.nextInt(5) == 0)
                     .build();
@@ -311,7 +324,9 @@ public final class Nemesis {
                     + ", maxUncommittedBytes=" + settings.maxUncommittedBytes() + ", maxApplyBacklog="
                     + settings.maxApplyBacklog() + ", maxEntriesPerAppend=" + settings.maxEntriesPerAppend()
                     + ", maxInflightAppends=" + settings.maxInflightAppends() + ", maxTailEntries=" + maxTail
-                    + ", commandTimeout=" + commandTimeout.toMillis() + "ms, faults " + cluster.network().faults();
+                    + ", commandTimeout=" + commandTimeout.toMillis() + "ms, faults " + cluster.network().faults()
+                    + (mix.compareTo(Mix.V4) >= 0 ? ", snapshots every " + snapshots.thresholdEntries() + " entries, "
+                    + snapshots.trailingEntries() + " trailing, chunks of " + snapshots.chunkBytes() + " B" : "");
         }
 
         private int drawSize() {
@@ -349,7 +364,8 @@ public final class Nemesis {
             return new SeedResult(seed, options, size, setup, violation, cluster.history().size(),
                     cluster.history().acknowledgedCount(), committed, cluster.invariants().leaders().size(),
                     crashes, partitions, cluster.now() / 1_000_000, highestTerm, linearizability,
-                    linearizabilityNote, preVote, checkQuorum, liveMillis);
+                    linearizabilityNote, preVote, checkQuorum, liveMillis, cluster.snapshotsTaken(),
+                    cluster.snapshotsInstalled());
         }
 
         private void phases() {
@@ -400,7 +416,7 @@ public final class Nemesis {
         }
 
         private void fault() {
-            int kind = random.nextInt(mix == Mix.V1 ? 15 : 17);
+            int kind = random.nextInt(mix == Mix.V1 ? 15 : mix.compareTo(Mix.V4) < 0 ? 17 : 19);
             switch (kind) {
                 case 0, 1 -> crash(pick(up()));
                 case 2 -> crash(cluster.leader());
@@ -449,6 +465,21 @@ public final class Nemesis {
                 case 14 -> cluster.network().setFaults(randomFaults());
                 case 15 -> partitionBridge();
                 case 16 -> partitionRing();
+                case 17 -> {
+                    String id = pick(up());
+                    if (id != null) {
+                        cluster.node(id).takeSnapshot();
+                    }
+                }
+                case 18 -> {
+                    // A restart that loses the state machine kept in memory: rebuilt from the snapshot and log.
+                    String victim = pick(up());
+                    crash(victim);
+                    if (victim != null && !cluster.isUp(victim)) {
+                        cluster.loseStateMachine(victim);
+                        cluster.restart(victim);
+                    }
+                }
                 default -> throw new IllegalStateException("fault kind " + kind);
             }
         }
@@ -670,14 +701,24 @@ public final class Nemesis {
             for (String id : ids) {
                 minApplied = Math.min(minApplied, cluster.stateMachine(id).lastApplied());
             }
-            List<AppliedEntry> reference = null;
-            String referenceId = null;
+            // Each index once, in order; a restore from a snapshot jumps to the entry after the snapshot.
+            Map<Long, AppliedEntry> reference = new HashMap<>();
+            Map<Long, String> referenceIds = new HashMap<>();
             for (String id : ids) {
                 SimStateMachine sm = cluster.stateMachine(id);
-                List<AppliedEntry> prefix = new ArrayList<>();
+                Map<Integer, Long> restoredAt = new HashMap<>();
+                for (SimStateMachine.Restore r : sm.restores()) {
+                    restoredAt.put(r.appliedBefore(), r.index());
+                }
                 Set<String> seen = new HashSet<>();
                 long expect = 1;
-                for (AppliedEntry e : sm.appliedEntries()) {
+                List<AppliedEntry> applied = sm.appliedEntries();
+                for (int k = 0; k < applied.size(); k++) {
+                    AppliedEntry e = applied.get(k);
+                    Long restored = restoredAt.get(k);
+                    if (restored != null) {
+                        expect = restored + 1;
+                    }
                     if (e.index() != expect++) {
                         violation("SAME-APPLY", id + " applied index " + e.index() + " out of order");
                     }
@@ -686,15 +727,14 @@ public final class Nemesis {
                                 + e.index() + ")");
                     }
                     if (e.index() <= minApplied) {
-                        prefix.add(e);
+                        AppliedEntry first = reference.putIfAbsent(e.index(), e);
+                        if (first == null) {
+                            referenceIds.put(e.index(), id);
+                        } else if (!first.equals(e)) {
+                            violation("SAME-APPLY", id + " and " + referenceIds.get(e.index()) + " applied different"
+                                    + " entries at index " + e.index() + ": " + e + " vs " + first);
+                        }
                     }
-                }
-                if (reference == null) {
-                    reference = prefix;
-                    referenceId = id;
-                } else if (!reference.equals(prefix)) {
-                    violation("SAME-APPLY", id + " and " + referenceId + " applied different sequences up to index "
-                            + minApplied + ": " + firstDifference(reference, prefix));
                 }
             }
             for (String id : ids) {
@@ -723,6 +763,9 @@ public final class Nemesis {
                         inLogs.putIfAbsent(text(e.command()), id + " applied at index " + e.index());
                     }
                 }
+                for (String value : cluster.stateMachine(id).values()) {
+                    inLogs.putIfAbsent(value, id + "'s state (applied, or restored from a snapshot)");
+                }
             }
             for (ClientOperation op : cluster.history().operations()) {
                 CommandResult r = op.result();
@@ -737,8 +780,12 @@ public final class Nemesis {
             for (ClientOperation op : cluster.history().acknowledged()) {
                 long index = ((CommandResult.Ok) op.result()).index();
                 for (String id : ids) {
-                    byte[] applied = cluster.stateMachine(id).commandAt(index);
-                    if (cluster.stateMachine(id).lastApplied() >= index && !Arrays.equals(applied, op.command())) {
+                    SimStateMachine sm = cluster.stateMachine(id);
+                    byte[] applied = sm.commandAt(index);
+                    if (applied == null && index <= sm.restoredUpTo()) {
+                        continue; // restored from a snapshot, whose state the invariants checked
+                    }
+                    if (sm.lastApplied() >= index && !Arrays.equals(applied, op.command())) {
                         violation("DURABLE", op + " acknowledged at index " + index + " but " + id + " applied "
                                 + (applied == null ? "nothing" : text(applied)) + " there");
                     }
@@ -775,15 +822,6 @@ public final class Nemesis {
                 linearizabilityNote = "linearizable (" + cluster.history().size() + " operations, " + result.steps()
                         + " checker steps)";
             }
-        }
-
-        private static String firstDifference(List<AppliedEntry> a, List<AppliedEntry> b) {
-            for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
-                if (!a.get(i).equals(b.get(i))) {
-                    return a.get(i) + " vs " + b.get(i);
-                }
-            }
-            return "lengths " + a.size() + " vs " + b.size();
         }
 
         private static String text(byte[] b) {

@@ -26,12 +26,14 @@ import org.raftengine.testkit.sim.InvariantViolation;
  * @param checkQuorum          whether the cluster ran with CheckQuorum
  * @param liveMillis           virtual time from the heal to the first command committed after it, or -1
  *                             if the seed did not get that far
+ * @param snapshotsTaken       snapshots the nodes took of their own state machines
+ * @param snapshotsInstalled   snapshots the nodes installed from a leader
  */
 public record SeedResult(long seed, Nemesis.Options options, int nodes, String setup, InvariantViolation violation,
                          long commandsSubmitted, long commandsAcknowledged, long commandsCommitted, long elections,
                          long crashes, long partitions, long virtualMillis, long highestTerm,
                          Linearizability linearizability, String linearizabilityNote, boolean preVote,
-                         boolean checkQuorum, long liveMillis) {
+                         boolean checkQuorum, long liveMillis, long snapshotsTaken, long snapshotsInstalled) {
 
     /** What became of the linearizability check of a seed. */
     public enum Linearizability {

@@ -11,7 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import org.raftengine.core.RuleBreach;
+import org.raftengine.core.internal.RuleBreach;
 
 /**
  * The command behind {@code bin/simulate}: runs a range of {@link Nemesis} seeds and sums them up.
@@ -28,13 +28,14 @@ import org.raftengine.core.RuleBreach;
  *   of an older mix replay with it;</li>
  *   <li>{@code --threads T}: seeds run in parallel (default 1); results do not depend on it;</li>
  *   <li>{@code --no-lin}, {@code --lin-budget}: the linearizability check off, or its step budget;</li>
- *   <li>{@code --breach RULE}: every node deliberately breaks a Raft rule ({@link org.raftengine.core.RuleBreach}),
+ *   <li>{@code --breach RULE}: every node deliberately breaks a Raft rule ({@link org.raftengine.core.internal.RuleBreach}),
  *   to watch the checkers catch it; {@code --only}: only these invariants fail a seed.</li>
  * </ul>
  *
  * <p>Progress goes to stderr about every 5%. Each failing seed is printed to stdout as it is found,
  * with the command that replays it and the paths of its two trace renderings. The last line on stdout
- * is {@code simulated N seeds: V violations, C commands committed, E elections, in T s}. Exit status: 0
+ * is {@code simulated N seeds: V violations, C commands committed, E elections, S snapshots taken, I snapshots
+ * installed, in T s}. Exit status: 0
  * if V is 0, 1 if not, 2 for a usage error.
  */
 public final class SimulateMain {
@@ -198,6 +199,8 @@ public final class SimulateMain {
         long violations = 0;
         long committed = 0;
         long elections = 0;
+        long snapshotsTaken = 0;
+        long snapshotsInstalled = 0;
         long submitted = 0;
         long acknowledged = 0;
         long crashes = 0;
@@ -211,6 +214,8 @@ public final class SimulateMain {
             violations += r.violations();
             committed += r.commandsCommitted();
             elections += r.elections();
+            snapshotsTaken += r.snapshotsTaken();
+            snapshotsInstalled += r.snapshotsInstalled();
             submitted += r.commandsSubmitted();
             acknowledged += r.commandsAcknowledged();
             crashes += r.crashes();
@@ -237,8 +242,9 @@ public final class SimulateMain {
                 linSkipped.isEmpty() ? "" : ", skipped (checker budget exhausted): " + linSkipped.size() + " "
                         + abbreviate(linSkipped));
         err.println("[simulate] " + livenessLine(results));
-        out.printf(Locale.ROOT, "simulated %d seeds: %d violations, %d commands committed, %d elections, in %.1f s%n",
-                n, violations, committed, elections, secs);
+        out.printf(Locale.ROOT, "simulated %d seeds: %d violations, %d commands committed, %d elections, %d snapshots"
+                + " taken, %d snapshots installed, in %.1f s%n", n, violations, committed, elections, snapshotsTaken,
+                snapshotsInstalled, secs);
         out.flush();
         return (int) Math.min(Integer.MAX_VALUE, violations);
     }

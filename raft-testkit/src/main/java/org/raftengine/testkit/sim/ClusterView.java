@@ -35,8 +35,9 @@ public interface ClusterView {
     List<LogEntry> logEntries(String id);
 
     /**
-     * The term of the entry at {@code index} in the node's durable log; 0 if the log holds no entry
-     * there (index 0, past its end, or compacted).
+     * The term of the entry at {@code index} in the node's durable log, or of the last entry compacted away
+     * when {@code index} is the first index - 1; 0 if the log knows no term there (index 0, past its end,
+     * or compacted further back).
      */
     long logTermAt(String id, long index);
 

@@ -10,6 +10,8 @@ public enum EventKind {
     STORAGE("store"),
     /** A task on a node's apply executor (state machine calls). */
     APPLY("apply"),
+    /** A task on a node's snapshot executor (writing a snapshot out, chunks received). */
+    SNAPSHOT("snap"),
     /** A task on a node's callback executor (user futures, listeners). */
     CALLBACK("callbk"),
     /** The network handing a message to its target. */

@@ -3,6 +3,8 @@ package org.raftengine.testkit.sim;
 import org.raftengine.core.message.RaftMessage;
 import org.raftengine.core.message.VoteResponse;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
@@ -71,6 +73,7 @@ public final class Invariants implements StepListener {
     private final Map<String, Track> tracks = new HashMap<>();
     private final Map<Long, Seen> appliedByIndex = new HashMap<>();
     private final Map<SimStateMachine, Integer> cursors = new IdentityHashMap<>();
+    private final Map<SimStateMachine, Integer> restoreCursors = new IdentityHashMap<>();
     private final Map<Long, ClientOperation> ackedByIndex = new HashMap<>();
     private int ackCursor;
     private boolean majorityCheck = true;
@@ -168,6 +171,9 @@ public final class Invariants implements StepListener {
         for (String id : view.nodeIds()) {
             scanApplies(id, view.stateMachine(id));
         }
+        for (String id : view.nodeIds()) {
+            scanRestores(id, view.stateMachine(id));
+        }
         scanAcks();
     }
 
@@ -212,13 +218,14 @@ public final class Invariants implements StepListener {
         String key = id + "#" + view.incarnation(id);
         long from = commitScanned.getOrDefault(key, 0L);
         long to = Math.min(s.commitIndex(), s.durableIndex());
-        long i = from + 1;
+        // Entries compacted away are covered by the snapshot; the last one's term is still known.
+        long i = Math.max(from + 1, Math.max(1, view.logFirstIndex(id) - 1));
         for (; i <= to; i++) {
             long term = view.logTermAt(id, i);
             if (term == 0) {
                 break; // not in this log (yet): read it again on a later step
             }
-            if (i <= knownCommit) {
+            if (i <= knownCommit && committedTerms[(int) i] != 0) {
                 if (committedTerms[(int) i] != term) {
                     fail("COMPLETE", id + " knows index " + i + " committed with term " + term + " but it was "
                             + "committed with term " + committedTerms[(int) i]);
@@ -230,9 +237,10 @@ public final class Invariants implements StepListener {
                     committedTerms = Arrays.copyOf(committedTerms, size);
                     committedBy = Arrays.copyOf(committedBy, size);
                 }
+                // Indexes skipped on the way (compacted on every node before any was scanned) stay unknown: 0.
                 committedTerms[(int) i] = term;
                 committedBy[(int) i] = s.term();
-                knownCommit = i;
+                knownCommit = Math.max(knownCommit, i);
             }
         }
         commitScanned.put(key, i - 1);
@@ -246,16 +254,20 @@ public final class Invariants implements StepListener {
      */
     private void checkLeaderHoldsCommitted(String id, NodeStatus s) {
         long beyond = s.lastIndex() + 1;
-        if (beyond <= knownCommit && committedBy[(int) beyond] < s.term()) {
+        if (beyond <= knownCommit && committedTerms[(int) beyond] != 0 && committedBy[(int) beyond] < s.term()) {
             fail("COMPLETE", id + " leads term " + s.term() + " with a log ending at " + s.lastIndex()
                     + ", but index " + beyond + " was committed by term " + committedBy[(int) beyond]);
         }
         String key = id + "#" + view.incarnation(id) + "@" + s.term();
         long from = leaderChecked.getOrDefault(key, 0L);
         long to = Math.min(knownCommit, s.durableIndex());
-        long i = from + 1;
+        // Below its first index - 1 the leader's log was compacted into its snapshot: nothing to compare.
+        long i = Math.max(from + 1, view.logFirstIndex(id) - 1);
         // Commits of later indexes come in the same or later terms: stop at the first one not yet due.
         for (; i <= to && committedBy[(int) i] < s.term(); i++) {
+            if (committedTerms[(int) i] == 0) {
+                continue;
+            }
             long have = view.logTermAt(id, i);
             if (have != committedTerms[(int) i]) {
                 fail("COMPLETE", id + " leads term " + s.term() + " but holds term " + have + " at index " + i
@@ -282,6 +294,46 @@ public final class Invariants implements StepListener {
             }
         }
         cursors.put(sm, to);
+    }
+
+    /**
+     * SAME-APPLY for snapshots: the state a restore brings must be what the replicas applied up to the
+     * snapshot's index (the commands applied at 1..index, rejected ones and reads left out). Checked when
+     * every one of those indexes was seen applied by some node.
+     */
+    private void scanRestores(String id, SimStateMachine sm) {
+        int from = restoreCursors.getOrDefault(sm, 0);
+        int to = sm.restoreCount();
+        if (from == to) {
+            return;
+        }
+        List<SimStateMachine.Restore> restores = sm.restores();
+        for (int i = from; i < to; i++) {
+            SimStateMachine.Restore r = restores.get(i);
+            List<String> expected = valuesAppliedUpTo(r.index());
+            if (expected != null && !expected.equals(r.values())) {
+                fail("SAME-APPLY", id + " restored a snapshot of index " + r.index() + " holding " + r.values().size()
+                        + " values, but the replicas applied " + expected.size() + " commands up to it"
+                        + (expected.size() == r.values().size() ? " (different ones)" : ""));
+            }
+        }
+        restoreCursors.put(sm, to);
+    }
+
+    /** The values the replicas applied at indexes 1..index, or null if some index was never seen applied. */
+    private List<String> valuesAppliedUpTo(long index) {
+        List<String> values = new ArrayList<>();
+        for (long k = 1; k <= index; k++) {
+            Seen seen = appliedByIndex.get(k);
+            if (seen == null) {
+                return null;
+            }
+            AppliedEntry e = seen.entry();
+            if (!e.rejected() && e.command() != null && !SimStateMachine.isRead(e.command())) {
+                values.add(new String(e.command(), StandardCharsets.UTF_8));
+            }
+        }
+        return values;
     }
 
     private void scanAcks() {

@@ -2,9 +2,12 @@ package org.raftengine.testkit.sim;
 
 import java.util.List;
 import java.util.Objects;
+import org.raftengine.core.ClusterConfiguration;
 import org.raftengine.core.spi.HardState;
 import org.raftengine.core.spi.LogEntry;
 import org.raftengine.core.spi.RaftLog;
+import org.raftengine.core.spi.SnapshotMeta;
+import org.raftengine.core.spi.SnapshotSink;
 
 /**
  * The log a simulated node writes through: the node's own storage, with every batch written also shown
@@ -30,7 +33,8 @@ final class ObservedLog implements RaftLog {
         long previousTerm = 0;
         if (!entries.isEmpty()) {
             long before = entries.get(0).index() - 1;
-            previousTerm = before >= storage.firstIndex() && before <= storage.lastIndex() ? storage.termAt(before) : 0;
+            boolean known = before >= storage.firstIndex() - 1 && before <= storage.lastIndex();
+            previousTerm = known ? storage.termAt(before) : 0;
         }
         storage.append(entries); // a write that fails (injected) is not shown: it changed nothing
         observer.onAppend(previousTerm, entries);
@@ -69,6 +73,31 @@ final class ObservedLog implements RaftLog {
     @Override
     public List<LogEntry> read(long fromIndex, long toIndex, long maxBytes) {
         return storage.read(fromIndex, toIndex, maxBytes);
+    }
+
+    @Override
+    public boolean supportsSnapshots() {
+        return storage.supportsSnapshots();
+    }
+
+    @Override
+    public SnapshotMeta snapshot() {
+        return storage.snapshot();
+    }
+
+    @Override
+    public SnapshotSink beginSnapshot(long index, long term, ClusterConfiguration configuration) {
+        return storage.beginSnapshot(index, term, configuration);
+    }
+
+    @Override
+    public byte[] readSnapshot(SnapshotMeta which, long offset, int maxBytes) {
+        return storage.readSnapshot(which, offset, maxBytes);
+    }
+
+    @Override
+    public void compactUpTo(long index) {
+        storage.compactUpTo(index);
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
@@ -16,6 +17,8 @@ import org.raftengine.core.NodeStatus;
 import org.raftengine.core.RaftNode;
 import org.raftengine.core.RaftNodeConfig;
 import org.raftengine.core.Role;
+import org.raftengine.core.internal.RuleBreach;
+import org.raftengine.core.internal.RuleBreakingNodes;
 import org.raftengine.core.log.InMemoryRaftLog;
 import org.raftengine.core.spi.LogEntry;
 import org.raftengine.core.spi.RaftLog;
@@ -56,6 +59,7 @@ public final class SimCluster implements ClusterView {
     private final ClusterSettings settings;
     private final String clusterId;
     private final UnaryOperator<RaftNodeConfig> configCustomizer;
+    private final Set<RuleBreach> ruleBreaches;
     private final List<String> ids;
     private final Map<String, Slot> slots = new LinkedHashMap<>();
 
@@ -74,6 +78,9 @@ public final class SimCluster implements ClusterView {
         double clockRate = 1.0;
         Duration storageDelayMin = Duration.ZERO;
         Duration storageDelayMax = Duration.ZERO;
+        /** Snapshots taken and installed by earlier incarnations. */
+        long snapshotsTaken;
+        long snapshotsInstalled;
 
         Slot(String id, boolean bootstraps) {
             this.id = id;
@@ -92,6 +99,7 @@ public final class SimCluster implements ClusterView {
         this.settings = b.settings;
         this.clusterId = b.clusterId;
         this.configCustomizer = b.configCustomizer;
+        this.ruleBreaches = b.ruleBreaches;
         this.ids = List.copyOf(b.ids);
         this.checkInvariants = b.checkInvariants;
         for (int i = 0; i < ids.size(); i++) {
@@ -145,6 +153,8 @@ public final class SimCluster implements ClusterView {
         }
         sim.record(id, EventKind.FAULT, "crash " + id + " (incarnation " + s.incarnation + ")");
         s.log.loseUnsyncedWrites(); // only a log whose durability a test fakes loses anything here
+        s.snapshotsTaken += s.node.snapshotsTaken();
+        s.snapshotsInstalled += s.node.snapshotsInstalled();
         s.runtime.shutdown();
         s.transport.stop();
         s.node = null;
@@ -174,6 +184,37 @@ public final class SimCluster implements ClusterView {
         sim.record(id, EventKind.FAULT, "wipe " + id + " (new storage id " + Long.toHexString(s.log.storageId()) + ")");
     }
 
+    /**
+     * Gives the node, which must be down, a fresh state machine while its log stays: a state machine kept in
+     * memory is lost with its process, and the node rebuilds it from the log's snapshot and entries.
+     */
+    public void loseStateMachine(String id) {
+        Slot s = slot(id);
+        if (s.up()) {
+            throw new IllegalStateException(id + " is running; crash it first");
+        }
+        s.stateMachine = new SimStateMachine(id);
+        sim.record(id, EventKind.FAULT, "state machine of " + id + " lost (kept in memory)");
+    }
+
+    /** Snapshots the nodes took of their own state machines, over every incarnation so far. */
+    public long snapshotsTaken() {
+        long n = 0;
+        for (Slot s : slots.values()) {
+            n += s.snapshotsTaken + (s.up() ? s.node.snapshotsTaken() : 0);
+        }
+        return n;
+    }
+
+    /** Snapshots the nodes installed from a leader, over every incarnation so far. */
+    public long snapshotsInstalled() {
+        long n = 0;
+        for (Slot s : slots.values()) {
+            n += s.snapshotsInstalled + (s.up() ? s.node.snapshotsInstalled() : 0);
+        }
+        return n;
+    }
+
     private void launch(Slot s) {
         s.incarnation++;
         s.runtime = new SimRuntime(sim, s.id, s.incarnation);
@@ -190,9 +231,21 @@ public final class SimCluster implements ClusterView {
                 + s.incarnation + ", applied " + s.appliedAtRestart + ")");
         RaftLog log = checkInvariants ? new ObservedLog(s.log, (previousTerm, batch) -> invariants.onAppend(s.id,
                 previousTerm, batch)) : s.log;
-        RaftNode node = new RaftNode(config, log, s.transport, s.stateMachine, s.runtime);
+        RaftNode node = ruleBreaches.isEmpty() ? new RaftNode(config, log, s.transport, s.stateMachine, s.runtime)
+                : RuleBreakingNodes.create(config, ruleBreaches, log, s.transport, s.stateMachine, s.runtime);
         s.node = node;
-        node.start();
+        try {
+            node.start();
+        } catch (RuntimeException refused) {
+            // The node refused to start (a broken or corrupted log): it stays down.
+            sim.record(s.id, EventKind.FAULT, s.id + " refused to start: " + refused.getMessage());
+            s.runtime.shutdown();
+            s.transport.stop();
+            s.node = null;
+            s.runtime = null;
+            s.transport = null;
+            throw refused;
+        }
     }
 
     /** Sets how fast {@code id}'s clock runs (1.0 exact), now and for later incarnations. */
@@ -338,7 +391,7 @@ public final class SimCluster implements ClusterView {
     @Override
     public long logTermAt(String id, long index) {
         InMemoryRaftLog log = slot(id).log;
-        return index < log.firstIndex() || index > log.lastIndex() ? 0 : log.termAt(index);
+        return index < log.firstIndex() - 1 || index > log.lastIndex() ? 0 : log.termAt(index);
     }
 
     @Override
@@ -425,6 +478,7 @@ public final class SimCluster implements ClusterView {
         private List<String> ids = List.of("n1", "n2", "n3");
         private ClusterSettings settings = DEFAULT_SETTINGS;
         private UnaryOperator<RaftNodeConfig> configCustomizer = UnaryOperator.identity();
+        private Set<RuleBreach> ruleBreaches = Set.of();
         private NetworkFaults faults = NetworkFaults.NONE;
         private String clusterId = "sim";
         private int traceCapacity = Simulation.DEFAULT_TRACE_CAPACITY;
@@ -467,6 +521,15 @@ public final class SimCluster implements ClusterView {
         /** Adjusts every node's own configuration (called at every start, bootstrap already set). */
         public Builder configure(UnaryOperator<RaftNodeConfig> customizer) {
             this.configCustomizer = Objects.requireNonNull(customizer, "customizer");
+            return this;
+        }
+
+        /**
+         * Every node deliberately breaks {@code rules}: only for showing that the checkers catch a broken
+         * engine (see {@link RuleBreach}, which is not API).
+         */
+        public Builder breakingRules(Set<RuleBreach> rules) {
+            this.ruleBreaches = Set.copyOf(rules);
             return this;
         }
 

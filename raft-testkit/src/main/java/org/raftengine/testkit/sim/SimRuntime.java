@@ -3,6 +3,8 @@ package org.raftengine.testkit.sim;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.random.RandomGenerator;
 import org.raftengine.core.Cancellable;
@@ -33,6 +35,7 @@ public final class SimRuntime implements NodeRuntime {
     private final Lane storage = new Lane(EventKind.STORAGE);
     private final Lane apply = new Lane(EventKind.APPLY);
     private final Lane callbacks = new Lane(EventKind.CALLBACK);
+    private final Lane snapshots = new Lane(EventKind.SNAPSHOT);
 
     private boolean dead;
     private long droppedTasks;
@@ -124,6 +127,11 @@ public final class SimRuntime implements NodeRuntime {
     }
 
     @Override
+    public Executor snapshotExecutor() {
+        return snapshots;
+    }
+
+    @Override
     public Executor callbackExecutor() {
         return callbacks;
     }
@@ -146,15 +154,20 @@ public final class SimRuntime implements NodeRuntime {
         return random;
     }
 
+    /**
+     * A crash: every pending event of this incarnation is discarded, callbacks included. The stage is
+     * complete at once: the simulation runs one event at a time, so no storage or apply task is running
+     * while this one calls shutdown, and none of this incarnation runs again.
+     */
     @Override
-    public void shutdown() {
-        if (dead) {
-            return;
+    public CompletionStage<Void> shutdown() {
+        if (!dead) {
+            dead = true;
+            int discarded = sim.discard(this);
+            sim.record(nodeId, EventKind.FAULT, "runtime #" + incarnation + " shut down, " + discarded
+                    + " pending events discarded");
         }
-        dead = true;
-        int discarded = sim.discard(this);
-        sim.record(nodeId, EventKind.FAULT, "runtime #" + incarnation + " shut down, " + discarded
-                + " pending events discarded");
+        return CompletableFuture.completedFuture(null);
     }
 
     private String cause() {

@@ -1,5 +1,9 @@
 package org.raftengine.testkit.sim;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +12,7 @@ import java.util.function.Supplier;
 import org.raftengine.core.RejectedCommandException;
 import org.raftengine.core.TransientApplyException;
 import org.raftengine.core.spi.StateMachine;
+import org.raftengine.core.spi.StateSnapshot;
 
 /**
  * The state machine of a simulated node: it records every index it applies, with its command, so the
@@ -25,6 +30,10 @@ import org.raftengine.core.spi.StateMachine;
  * <p>A command whose first byte is {@link #REJECT_MARKER} is refused with
  * {@link RejectedCommandException}, deterministically. {@link #failNextApplies} makes the next applies
  * fail (transiently or as a bug) without changing anything.
+ *
+ * <p>It takes snapshots (its state: the values, the count of commands, the applied index) and restores
+ * them; each restore is recorded ({@link #restores()}) with the values it brought, so the checks can
+ * compare them with what the replicas applied up to the snapshot's index.
  *
  * <p>Calls out of order are an engine bug: {@code apply} and {@code recordApplied} demand exactly
  * {@code lastApplied() + 1} and throw {@link AssertionError} otherwise.
@@ -47,6 +56,14 @@ public final class SimStateMachine implements StateMachine {
     private Supplier<? extends RuntimeException> failure;
     private long rejectedIndex = -1;
     private byte[] rejectedCommand;
+    private final List<Restore> restores = new ArrayList<>();
+
+    /**
+     * A restore from a snapshot: the index it covers, the values it brought, and how many entries were in
+     * {@link #appliedEntries()} when it happened (the next one applied is {@code index + 1}).
+     */
+    public record Restore(long index, List<String> values, int appliedBefore) {
+    }
 
     /** An empty state machine of node {@code nodeId} (the id is for messages only). */
     public SimStateMachine(String nodeId) {
@@ -118,6 +135,82 @@ public final class SimStateMachine implements StateMachine {
         rejectedIndex = -1;
         rejectedCommand = null;
         lastApplied = index;
+    }
+
+    @Override
+    public boolean supportsSnapshots() {
+        return true;
+    }
+
+    /** Copies the state: the view stays as it was while later applies change the state. */
+    @Override
+    public StateSnapshot snapshot() {
+        long at = lastApplied;
+        long commands = commandsApplied;
+        List<String> copy = List.copyOf(values);
+        return out -> {
+            DataOutputStream data = new DataOutputStream(out);
+            data.writeLong(at);
+            data.writeLong(commands);
+            data.writeInt(copy.size());
+            for (String v : copy) {
+                byte[] b = v.getBytes(StandardCharsets.UTF_8);
+                data.writeInt(b.length);
+                data.write(b);
+            }
+            data.flush();
+        };
+    }
+
+    /** Reads the whole snapshot before changing anything, so a failed read leaves the state as it was. */
+    @Override
+    public void restore(long index, InputStream in) throws IOException {
+        DataInputStream data = new DataInputStream(in);
+        long at = data.readLong();
+        long commands = data.readLong();
+        int count = data.readInt();
+        List<String> read = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            byte[] b = new byte[data.readInt()];
+            data.readFully(b);
+            read.add(new String(b, StandardCharsets.UTF_8));
+        }
+        if (data.read() != -1) {
+            throw new IOException("snapshot " + index + " has bytes after its state");
+        }
+        if (at != index) {
+            throw new AssertionError("engine bug: snapshot of index " + at + " restored as index " + index + " on "
+                    + nodeId);
+        }
+        values.clear();
+        values.addAll(read);
+        commandsApplied = commands;
+        lastApplied = index;
+        restores.add(new Restore(index, List.copyOf(read), applied.size()));
+    }
+
+    /** Every restore from a snapshot, in order. */
+    public List<Restore> restores() {
+        return List.copyOf(restores);
+    }
+
+    /** The highest index a restore covered, 0 if there was none. */
+    public long restoredUpTo() {
+        long max = 0;
+        for (Restore r : restores) {
+            max = Math.max(max, r.index());
+        }
+        return max;
+    }
+
+    /** How many restores happened (for incremental readers). */
+    public int restoreCount() {
+        return restores.size();
+    }
+
+    /** The values applied so far, in order (the state). */
+    public List<String> values() {
+        return List.copyOf(values);
     }
 
     private void checkNext(String call, long index) {

@@ -164,7 +164,7 @@ class NemesisTest {
         String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
         assertThat(violations).isZero();
         assertThat(lines[lines.length - 1]).matches(
-                "simulated 6 seeds: 0 violations, \\d+ commands committed, \\d+ elections, in \\d+\\.\\d s");
+                "simulated 6 seeds: 0 violations, \\d+ commands committed, \\d+ elections, \\d+ snapshots taken, \\d+ snapshots installed, in \\d+\\.\\d s");
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("[simulate] 3/6 seeds (50%)");
     }
 
@@ -180,7 +180,7 @@ class NemesisTest {
         assertThat(SimulateMain.parse(new String[] {"--help"})).isNull();
         SimulateMain.Args broken = SimulateMain.parse(new String[] {"--breach", "apply-before-commit", "--only",
             "SAME-APPLY,DURABLE"});
-        assertThat(broken.options().breaches()).containsExactly(org.raftengine.core.RuleBreach.APPLY_BEFORE_COMMIT);
+        assertThat(broken.options().breaches()).containsExactly(org.raftengine.core.internal.RuleBreach.APPLY_BEFORE_COMMIT);
         assertThat(broken.options().reported()).containsExactlyInAnyOrder("SAME-APPLY", "DURABLE");
         assertThat(broken.options().commandLineFlags()).isEqualTo(" --breach APPLY_BEFORE_COMMIT --only DURABLE,SAME-APPLY");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> SimulateMain.parse(new String[] {"--breach", "nope"}))

@@ -7,7 +7,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.raftengine.core.RuleBreach;
+import org.raftengine.core.internal.RuleBreach;
 import org.raftengine.testkit.nemesis.Nemesis;
 import org.raftengine.testkit.nemesis.SeedResult;
 import org.raftengine.testkit.sim.InvariantViolation;

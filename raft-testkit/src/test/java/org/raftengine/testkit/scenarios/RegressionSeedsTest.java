@@ -25,6 +25,11 @@ import org.raftengine.testkit.nemesis.SeedResult;
  *   <li>V2 2245, 5758, 6569: the same LIVE failure (one entry per AppendEntries, one in flight), V2
  *   11817: RETRY-SAFE; found by the first V2 sweep. These four, and 6696, 11353 and 19810, fail on
  *   the engine of 2118227 and pass since a3368cb (forwarded commands, re-sent slots).</li>
+ *   <li>V4 (snapshots), found by its first sweeps: 287 and 295, a follower asked to compare an entry it had
+ *   compacted away (an internal error); 366, a follower answered "installed" for committed entries that
+ *   were not yet durable, then lost them in a crash, and the leader probed past its log forever (LIVE);
+ *   1984, a node restarted with no configuration known at its applied index, where it then took a
+ *   snapshot (an internal error).</li>
  * </ul>
  */
 class RegressionSeedsTest {
@@ -43,7 +48,11 @@ class RegressionSeedsTest {
                 frozen(Mix.V2, 2245),
                 frozen(Mix.V2, 5758),
                 frozen(Mix.V2, 6569),
-                frozen(Mix.V2, 11817));
+                frozen(Mix.V2, 11817),
+                frozen(Mix.V4, 287),
+                frozen(Mix.V4, 295),
+                frozen(Mix.V4, 366),
+                frozen(Mix.V4, 1984));
     }
 
     private static Arguments frozen(Mix mix, long seed) {

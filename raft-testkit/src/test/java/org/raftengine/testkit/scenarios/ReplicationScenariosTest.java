@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.raftengine.core.CommandResult;
 import org.raftengine.core.RaftNodeConfig;
-import org.raftengine.core.RuleBreach;
+import org.raftengine.core.internal.RuleBreach;
 import org.raftengine.testkit.sim.ClientOperation;
 import org.raftengine.testkit.sim.NetworkFaults;
 import org.raftengine.testkit.sim.SimCluster;
@@ -46,7 +46,7 @@ class ReplicationScenariosTest {
         boolean honest = breaches.isEmpty();
         SimCluster c = SimCluster.builder().seed(8).nodeCount(5)
                 .settings(settings(false, false).withBatching(1, 1 << 20, 16))
-                .configure(config -> config.withRuleBreaches(breaches)).build();
+                .breakingRules(breaches).build();
         c.start();
         String l = Scenarios.awaitSettledLeader(c, seconds(10));
         List<String> rest = Scenarios.others(c, l);

@@ -42,7 +42,7 @@ class InvariantsTest {
         }
 
         static NodeStatus status(String id, Role role, long term, long commit, long applied) {
-            return new NodeStatus(id, role, term, null, commit, term, commit, commit, applied, Map.of());
+            return new NodeStatus(id, role, term, null, commit, term, commit, commit, applied, Map.of(), 1, 0);
         }
 
         @Override public Simulation simulation() { return sim; }
@@ -205,11 +205,11 @@ class InvariantsTest {
     }
 
     private static NodeStatus leader(String id, long term, long last, long commit) {
-        return new NodeStatus(id, Role.LEADER, term, id, last, term, commit, last, commit, Map.of());
+        return new NodeStatus(id, Role.LEADER, term, id, last, term, commit, last, commit, Map.of(), 1, 0);
     }
 
     private static NodeStatus follower(String id, long term, long last, long commit) {
-        return new NodeStatus(id, Role.FOLLOWER, term, null, last, term, commit, last, commit, Map.of());
+        return new NodeStatus(id, Role.FOLLOWER, term, null, last, term, commit, last, commit, Map.of(), 1, 0);
     }
 
     @Test

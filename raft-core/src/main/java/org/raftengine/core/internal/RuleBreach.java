@@ -1,10 +1,10 @@
-package org.raftengine.core;
+package org.raftengine.core.internal;
 
 /**
  * A Raft rule the engine deliberately breaks. <strong>For testing the test suite only</strong>: the
  * simulator's checkers must catch an engine that gets one rule wrong, and these switches are how its
- * tests build such an engine without a second copy of it. A node with any breach set logs a warning at
- * start and is not safe to run.
+ * tests build such an engine without a second copy of it, through {@link RuleBreakingNodes}. A node
+ * with any breach set logs a warning at start and is not safe to run.
  *
  * <p>Each constant names the rule it breaks and, in brackets, the invariant of RELIABILITY.md that should
  * catch it.

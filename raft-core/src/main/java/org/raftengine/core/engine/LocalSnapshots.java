@@ -1,0 +1,256 @@
+package org.raftengine.core.engine;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.raftengine.core.ClusterConfiguration;
+import org.raftengine.core.SnapshotPolicy;
+import org.raftengine.core.runtime.NodeRuntime;
+import org.raftengine.core.spi.RaftLog;
+import org.raftengine.core.spi.SnapshotMeta;
+import org.raftengine.core.spi.SnapshotSink;
+import org.raftengine.core.spi.StateSnapshot;
+
+/**
+ * Snapshots of this node's own state machine, and the compaction of the log they allow.
+ *
+ * <p>A snapshot is due by the {@link SnapshotPolicy} (entries or bytes applied since the last one) or asked
+ * for ({@link #request}). It is taken in three steps, one at a time: the state machine's view at the
+ * applied index, on the apply executor between two batches ({@link ApplyPipeline#takeView}); the view
+ * written into the log's snapshot sink on the snapshot executor, while the node goes on replicating,
+ * committing and applying; the commit of the sink on the storage executor, in order with appends. Then
+ * the log is compacted up to the snapshot's index less the trailing entries (on the leader, less what a
+ * follower within that bound still needs), in the view at once and in storage in order with appends.
+ */
+final class LocalSnapshots {
+    private static final System.Logger LOG = System.getLogger(RaftEngine.class.getName());
+    private static final int WRITE_BUFFER_BYTES = 64 << 10;
+
+    private final String nodeId;
+    private final RaftLog log;
+    private final NodeRuntime runtime;
+    private final EventLoop events;
+    private final LogView logView;
+    private final ApplyPipeline apply;
+    private final SnapshotPolicy policy;
+    /** The lowest index a follower still needs (leader), or {@code Long.MIN_VALUE}. */
+    private final LongSupplier neededByFollowers;
+    private String disabledReason = "not started";
+
+    private boolean busy;
+    /** The latest snapshot is corrupt in storage: the next one is taken as soon as anything is applied. */
+    private boolean replaceCorrupt;
+    private final List<CompletableFuture<SnapshotMeta>> waiting = new ArrayList<>();
+    /** The applied index and applied bytes when the last snapshot was taken (or tried). */
+    private long lastIndex;
+    private long lastBytes;
+    private final AtomicLong taken = new AtomicLong();
+
+    LocalSnapshots(String nodeId, RaftLog log, NodeRuntime runtime, EventLoop events, LogView logView,
+                   ApplyPipeline apply, SnapshotPolicy policy, LongSupplier neededByFollowers) {
+        this.nodeId = nodeId;
+        this.log = log;
+        this.runtime = runtime;
+        this.events = events;
+        this.logView = logView;
+        this.apply = apply;
+        this.policy = policy;
+        this.neededByFollowers = neededByFollowers;
+    }
+
+    /** At start: snapshots are on if {@code disabledReason} is null. */
+    void start(String reasonOff) {
+        this.disabledReason = reasonOff;
+        SnapshotMeta s = logView.snapshot();
+        lastIndex = s == null ? 0 : s.index();
+        lastBytes = apply.appliedBytes();
+    }
+
+    /** Why snapshots are off, or null. */
+    String disabledReason() {
+        return disabledReason;
+    }
+
+    /** Snapshots taken and committed so far; read from any thread. */
+    long taken() {
+        return taken.get();
+    }
+
+    /** After every event: takes a snapshot if one is due and none is under way. */
+    void maybeTrigger() {
+        if (busy || disabledReason != null) {
+            return;
+        }
+        SnapshotMeta current = logView.snapshot();
+        boolean mustReplace = replaceCorrupt && current != null && logView.appliedIndex() > current.index();
+        if (mustReplace || policy.due(logView.appliedIndex() - lastIndex, apply.appliedBytes() - lastBytes)) {
+            take();
+        }
+    }
+
+    /** Asks for a snapshot now; {@code done} completes with it (on the protocol thread). */
+    void request(CompletableFuture<SnapshotMeta> done) {
+        if (disabledReason != null) {
+            done.completeExceptionally(new UnsupportedOperationException("node " + nodeId + " takes no snapshots: "
+                    + disabledReason));
+            return;
+        }
+        waiting.add(done);
+        if (!busy) {
+            take();
+        }
+    }
+
+    private void take() {
+        busy = true;
+        lastIndex = logView.appliedIndex();
+        lastBytes = apply.appliedBytes();
+        apply.takeView(this::write, this::failed);
+    }
+
+    /** The state machine's view at {@code index}: written out on the snapshot executor, committed on storage. */
+    private void write(long index, StateSnapshot view) {
+        SnapshotMeta current = logView.snapshot();
+        if (index == 0 || (current != null && index <= current.index())) {
+            finish(current); // nothing applied since: the latest snapshot is as recent as it gets
+            return;
+        }
+        long term = logView.termAt(index);
+        ClusterConfiguration configuration = logView.configurationAt(index);
+        runtime.snapshotExecutor().execute(() -> {
+            SnapshotSink sink = null;
+            try {
+                sink = log.beginSnapshot(index, term, configuration);
+                try (OutputStream out = new BufferedOutputStream(new SinkOutputStream(sink), WRITE_BUFFER_BYTES)) {
+                    view.writeTo(out);
+                }
+            } catch (IOException | RuntimeException e) {
+                abort(sink);
+                RuntimeException failure = e instanceof IOException io ? new UncheckedIOException(io)
+                        : (RuntimeException) e;
+                events.execute(() -> failed(failure));
+                return;
+            }
+            SnapshotSink written = sink;
+            runtime.storageExecutor().execute(() -> {
+                try {
+                    SnapshotMeta meta = written.commit();
+                    events.execute(() -> committed(meta));
+                } catch (RuntimeException e) {
+                    abort(written);
+                    events.execute(() -> failed(e));
+                }
+            });
+        });
+    }
+
+    private static void abort(SnapshotSink sink) {
+        if (sink != null) {
+            try {
+                sink.abort();
+            } catch (RuntimeException ignored) {
+                // Nothing of it was committed; what is left behind is the log's to clean up.
+            }
+        }
+    }
+
+    /**
+     * The stored snapshot {@code meta} fails its checksum: it is replaced by a new one as soon as an entry
+     * after it is applied (a snapshot replaces only an older one).
+     */
+    void replaceCorrupt(SnapshotMeta meta) {
+        SnapshotMeta current = logView.snapshot();
+        if (current != null && current.sameAs(meta)) {
+            LOG.log(Level.ERROR, "node {0}: its stored snapshot {1}/{2} fails its checksum; it is never sent again,"
+                    + " and a new snapshot replaces it", nodeId, meta.index(), meta.term());
+            replaceCorrupt = true;
+        }
+    }
+
+    private void committed(SnapshotMeta meta) {
+        replaceCorrupt = false;
+        logView.snapshotTaken(meta);
+        taken.incrementAndGet();
+        LOG.log(Level.DEBUG, "node {0} took snapshot {1}/{2} ({3} bytes)", nodeId, meta.index(), meta.term(),
+                meta.sizeBytes());
+        compact(logView.snapshot());
+        finish(logView.snapshot());
+    }
+
+    /**
+     * Discards the entries the snapshot covers, but for the trailing ones and, within that bound, those a
+     * follower still needs; never beyond the snapshot, and only entries applied (so durable).
+     */
+    private void compact(SnapshotMeta meta) {
+        long upTo = Math.max(meta.index() - policy.trailingEntries(), neededByFollowers.getAsLong() - 1);
+        upTo = Math.min(upTo, Math.min(meta.index(), logView.appliedIndex()));
+        if (upTo < logView.firstIndex()) {
+            return;
+        }
+        logView.compactTo(upTo);
+        long index = upTo;
+        runtime.storageExecutor().execute(() -> {
+            try {
+                log.compactUpTo(index);
+            } catch (RuntimeException e) {
+                // The entries stay in storage; the next snapshot compacts further.
+                LOG.log(Level.WARNING, "node " + nodeId + ": compacting the log up to " + index + " failed", e);
+            }
+        });
+    }
+
+    private void failed(RuntimeException e) {
+        LOG.log(Level.WARNING, "node " + nodeId + ": taking a snapshot failed; the log keeps its entries until the"
+                + " next one", e);
+        busy = false;
+        List<CompletableFuture<SnapshotMeta>> done = List.copyOf(waiting);
+        waiting.clear();
+        done.forEach(f -> f.completeExceptionally(e));
+    }
+
+    private void finish(SnapshotMeta meta) {
+        busy = false;
+        List<CompletableFuture<SnapshotMeta>> done = List.copyOf(waiting);
+        waiting.clear();
+        for (CompletableFuture<SnapshotMeta> f : done) {
+            if (meta != null) {
+                f.complete(meta);
+            } else {
+                f.completeExceptionally(new IllegalStateException("node " + nodeId + " has applied nothing yet"));
+            }
+        }
+    }
+
+    /** The node stops: requests still waiting fail. */
+    void stop(String reason) {
+        List<CompletableFuture<SnapshotMeta>> done = List.copyOf(waiting);
+        waiting.clear();
+        done.forEach(f -> f.completeExceptionally(new IllegalStateException(reason)));
+    }
+
+    /** Writes into a sink (which copies what it is given, as the contract of its write allows us to reuse). */
+    private static final class SinkOutputStream extends OutputStream {
+        private final SnapshotSink sink;
+
+        SinkOutputStream(SnapshotSink sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public void write(int b) {
+            sink.write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            sink.write(b, off, len);
+        }
+    }
+}
