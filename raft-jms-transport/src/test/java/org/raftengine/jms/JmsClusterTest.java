@@ -130,9 +130,10 @@ class JmsClusterTest {
             Set<String> acked = clients.acknowledged();
             assertThat(acked).hasSize(COMMANDS);
             List<ThreeNodeCluster.Journal> journals = c.journals;
-            await().atMost(WAIT).until(() -> journals.stream().allMatch(j -> j.snapshot().containsAll(acked)));
-            await().atMost(WAIT).until(() -> journals.get(0).snapshot().equals(journals.get(1).snapshot())
-                    && journals.get(1).snapshot().equals(journals.get(2).snapshot()));
+            await().atMost(WAIT)
+                    .until(() -> journals.stream().allMatch(j -> j.appliedCommands().containsAll(acked)));
+            await().atMost(WAIT).until(() -> journals.get(0).appliedCommands().equals(journals.get(1).appliedCommands())
+                    && journals.get(1).appliedCommands().equals(journals.get(2).appliedCommands()));
             assertThat(transports).allSatisfy(t -> {
                 assertThat(t.reconnects()).isGreaterThanOrEqualTo(1);
                 assertThat(t.framesRejected()).isZero();

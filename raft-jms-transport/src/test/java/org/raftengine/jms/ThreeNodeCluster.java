@@ -55,7 +55,7 @@ final class ThreeNodeCluster implements AutoCloseable {
             return applied;
         }
 
-        synchronized List<String> snapshot() {
+        synchronized List<String> appliedCommands() {
             return List.copyOf(commands);
         }
     }

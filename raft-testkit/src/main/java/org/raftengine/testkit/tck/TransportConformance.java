@@ -19,11 +19,15 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.raftengine.core.ClusterConfiguration;
+import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.CommandResult;
 import org.raftengine.core.message.AppendEntries;
 import org.raftengine.core.message.AppendEntriesResponse;
 import org.raftengine.core.message.ForwardCommand;
 import org.raftengine.core.message.ForwardResponse;
+import org.raftengine.core.message.InstallSnapshot;
+import org.raftengine.core.message.InstallSnapshotResponse;
 import org.raftengine.core.message.RaftMessage;
 import org.raftengine.core.message.VoteRequest;
 import org.raftengine.core.message.VoteResponse;
@@ -181,7 +185,10 @@ public abstract class TransportConformance {
                 new ForwardResponse(from, to, 10, 3, 98, new CommandResult.ApplicationError(8, "ключ")),
                 new ForwardResponse(from, to, 10, 3, 97, new CommandResult.Redirect(null)),
                 new ForwardResponse(from, to, 10, 3, 96, new CommandResult.Retry("busy")),
-                new ForwardResponse(from, to, 10, 3, 95, new CommandResult.Indeterminate("timeout")));
+                new ForwardResponse(from, to, 10, 3, 95, new CommandResult.Indeterminate("timeout")),
+                new InstallSnapshot(from, to, 10, 3, 40, 2, ClusterConfiguration.of(ClusterSettings.DEFAULTS, from, to),
+                        9, 77, 4, new byte[] {1, 2, 3, 4, 5}),
+                new InstallSnapshotResponse(from, to, 11, 3, 40, 2, 9, true));
     }
 
     /** Messages are compared by their encoding: records holding arrays do not compare by content. */
