@@ -10,8 +10,10 @@ import org.raftengine.core.ClusterConfiguration;
  * <h2>Threading</h2>
  * Every call comes from the node's storage executor, one at a time, never from the protocol thread
  * (unless the log declares it never blocks and the node runs storage on the protocol thread through
- * the same code path). Implementations therefore need no locking of their own for the node's use;
- * tools that inspect a log while a node runs must synchronise themselves.
+ * the same code path), except the snapshot calls named under "Snapshots and compaction" below, which
+ * may come from the node's snapshot executor while the storage executor works. Implementations
+ * therefore need no locking of their own for the entries and the hard state; tools that inspect a log
+ * while a node runs must synchronise themselves.
  *
  * <h2>Durability</h2>
  * {@link #append} and {@link #saveHardState} are durable when they return: after a crash, a restarted
