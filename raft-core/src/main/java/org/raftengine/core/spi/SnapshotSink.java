@@ -28,6 +28,11 @@ public interface SnapshotSink {
      */
     SnapshotMeta commit();
 
-    /** Drops what was written; the log is as it was. Safe to call more than once, or after a failed commit. */
+    /**
+     * Drops what was written; the log is as it was. Safe to call more than once, or after a failed commit.
+     * A sink may also be abandoned without it (a crash, a node stopping mid-transfer): a log that keeps
+     * a sink's data outside memory cleans up what an abandoned sink left, at the latest when the next
+     * snapshot begins or commits.
+     */
     void abort();
 }
