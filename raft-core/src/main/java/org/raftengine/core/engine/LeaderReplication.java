@@ -18,6 +18,7 @@ import org.raftengine.core.message.AppendEntries;
 import org.raftengine.core.message.AppendEntriesResponse;
 import org.raftengine.core.message.InstallSnapshot;
 import org.raftengine.core.message.InstallSnapshotResponse;
+import org.raftengine.core.message.RaftMessage;
 import org.raftengine.core.runtime.NodeRuntime;
 import org.raftengine.core.spi.EntryType;
 import org.raftengine.core.spi.LogEntry;
@@ -223,20 +224,31 @@ final class LeaderReplication {
         replicateTo(p);
     }
 
-    void onAppendEntriesResponse(AppendEntriesResponse r) {
+    /**
+     * The follower that sent an answer, its contact and storage id noted; null if the answer is not for this
+     * leader (an older term, or this node no longer leads). A newer term makes this node step down.
+     */
+    private FollowerProgress answering(RaftMessage r) {
         if (r.term() > state.term()) {
             engine.becomeFollower(r.term(), null);
-            return;
+            return null;
         }
         if (state.role() != Role.LEADER || r.term() < state.term()) {
-            return;
+            return null;
         }
         FollowerProgress p = followers.get(r.from());
+        if (p != null) {
+            seenStorageIds.put(r.from(), r.fromStorageId());
+            p.lastContactNanos = runtime.nanoTime();
+        }
+        return p;
+    }
+
+    void onAppendEntriesResponse(AppendEntriesResponse r) {
+        FollowerProgress p = answering(r);
         if (p == null) {
             return;
         }
-        seenStorageIds.put(r.from(), r.fromStorageId());
-        p.lastContactNanos = runtime.nanoTime();
         if (p.snapshot != null) {
             // The transfer decides where the follower goes next; answers to heartbeats only confirm matches.
             if (r.success() && r.matchIndex() > p.matchIndex) {
@@ -345,19 +357,10 @@ final class LeaderReplication {
     }
 
     void onInstallSnapshotResponse(InstallSnapshotResponse r) {
-        if (r.term() > state.term()) {
-            engine.becomeFollower(r.term(), null);
-            return;
-        }
-        if (state.role() != Role.LEADER || r.term() < state.term()) {
-            return;
-        }
-        FollowerProgress p = followers.get(r.from());
+        FollowerProgress p = answering(r);
         if (p == null) {
             return;
         }
-        seenStorageIds.put(r.from(), r.fromStorageId());
-        p.lastContactNanos = runtime.nanoTime();
         if (r.installed()) {
             // The follower's log matches this leader's up to the snapshot (or beyond, if it already committed
             // past it): replication resumes with a probe just after it.

@@ -66,6 +66,28 @@ class SnapshotScenariosTest {
         assertThat(lin.isLinearizable()).as(lin.toString()).isTrue();
     }
 
+    /**
+     * Starts the cluster, cuts a follower off while the others write and compact past it, heals, and runs until
+     * three chunks of the snapshot went to it (and it has installed none yet). Returns the leader and the follower.
+     */
+    private static String[] startTransferToALaggingFollower(SimCluster c) {
+        c.start();
+        String leader = Scenarios.awaitSettledLeader(c, seconds(10));
+        String lagging = Scenarios.others(c, leader).get(0);
+        c.network().isolate(lagging);
+        write(c, "before", 200);
+        AtomicInteger chunks = new AtomicInteger();
+        c.network().addSendListener(m -> {
+            if (m instanceof InstallSnapshot s && s.to().equals(lagging)) {
+                chunks.incrementAndGet();
+            }
+        });
+        c.network().heal();
+        assertThat(c.runUntil(() -> chunks.get() >= 3, seconds(10))).as("the transfer started").isTrue();
+        assertThat(c.node(lagging).snapshotsInstalled()).as("and is not done yet").isZero();
+        return new String[] {leader, lagging};
+    }
+
     @Test
     @DisplayName("automatic snapshots on every node under load: logs compacted, replicas identical")
     void automaticSnapshotsEverywhere() {
@@ -128,20 +150,9 @@ class SnapshotScenariosTest {
     @DisplayName("31: the leader crashes mid-transfer: a new leader completes the follower's catch-up")
     void leaderCrashesMidTransfer() {
         SimCluster c = cluster(931, 3, SMALL, NetworkFaults.NONE.withDelay(Duration.ofMillis(5), Duration.ofMillis(5)));
-        c.start();
-        String leader = Scenarios.awaitSettledLeader(c, seconds(10));
-        String lagging = Scenarios.others(c, leader).get(0);
-        c.network().isolate(lagging);
-        write(c, "before", 200);
-        AtomicInteger chunks = new AtomicInteger();
-        c.network().addSendListener(m -> {
-            if (m instanceof InstallSnapshot s && s.to().equals(lagging)) {
-                chunks.incrementAndGet();
-            }
-        });
-        c.network().heal();
-        assertThat(c.runUntil(() -> chunks.get() >= 3, seconds(10))).as("the transfer started").isTrue();
-        assertThat(c.node(lagging).snapshotsInstalled()).as("and is not done yet").isZero();
+        String[] roles = startTransferToALaggingFollower(c);
+        String leader = roles[0];
+        String lagging = roles[1];
         c.crash(leader);
         write(c, "after", 50);
         assertThat(c.node(lagging).snapshotsInstalled()).isGreaterThanOrEqualTo(1);
@@ -153,19 +164,7 @@ class SnapshotScenariosTest {
     @DisplayName("32: the follower restarts mid-install: the transfer starts over cleanly")
     void followerRestartsMidInstall() {
         SimCluster c = cluster(935, 3, SMALL, NetworkFaults.NONE.withDelay(Duration.ofMillis(5), Duration.ofMillis(5)));
-        c.start();
-        String leader = Scenarios.awaitSettledLeader(c, seconds(10));
-        String lagging = Scenarios.others(c, leader).get(0);
-        c.network().isolate(lagging);
-        write(c, "before", 200);
-        AtomicInteger chunks = new AtomicInteger();
-        c.network().addSendListener(m -> {
-            if (m instanceof InstallSnapshot s && s.to().equals(lagging)) {
-                chunks.incrementAndGet();
-            }
-        });
-        c.network().heal();
-        assertThat(c.runUntil(() -> chunks.get() >= 3, seconds(10))).isTrue();
+        String lagging = startTransferToALaggingFollower(c)[1];
         c.crash(lagging);
         c.runFor(seconds(1));
         c.restart(lagging);
