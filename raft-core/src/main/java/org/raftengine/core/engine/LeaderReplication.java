@@ -381,6 +381,11 @@ final class LeaderReplication {
         if (meta == null || r.index() != meta.index() || r.snapshotTerm() != meta.term()) {
             return; // an answer about another transfer
         }
+        if (!p.chunkOut || r.chunkOffset() != p.snapshotOffset) {
+            // A late or duplicated answer to an earlier chunk: acting on it would send a second copy of the
+            // chunk out now, and every duplicate would double the copies in flight.
+            return;
+        }
         p.chunkAnswers++;
         p.chunkOut = false;
         if (r.nextOffset() == InstallSnapshotResponse.CORRUPT) {

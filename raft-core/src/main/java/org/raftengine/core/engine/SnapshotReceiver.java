@@ -55,6 +55,8 @@ final class SnapshotReceiver {
         final CRC32C crc = new CRC32C();
         SnapshotSink sink;
         long received;
+        /** The offset of the last chunk written: the commit answers it. */
+        long lastChunkOffset;
         boolean writing;
         boolean committing;
 
@@ -108,7 +110,7 @@ final class SnapshotReceiver {
     void onInstallSnapshot(InstallSnapshot m) {
         if (m.term() < state.term()) {
             // Tells a stale leader there is a newer term, so it steps down.
-            reply(m.from(), m.index(), m.snapshotTerm(), 0, false);
+            reply(m, 0, false);
             return;
         }
         if (!follower.followLeader(m)) {
@@ -121,7 +123,7 @@ final class SnapshotReceiver {
         if (m.index() <= Math.min(logView.commitIndex(), logView.durableIndex())) {
             // Its log already holds, durably, committed entries past the snapshot: nothing to install. (Not
             // durable, they could be lost by a crash after this answer, and the leader would wait forever.)
-            reply(m.from(), m.index(), m.snapshotTerm(), m.totalBytes(), true);
+            reply(m, m.totalBytes(), true);
             return;
         }
         if (transfer != null && !transfer.carries(m)) {
@@ -132,7 +134,7 @@ final class SnapshotReceiver {
         }
         if (transfer == null) {
             if (m.offset() != 0) {
-                reply(m.from(), m.index(), m.snapshotTerm(), 0, false);
+                reply(m, 0, false);
                 return;
             }
             transfer = new Transfer(m);
@@ -144,7 +146,7 @@ final class SnapshotReceiver {
             return; // one chunk at a time: the leader re-sends what goes unanswered
         }
         if (m.offset() != t.received) {
-            reply(t.leader, t.index, t.term, t.received, false);
+            reply(m, t.received, false);
             return;
         }
         t.writing = true;
@@ -156,21 +158,22 @@ final class SnapshotReceiver {
                 }
                 t.sink.write(data, 0, data.length);
                 t.crc.update(data);
-                events.execute(() -> onChunkWritten(t, data.length));
+                events.execute(() -> onChunkWritten(t, m.offset(), data.length));
             } catch (RuntimeException e) {
-                events.execute(() -> onFailed(t, "writing a chunk failed", e));
+                events.execute(() -> onFailed(t, m.offset(), "writing a chunk failed", e));
             }
         });
     }
 
-    private void onChunkWritten(Transfer t, int length) {
+    private void onChunkWritten(Transfer t, long offset, int length) {
         if (transfer != t) {
             return;
         }
         t.writing = false;
         t.received += length;
+        t.lastChunkOffset = offset;
         if (t.received < t.totalBytes) {
-            reply(t.leader, t.index, t.term, t.received, false);
+            reply(t, offset, t.received, false);
             return;
         }
         if ((int) t.crc.getValue() != t.checksum) {
@@ -178,7 +181,7 @@ final class SnapshotReceiver {
             LOG.log(Level.WARNING, "node {0}: snapshot {1}/{2} from {3} fails its checksum; never installed",
                     state.id, t.index, t.term, t.leader);
             abandon("fails its checksum");
-            reply(t.leader, t.index, t.term, InstallSnapshotResponse.CORRUPT, false);
+            reply(t, offset, InstallSnapshotResponse.CORRUPT, false);
             return;
         }
         t.committing = true;
@@ -193,7 +196,7 @@ final class SnapshotReceiver {
             } catch (RuntimeException e) {
                 events.execute(() -> {
                     storage.resumeWrites();
-                    onFailed(t, "committing the snapshot failed", e);
+                    onFailed(t, t.lastChunkOffset, "committing the snapshot failed", e);
                 });
             }
         });
@@ -213,15 +216,15 @@ final class SnapshotReceiver {
         }
         clients.coveredBySnapshot(meta.index());
         apply.restore(meta, log::openSnapshot, m -> m.sameAs(logView.snapshot()), () -> { });
-        reply(t.leader, meta.index(), meta.term(), meta.sizeBytes(), true);
+        reply(t, t.lastChunkOffset, meta.sizeBytes(), true);
     }
 
-    private void onFailed(Transfer t, String what, RuntimeException e) {
+    private void onFailed(Transfer t, long chunkOffset, String what, RuntimeException e) {
         LOG.log(Level.WARNING, "node " + state.id + ": snapshot " + t.index + "/" + t.term + " from " + t.leader
                 + ": " + what + "; the transfer starts over", e);
         if (transfer == t) {
             abandon(what);
-            reply(t.leader, t.index, t.term, 0, false);
+            reply(t, chunkOffset, 0, false);
         }
     }
 
@@ -237,9 +240,16 @@ final class SnapshotReceiver {
         });
     }
 
-    private void reply(String leader, long index, long snapshotTerm, long nextOffset, boolean done) {
-        outbox.send(new InstallSnapshotResponse(state.id, leader, state.storageId(), state.term(), index, snapshotTerm,
-                nextOffset, done));
+    /** Answers chunk {@code m}. */
+    private void reply(InstallSnapshot m, long nextOffset, boolean done) {
+        outbox.send(new InstallSnapshotResponse(state.id, m.from(), state.storageId(), state.term(), m.index(),
+                m.snapshotTerm(), m.offset(), nextOffset, done));
+    }
+
+    /** Answers the chunk at {@code chunkOffset} of transfer {@code t}. */
+    private void reply(Transfer t, long chunkOffset, long nextOffset, boolean done) {
+        outbox.send(new InstallSnapshotResponse(state.id, t.leader, state.storageId(), state.term(), t.index, t.term,
+                chunkOffset, nextOffset, done));
     }
 
     /** The node halts: a transfer under way is dropped (nothing of it was committed). */

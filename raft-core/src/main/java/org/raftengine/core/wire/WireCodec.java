@@ -43,7 +43,7 @@ import org.raftengine.core.wire.MalformedFrameException.Reason;
  *                              4 Retry, 5 Indeterminate: reason (nullable string)
  *     InstallSnapshot        index i64, snapshotTerm i64, configuration (i32 length + ConfigurationCodec bytes),
  *                            totalBytes i64, checksum i32, offset i64, data (i32 length + bytes)
- *     InstallSnapshotResponse index i64, snapshotTerm i64, nextOffset i64, installed u8
+ *     InstallSnapshotResponse index i64, snapshotTerm i64, chunkOffset i64, nextOffset i64, installed u8
  * </pre>
  * Booleans are 0 or 1; a nullable string is length -1 when {@code null}. Every frame names its cluster,
  * so a node wired to the wrong cluster is refused at the first frame instead of voting in it.
@@ -204,8 +204,8 @@ public final class WireCodec {
                     .finish();
         }
         if (m instanceof InstallSnapshotResponse i) {
-            return header(i, INSTALL_SNAPSHOT_RESPONSE, 8 + 8 + 8 + 1)
-                    .i64(i.index()).i64(i.snapshotTerm()).i64(i.nextOffset()).bool(i.installed())
+            return header(i, INSTALL_SNAPSHOT_RESPONSE, 8 + 8 + 8 + 8 + 1)
+                    .i64(i.index()).i64(i.snapshotTerm()).i64(i.chunkOffset()).i64(i.nextOffset()).bool(i.installed())
                     .finish();
         }
         ForwardResponse f = (ForwardResponse) m;
@@ -343,7 +343,7 @@ public final class WireCodec {
                         r.i64("snapshotTerm"), ConfigurationCodec.decode(r.bytes("configuration")),
                         r.i64("totalBytes"), r.i32("checksum"), r.i64("offset"), r.bytes("data"));
                 default -> new InstallSnapshotResponse(from, to, storageId, term, r.i64("index"),
-                        r.i64("snapshotTerm"), r.i64("nextOffset"), r.bool("installed"));
+                        r.i64("snapshotTerm"), r.i64("chunkOffset"), r.i64("nextOffset"), r.bool("installed"));
             };
         } catch (IllegalArgumentException e) {
             // The records may grow validation; a value they refuse is a bad frame, not a crash.

@@ -76,7 +76,7 @@ final class RandomMessages {
                         rnd.nextLong(1, Long.MAX_VALUE), ClusterConfiguration.of(ClusterSettings.DEFAULTS, from, to + "x"),
                         offset + data.length + rnd.nextLong(0, 1000), rnd.nextInt(), offset, data);
             }
-            case 7 -> new InstallSnapshotResponse(from, to, storageId, term, anyLong(), anyLong(), anyLong(),
+            case 7 -> new InstallSnapshotResponse(from, to, storageId, term, anyLong(), anyLong(), anyLong(), anyLong(),
                     rnd.nextBoolean());
             default -> throw new IllegalArgumentException("type " + type);
         };

@@ -82,8 +82,8 @@ class WireCodecFormatTest {
         assertLayout(new InstallSnapshot("l", "f", 1, 4, 120, 3, conf, 10, 0x0badf00d, 6, new byte[] {8, 9}),
                 header(7, CLUSTER, "l", "f", 1, 4).i64(120).i64(3).bytes(confBytes).i64(10).i32(0x0badf00d).i64(6)
                         .bytes(new byte[] {8, 9}).build());
-        assertLayout(new InstallSnapshotResponse("f", "l", 8, 4, 120, 3, 8, true),
-                header(8, CLUSTER, "f", "l", 8, 4).i64(120).i64(3).i64(8).u8(1).build());
+        assertLayout(new InstallSnapshotResponse("f", "l", 8, 4, 120, 3, 6, 8, true),
+                header(8, CLUSTER, "f", "l", 8, 4).i64(120).i64(3).i64(6).i64(8).u8(1).build());
     }
 
     @Test

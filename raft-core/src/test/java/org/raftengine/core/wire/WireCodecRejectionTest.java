@@ -52,7 +52,7 @@ class WireCodecRejectionTest {
                 new ForwardResponse("n1", "n2", 10, 3, 99, new CommandResult.Indeterminate("timeout")),
                 new InstallSnapshot("n1", "n2", 10, 3, 40, 2, ClusterConfiguration.of(ClusterSettings.DEFAULTS, "n1", "n2"),
                         9, 77, 4, new byte[] {1, 2, 3}),
-                new InstallSnapshotResponse("n2", "n1", 11, 3, 40, 2, 7, false));
+                new InstallSnapshotResponse("n2", "n1", 11, 3, 40, 2, 4, 7, false));
     }
 
     private Reason rejection(WireCodec c, byte[] frame) {

@@ -5,6 +5,8 @@ import org.raftengine.core.message.AppendEntries;
 import org.raftengine.core.message.AppendEntriesResponse;
 import org.raftengine.core.message.ForwardCommand;
 import org.raftengine.core.message.ForwardResponse;
+import org.raftengine.core.message.InstallSnapshot;
+import org.raftengine.core.message.InstallSnapshotResponse;
 import org.raftengine.core.message.RaftMessage;
 import org.raftengine.core.message.VoteRequest;
 import org.raftengine.core.message.VoteResponse;
@@ -38,6 +40,15 @@ public final class MessageLabels {
         }
         if (m instanceof ForwardResponse f) {
             return "ForwardResp " + route + " req=" + f.requestId() + " " + describe(f.result());
+        }
+        if (m instanceof InstallSnapshot i) {
+            return "Snapshot " + route + " " + i.index() + "/" + i.snapshotTerm() + " @" + i.offset() + "+"
+                    + i.data().length + " of " + i.totalBytes();
+        }
+        if (m instanceof InstallSnapshotResponse r) {
+            return "SnapshotResp " + route + " " + r.index() + "/" + r.snapshotTerm() + " @" + r.chunkOffset()
+                    + (r.installed() ? " installed" : r.nextOffset() == InstallSnapshotResponse.CORRUPT ? " corrupt"
+                    : " next=" + r.nextOffset());
         }
         return m.getClass().getSimpleName() + " " + route;
     }

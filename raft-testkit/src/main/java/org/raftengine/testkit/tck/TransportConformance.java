@@ -188,7 +188,7 @@ public abstract class TransportConformance {
                 new ForwardResponse(from, to, 10, 3, 95, new CommandResult.Indeterminate("timeout")),
                 new InstallSnapshot(from, to, 10, 3, 40, 2, ClusterConfiguration.of(ClusterSettings.DEFAULTS, from, to),
                         9, 77, 4, new byte[] {1, 2, 3, 4, 5}),
-                new InstallSnapshotResponse(from, to, 11, 3, 40, 2, 9, true));
+                new InstallSnapshotResponse(from, to, 11, 3, 40, 2, 5, 9, true));
     }
 
     /** Messages are compared by their encoding: records holding arrays do not compare by content. */
