@@ -24,6 +24,9 @@ import org.raftengine.core.spi.LogEntry;
 import org.raftengine.core.spi.Transport;
 import org.raftengine.core.transport.LocalNetwork;
 import org.raftengine.core.wire.WireCodec;
+import org.raftengine.jms.brokers.ArtemisBroker;
+import org.raftengine.jms.brokers.RabbitMq;
+import org.raftengine.jms.brokers.StandaloneArtemis;
 import org.raftengine.testkit.tck.Inbox;
 
 /**
@@ -53,7 +56,7 @@ class JmsThroughputBench {
             lines.add(row("artemis-invm", jms(broker.inVmFactory(), new LinkedHashSet<>())));
             lines.add(row("artemis-tcp", jms(broker.tcpFactory(), new LinkedHashSet<>())));
         }
-        StandaloneArtemis standalone = StandaloneArtemis.createAndStart();
+        StandaloneArtemis standalone = StandaloneArtemis.createAndStart(java.nio.file.Path.of("target"));
         try {
             lines.add(row("artemis-process", jms(standalone.factory(), new LinkedHashSet<>())));
         } finally {

@@ -1,4 +1,4 @@
-package org.raftengine.jms;
+package org.raftengine.jms.brokers;
 
 import static org.awaitility.Awaitility.await;
 
@@ -21,8 +21,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The real RabbitMQ on this machine (127.0.0.1:5672, guest/guest), through its JMS client. Tests that
- * need it call {@link #requireRunning()}: skipped with a clear message when it is down, except under
- * {@code CI=true}, where a missing broker fails the test.
+ * need it call {@link #requireRunning()}, which throws {@link BrokerUnavailableException} when it is down
+ * (tests skip then, except under {@code CI=true}, where a missing broker fails them).
  *
  * <p>A test may also restart this broker for real ({@link #stopApp}, {@link #startApp}: {@code rabbitmqctl
  * stop_app} and {@code start_app}, which close every client connection and drop what is not durable); it
@@ -30,20 +30,20 @@ import java.util.concurrent.TimeoutException;
  * machine's broker is running again whatever happened. Only one test class at a time may use RabbitMQ
  * (Surefire runs classes one after another by default), or a restart fails the others.
  */
-final class RabbitMq {
+public final class RabbitMq {
 
-    static final String HOST = "127.0.0.1";
-    static final int PORT = 5672;
+    public static final String HOST = "127.0.0.1";
+    public static final int PORT = 5672;
 
     private RabbitMq() {
     }
 
-    /** Skips the calling test if RabbitMQ does not accept connections, or fails it under CI=true. */
-    static void requireRunning() {
+    /** Returns if RabbitMQ accepts connections; throws {@link BrokerUnavailableException} otherwise. */
+    public static void requireRunning() {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(HOST, PORT), 2_000);
         } catch (IOException e) {
-            BrokerUnavailable.skipOrFail("RabbitMQ is not accepting connections on " + HOST + ":" + PORT + " ("
+            throw new BrokerUnavailableException("RabbitMQ is not accepting connections on " + HOST + ":" + PORT + " ("
                     + e.getMessage() + "); start it with `rabbitmq-server -detached`", e);
         }
     }
@@ -55,24 +55,24 @@ final class RabbitMq {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
     /**
-     * Skips the calling test unless RabbitMQ is running and {@code rabbitmqctl} can control it (fails it
-     * under CI=true).
+     * Returns if RabbitMQ is running and its command line tools can control it; throws
+     * {@link BrokerUnavailableException} otherwise.
      */
-    static void requireRestartable() {
+    public static void requireRestartable() {
         requireRunning();
         try {
             Result status = run("rabbitmq-diagnostics", "-q", "check_running");
             if (status.exit != 0) {
-                BrokerUnavailable.skipOrFail("`rabbitmq-diagnostics check_running` cannot control the local RabbitMQ"
+                throw new BrokerUnavailableException("`rabbitmq-diagnostics check_running` cannot control the local RabbitMQ"
                         + " (exit " + status.exit + "): " + status.output, null);
             }
         } catch (IOException e) {
-            BrokerUnavailable.skipOrFail("rabbitmqctl is not usable here (" + e.getMessage() + ")", e);
+            throw new BrokerUnavailableException("rabbitmqctl is not usable here (" + e.getMessage() + ")", e);
         }
     }
 
     /** Stops the RabbitMQ application ({@code rabbitmqctl stop_app}): every connection is closed. */
-    static void stopApp() throws IOException {
+    public static void stopApp() throws IOException {
         Result r = run("rabbitmqctl", "stop_app");
         if (r.exit != 0) {
             throw new IOException("rabbitmqctl stop_app failed (exit " + r.exit + "): " + r.output);
@@ -80,7 +80,7 @@ final class RabbitMq {
     }
 
     /** Starts the RabbitMQ application again and waits, bounded, until it runs and accepts connections. */
-    static void startApp() throws IOException {
+    public static void startApp() throws IOException {
         Result r = run("rabbitmqctl", "start_app");
         if (r.exit != 0) {
             throw new IOException("rabbitmqctl start_app failed (exit " + r.exit + "): " + r.output);
@@ -93,7 +93,7 @@ final class RabbitMq {
      * node runs without it, the whole server ({@code rabbitmq-server -detached}) if the node is down; then
      * waits, bounded, until the application runs and 127.0.0.1:5672 accepts connections.
      */
-    static void ensureRunning() throws IOException {
+    public static void ensureRunning() throws IOException {
         if (isRunning()) {
             return;
         }
@@ -149,7 +149,7 @@ final class RabbitMq {
     }
 
     /** A JMS connection factory for the broker at {@code port} on loopback (5672, or a proxy in front). */
-    static RMQConnectionFactory factory(int port) {
+    public static RMQConnectionFactory factory(int port) {
         RMQConnectionFactory factory = new RMQConnectionFactory();
         factory.setHost(HOST);
         factory.setPort(port);
@@ -161,7 +161,7 @@ final class RabbitMq {
     }
 
     /** Deletes the queues a test declared, so the shared broker does not collect them. */
-    static void deleteQueues(Collection<String> queues) throws IOException, TimeoutException {
+    public static void deleteQueues(Collection<String> queues) throws IOException, TimeoutException {
         if (queues.isEmpty()) {
             return;
         }
