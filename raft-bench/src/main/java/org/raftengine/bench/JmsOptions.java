@@ -1,7 +1,6 @@
 package org.raftengine.bench;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -79,36 +78,16 @@ public record JmsOptions(List<String> media, List<Integer> clients, Duration war
             }
             switch (name) {
                 case "--media" -> media = List.of(value.split(","));
-                case "--clients" -> clients = wholes(name, value);
-                case "--warmup-seconds" -> warmup = seconds(name, value);
-                case "--measure-seconds" -> measure = seconds(name, value);
-                case "--rounds" -> rounds = wholes(name, value).get(0);
-                case "--frame-bytes" -> frameBytes = wholes(name, value).get(0);
-                case "--command-bytes" -> commandBytes = wholes(name, value).get(0);
+                case "--clients" -> clients = BenchOptions.ints(name, value);
+                case "--warmup-seconds" -> warmup = BenchOptions.seconds(name, value);
+                case "--measure-seconds" -> measure = BenchOptions.seconds(name, value);
+                case "--rounds" -> rounds = BenchOptions.ints(name, value).get(0);
+                case "--frame-bytes" -> frameBytes = BenchOptions.ints(name, value).get(0);
+                case "--command-bytes" -> commandBytes = BenchOptions.ints(name, value).get(0);
                 default -> throw new IllegalArgumentException("unknown option " + name + " with --jms");
             }
         }
         return new JmsOptions(media, clients, warmup, measure, rounds, frameBytes, commandBytes);
-    }
-
-    private static List<Integer> wholes(String option, String value) {
-        List<Integer> out = new ArrayList<>();
-        try {
-            for (String part : value.split(",")) {
-                out.add(Integer.parseInt(part.trim()));
-            }
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + ": not a whole number list: " + value);
-        }
-        return out;
-    }
-
-    private static Duration seconds(String option, String value) {
-        try {
-            return Duration.ofMillis(Math.round(Double.parseDouble(value) * 1000));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + ": not a number of seconds: " + value);
-        }
     }
 
     static String usage() {

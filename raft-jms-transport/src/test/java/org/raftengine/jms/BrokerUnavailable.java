@@ -29,6 +29,14 @@ final class BrokerUnavailable {
         }
     }
 
+    /** Runs the check; if it throws {@link BrokerUnavailableException}, skips the test or fails it under CI=true. */
+    static void require(Runnable check) throws Exception {
+        require(() -> {
+            check.run();
+            return null;
+        });
+    }
+
     /** Skips the calling test, or fails it under CI=true; never returns normally. */
     static void skipOrFail(String why, Throwable cause) {
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {

@@ -51,10 +51,7 @@ class JmsClusterTest {
      */
     @Test
     void rabbitMqSurvivesARealRestartOfTheBroker() throws Exception {
-        BrokerUnavailable.require(() -> {
-            RabbitMq.requireRestartable();
-            return null;
-        });
+        BrokerUnavailable.require(RabbitMq::requireRestartable);
         Set<String> queues = new LinkedHashSet<>();
         try {
             commitAcrossAnOutage(RabbitMq.factory(RabbitMq.PORT), c -> c, RabbitMq::stopApp, RabbitMq::startApp,
@@ -70,10 +67,7 @@ class JmsClusterTest {
 
     @Test
     void rabbitMqSurvivesEveryConnectionBeingCut() throws Exception {
-        BrokerUnavailable.require(() -> {
-            RabbitMq.requireRunning();
-            return null;
-        });
+        BrokerUnavailable.require(RabbitMq::requireRunning);
         Set<String> queues = new LinkedHashSet<>();
         try (TcpProxy proxy = new TcpProxy(RabbitMq.PORT)) {
             commitAcrossAnOutage(RabbitMq.factory(proxy.port()), c -> c, proxy::cut, proxy::restore, queues);

@@ -12,10 +12,7 @@ class RabbitMqConformanceTest extends JmsTransportConformance {
 
     @BeforeEach
     void requireBroker() throws Exception {
-        BrokerUnavailable.require(() -> {
-            RabbitMq.requireRunning();
-            return null;
-        });
+        BrokerUnavailable.require(RabbitMq::requireRunning);
     }
 
     @Override
