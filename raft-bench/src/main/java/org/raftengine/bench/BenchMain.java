@@ -64,6 +64,14 @@ public final class BenchMain {
             System.exit(bounded ? 0 : 1);
             return;
         }
+        if (JmsOptions.requested(args)) {
+            JmsOptions jmsOptions = parseOrExit(() -> JmsOptions.parse(args), JmsOptions.usage());
+            ENGINE_LOG.setLevel(java.util.logging.Level.WARNING);
+            boolean ok = JmsRun.run(jmsOptions, BenchOptions.defaultOut().getParent(), System.out, System.err);
+            System.out.flush();
+            System.exit(ok ? 0 : 1); // broker clients leave non-daemon threads behind
+            return;
+        }
         BenchOptions options = parseOrExit(() -> BenchOptions.parse(args), BenchOptions.usage());
         // The engine's INFO lines (bootstrap, leader elected) for every trial would drown the progress.
         ENGINE_LOG.setLevel(java.util.logging.Level.WARNING);

@@ -122,7 +122,7 @@ public record BenchOptions(List<Integer> clients, List<String> systems, Duration
                 : here.resolve("target/bench");
     }
 
-    private static List<Integer> ints(String option, String value) {
+    static List<Integer> ints(String option, String value) {
         List<Integer> out = new ArrayList<>();
         try {
             for (String part : value.split(",")) {
@@ -134,7 +134,7 @@ public record BenchOptions(List<Integer> clients, List<String> systems, Duration
         return out;
     }
 
-    private static Duration seconds(String option, String value) {
+    static Duration seconds(String option, String value) {
         try {
             return Duration.ofMillis(Math.round(Double.parseDouble(value) * 1000));
         } catch (NumberFormatException e) {

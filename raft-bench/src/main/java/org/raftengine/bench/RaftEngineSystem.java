@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.raftengine.core.ClusterConfiguration;
 import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.CommandResult;
@@ -19,6 +20,7 @@ import org.raftengine.core.Role;
 import org.raftengine.core.log.InMemoryRaftLog;
 import org.raftengine.core.runtime.ThreadedRuntime;
 import org.raftengine.core.spi.StateMachine;
+import org.raftengine.core.spi.Transport;
 import org.raftengine.core.spi.StateSnapshot;
 import org.raftengine.core.transport.LocalNetwork;
 import org.raftengine.core.wire.WireCodec;
@@ -36,6 +38,9 @@ import org.raftengine.core.wire.WireCodec;
  *   <li>{@link Variant#THREADS} ({@code raftengine-threads}, diagnostic): storage and apply on threads
  *   of their own, as for a log or state machine that may block.</li>
  * </ul>
+ *
+ * <p>The JMS run ({@link JmsRun}) gives transports of its own instead of the {@link LocalNetwork}
+ * ({@link #RaftEngineSystem(String, String, Function)}), with {@code PLAIN}'s threads.
  */
 final class RaftEngineSystem implements BenchSystem {
 
@@ -54,6 +59,9 @@ final class RaftEngineSystem implements BenchSystem {
     }
 
     private final Variant variant;
+    private final String name;
+    private final String clusterId;
+    private final Function<String, Transport> transports; // null: the variant's LocalNetwork
     private final List<RaftNode> nodes = new ArrayList<>();
     private final List<InMemoryRaftLog> logs = new ArrayList<>();
     private final AtomicLong leaderChanges = new AtomicLong();
@@ -62,27 +70,45 @@ final class RaftEngineSystem implements BenchSystem {
 
     RaftEngineSystem(Variant variant) {
         this.variant = variant;
+        this.name = variant.systemName;
+        this.clusterId = CLUSTER_ID;
+        this.transports = null;
+    }
+
+    /**
+     * raftengine over the caller's transports, one per node id, for cluster {@code clusterId} (a fresh one
+     * per trial where the transport keeps state between trials, as a broker's queues do).
+     */
+    RaftEngineSystem(String name, String clusterId, Function<String, Transport> transports) {
+        this.variant = Variant.PLAIN;
+        this.name = name;
+        this.clusterId = clusterId;
+        this.transports = transports;
     }
 
     @Override
     public String name() {
-        return variant.systemName;
+        return name;
     }
 
     @Override
     public void start(Duration timeout) throws Exception {
-        network = variant == Variant.CODEC ? new LocalNetwork(new WireCodec(CLUSTER_ID)) : new LocalNetwork();
+        Function<String, Transport> transportFor = transports;
+        if (transportFor == null) {
+            network = variant == Variant.CODEC ? new LocalNetwork(new WireCodec(CLUSTER_ID)) : new LocalNetwork();
+            transportFor = network::transport;
+        }
         ClusterConfiguration members = ClusterConfiguration.of(ClusterSettings.DEFAULTS, IDS.toArray(String[]::new));
         for (String id : IDS) {
-            RaftNodeConfig config = RaftNodeConfig.of(id, CLUSTER_ID);
+            RaftNodeConfig config = RaftNodeConfig.of(id, clusterId);
             if (id.equals(IDS.get(0))) {
                 config = config.withBootstrap(members);
             }
             InMemoryRaftLog log = new InMemoryRaftLog();
             logs.add(log);
             nodes.add(variant == Variant.THREADS
-                    ? new RaftNode(config, log, network.transport(id), new NullStateMachine())
-                    : new RaftNode(config, log, network.transport(id), new NullStateMachine(),
+                    ? new RaftNode(config, log, transportFor.apply(id), new NullStateMachine())
+                    : new RaftNode(config, log, transportFor.apply(id), new NullStateMachine(),
                             ThreadedRuntime.withInlineStorageAndApply(id)));
         }
         // The bootstrapping node campaigns at once: start it last, so that its vote requests find the
@@ -176,11 +202,8 @@ final class RaftEngineSystem implements BenchSystem {
 
     @Override
     public String diagnostics() {
-        if (network == null) {
-            return "";
-        }
         long changes = leaderChanges.get();
-        long dropped = network.dropped();
+        long dropped = network == null ? 0 : network.dropped();
         return (changes > 0 ? "leaderChanges=" + changes + " " : "") + (dropped > 0 ? "dropped=" + dropped : "");
     }
 

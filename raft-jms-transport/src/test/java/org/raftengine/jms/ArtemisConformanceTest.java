@@ -5,6 +5,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.raftengine.core.wire.FrameAuthenticator;
+import org.raftengine.jms.brokers.ArtemisBroker;
 
 /** The conformance suite on an embedded ActiveMQ Artemis broker, over its in-VM and its TCP acceptor, and
  * with HMAC authentication on. */

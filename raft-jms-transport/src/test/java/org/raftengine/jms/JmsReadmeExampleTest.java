@@ -22,6 +22,7 @@ import org.raftengine.core.Role;
 import org.raftengine.core.log.InMemoryRaftLog;
 import org.raftengine.core.wire.FrameAuthenticator;
 import org.raftengine.jms.ThreeNodeCluster.Journal;
+import org.raftengine.jms.brokers.ArtemisBroker;
 
 /** The README's JMS sample, verbatim between the markers, run on an embedded Artemis broker over TCP. */
 class JmsReadmeExampleTest {

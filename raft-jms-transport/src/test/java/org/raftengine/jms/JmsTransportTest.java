@@ -20,6 +20,7 @@ import org.raftengine.core.message.VoteRequest;
 import org.raftengine.core.wire.FrameAuthenticator;
 import org.raftengine.core.wire.WireCodec;
 import org.raftengine.testkit.tck.Inbox;
+import org.raftengine.jms.brokers.ArtemisBroker;
 
 /** What the conformance suite does not cover: authentication, broker outages, expiry, counters, logs. */
 class JmsTransportTest {

@@ -2,6 +2,7 @@ package org.raftengine.jms;
 
 import jakarta.jms.ConnectionFactory;
 import org.junit.jupiter.api.BeforeEach;
+import org.raftengine.jms.brokers.RabbitMq;
 
 /**
  * The conformance suite on the real RabbitMQ of this machine, through its JMS client (skipped when
@@ -10,8 +11,8 @@ import org.junit.jupiter.api.BeforeEach;
 class RabbitMqConformanceTest extends JmsTransportConformance {
 
     @BeforeEach
-    void requireBroker() {
-        RabbitMq.requireRunning();
+    void requireBroker() throws Exception {
+        BrokerUnavailable.require(RabbitMq::requireRunning);
     }
 
     @Override

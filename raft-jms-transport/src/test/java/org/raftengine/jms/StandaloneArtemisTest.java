@@ -1,11 +1,13 @@
 package org.raftengine.jms;
 
 import jakarta.jms.ConnectionFactory;
+import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.raftengine.jms.brokers.StandaloneArtemis;
 
 /**
  * The transport on a standalone ActiveMQ Artemis broker, a process of its own started from the
@@ -19,7 +21,7 @@ class StandaloneArtemisTest {
 
     @BeforeAll
     static void startBroker() throws Exception {
-        broker = StandaloneArtemis.createAndStart();
+        broker = BrokerUnavailable.require(() -> StandaloneArtemis.createAndStart(Path.of("target")));
     }
 
     @AfterAll

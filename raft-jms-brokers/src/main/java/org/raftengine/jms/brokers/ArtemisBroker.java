@@ -1,4 +1,4 @@
-package org.raftengine.jms;
+package org.raftengine.jms.brokers;
 
 import jakarta.jms.BytesMessage;
 import jakarta.jms.Connection;
@@ -18,11 +18,11 @@ import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 
 /**
- * An embedded ActiveMQ Artemis broker for tests: no persistence, no security, an in-VM acceptor and a
- * TCP acceptor on a free loopback port. It can be stopped and started again on the same addresses, as a
- * broker restart.
+ * An embedded ActiveMQ Artemis broker for tests and benchmarks: no persistence, no security, an in-VM
+ * acceptor and a TCP acceptor on a free loopback port. It can be stopped and started again on the same
+ * addresses, as a broker restart.
  */
-final class ArtemisBroker implements AutoCloseable {
+public final class ArtemisBroker implements AutoCloseable {
 
     private static final AtomicInteger NEXT_VM_ID = new AtomicInteger(100);
 
@@ -31,7 +31,7 @@ final class ArtemisBroker implements AutoCloseable {
     private final Path dir;
     private EmbeddedActiveMQ server;
 
-    ArtemisBroker() {
+    public ArtemisBroker() {
         this.tcpPort = freePort();
         this.dir = Path.of("target", "artemis", "broker-" + vmId);
     }
@@ -45,7 +45,7 @@ final class ArtemisBroker implements AutoCloseable {
     }
 
     /** Starts the broker; again after {@link #stop} for a restart. */
-    ArtemisBroker start() throws Exception {
+    public ArtemisBroker start() throws Exception {
         Configuration config = new ConfigurationImpl()
                 .setPersistenceEnabled(false)
                 .setSecurityEnabled(false)
@@ -63,29 +63,29 @@ final class ArtemisBroker implements AutoCloseable {
     }
 
     /** Stops the broker: every client connection fails. */
-    void stop() throws Exception {
+    public void stop() throws Exception {
         if (server != null) {
             server.stop();
             server = null;
         }
     }
 
-    boolean isRunning() {
+    public boolean isRunning() {
         return server != null;
     }
 
     /** A client connection factory over the in-VM acceptor. */
-    ConnectionFactory inVmFactory() {
+    public ConnectionFactory inVmFactory() {
         return new ActiveMQConnectionFactory("vm://" + vmId);
     }
 
     /** A client connection factory over TCP on loopback. */
-    ConnectionFactory tcpFactory() {
+    public ConnectionFactory tcpFactory() {
         return new ActiveMQConnectionFactory("tcp://127.0.0.1:" + tcpPort + "?retryInterval=100");
     }
 
     /** Puts raw frames on a queue, from a producer of its own, in order: as a faulty or hostile client would. */
-    void put(String queue, byte[]... frames) throws JMSException {
+    public void put(String queue, byte[]... frames) throws JMSException {
         try (Connection c = inVmFactory().createConnection()) {
             Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
             MessageProducer p = s.createProducer(s.createQueue(queue));
@@ -97,7 +97,7 @@ final class ArtemisBroker implements AutoCloseable {
         }
     }
 
-    int tcpPort() {
+    public int tcpPort() {
         return tcpPort;
     }
 

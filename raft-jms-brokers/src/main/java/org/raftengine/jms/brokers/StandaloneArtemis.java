@@ -1,4 +1,4 @@
-package org.raftengine.jms;
+package org.raftengine.jms.brokers;
 
 import static org.awaitility.Awaitility.await;
 
@@ -21,9 +21,9 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
  * no persistence, and one CORE acceptor on a free loopback port. It can be stopped (SIGTERM) and started
  * again on the same port, as an operator restarts a broker.
  */
-final class StandaloneArtemis {
+public final class StandaloneArtemis {
 
-    static final String USER = "raft";
+    public static final String USER = "raft";
 
     private final Path home;
     private final Path instance;
@@ -41,24 +41,32 @@ final class StandaloneArtemis {
     }
 
     /**
-     * Creates and starts a broker instance; skips the calling test when that is impossible here (fails it
-     * under CI=true).
+     * Creates a broker instance under {@code workDir/artemis-standalone} from the distribution at the system
+     * property {@code artemis.home} (raft-jms-transport's build unpacks it under its {@code target/}), and
+     * starts it.
+     *
+     * @throws BrokerUnavailableException if there is no distribution or the broker does not start
      */
-    static StandaloneArtemis createAndStart() throws Exception {
+    public static StandaloneArtemis createAndStart(Path workDir) throws InterruptedException {
         Path home = Path.of(System.getProperty("artemis.home", "target/artemis-dist/apache-artemis-2.40.0"));
         if (!Files.isExecutable(home.resolve("bin/artemis"))) {
-            BrokerUnavailable.skipOrFail("no Artemis distribution at " + home + " (the build unpacks it in"
-                    + " generate-test-resources)", null);
+            throw new BrokerUnavailableException("no Artemis distribution at " + home + " (raft-jms-transport's"
+                    + " build unpacks it in generate-test-resources; give its path as -Dartemis.home)", null);
         }
-        int port = freePort();
-        Path instance = Path.of("target", "artemis-standalone", "instance-" + port).toAbsolutePath();
+        int port;
+        try {
+            port = freePort();
+        } catch (IOException e) {
+            throw new BrokerUnavailableException("no free loopback port for the standalone Artemis broker", e);
+        }
+        Path instance = workDir.resolve("artemis-standalone").resolve("instance-" + port).toAbsolutePath();
         StandaloneArtemis broker = new StandaloneArtemis(home, instance, port);
         try {
             broker.create();
             broker.start();
         } catch (Exception | AssertionError e) {
             broker.close();
-            BrokerUnavailable.skipOrFail("the standalone Artemis broker did not start (see " + instance
+            throw new BrokerUnavailableException("the standalone Artemis broker did not start (see " + instance
                     + "/broker.log)", e);
         }
         return broker;
@@ -95,7 +103,7 @@ final class StandaloneArtemis {
     }
 
     /** Starts the broker process and waits (bounded) until it accepts connections. */
-    void start() throws IOException {
+    public void start() throws IOException {
         process = new ProcessBuilder(instance.resolve("bin/artemis").toString(), "run")
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(instance.resolve("broker.log").toFile()))
@@ -117,7 +125,7 @@ final class StandaloneArtemis {
     }
 
     /** Stops the broker process (SIGTERM, as an operator would) and waits for it to exit. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (process != null) {
             process.destroy();
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
@@ -135,12 +143,12 @@ final class StandaloneArtemis {
     }
 
     /** A connection factory that logs in with the broker's credentials. */
-    ConnectionFactory factory() {
+    public ConnectionFactory factory() {
         return new ActiveMQConnectionFactory(url(), USER, password);
     }
 
     /** A connection factory without credentials: give them with {@link JmsTransportConfig#withCredentials}. */
-    ConnectionFactory factoryWithoutCredentials() {
+    public ConnectionFactory factoryWithoutCredentials() {
         return new ActiveMQConnectionFactory(url());
     }
 
@@ -148,12 +156,12 @@ final class StandaloneArtemis {
         return "tcp://127.0.0.1:" + port + "?retryInterval=100";
     }
 
-    String password() {
+    public String password() {
         return password;
     }
 
     /** Stops the broker; its instance stays under target/ for a look at its log. */
-    void close() throws InterruptedException {
+    public void close() throws InterruptedException {
         stop();
         try {
             Runtime.getRuntime().removeShutdownHook(killOnExit);
