@@ -165,9 +165,19 @@ final class ClientCommands {
         return r;
     }
 
-    /** Refuses new commands, rather than grow memory without bound, past the configured limits. */
+    /**
+     * Refuses new commands, rather than grow memory without bound, past the configured limits: for now
+     * ({@link CommandResult.Retry}), or for good if the command alone exceeds the limit of uncommitted bytes
+     * ({@link CommandResult.Refused}: retrying it could never succeed).
+     */
     private CommandResult backPressure(int commandBytes) {
         ClusterSettings s = logView.settings();
+        if ((long) commandBytes + LogEntry.OVERHEAD_BYTES > s.maxUncommittedBytes()) {
+            return new CommandResult.Refused("the command has " + commandBytes + " bytes; the cluster takes commands of"
+                    + " at most " + (s.maxUncommittedBytes() - LogEntry.OVERHEAD_BYTES) + " bytes (ClusterSettings"
+                    + ".maxUncommittedBytes " + s.maxUncommittedBytes() + " less " + LogEntry.OVERHEAD_BYTES
+                    + " bytes of entry overhead)");
+        }
         long uncommittedBytes = leader.uncommittedBytes();
         if (uncommittedBytes + commandBytes + LogEntry.OVERHEAD_BYTES > s.maxUncommittedBytes()) {
             return new CommandResult.Retry("too many uncommitted bytes (" + uncommittedBytes + ")");

@@ -98,11 +98,12 @@ final class RandomMessages {
     }
 
     CommandResult result() {
-        return switch (rnd.nextInt(5)) {
+        return switch (rnd.nextInt(6)) {
             case 0 -> new CommandResult.Ok(anyLong(), bytes());
             case 1 -> new CommandResult.ApplicationError(anyLong(), nullableString());
             case 2 -> new CommandResult.Redirect(rnd.nextInt(3) == 0 ? null : id());
             case 3 -> new CommandResult.Retry(nullableString());
+            case 4 -> new CommandResult.Refused(nullableString());
             default -> new CommandResult.Indeterminate(nullableString());
         };
     }
