@@ -180,7 +180,8 @@ final class RandomMessages {
         long min = 3 * heartbeat + rnd.nextLong(0, 100_000);
         long max = min + rnd.nextLong(1, rnd.nextBoolean() ? 100_000 : Long.MAX_VALUE - min);
         ClusterSettings settings = new ClusterSettings(heartbeat, min, max, positiveInt(), positiveLong(),
-                positiveInt(), positiveLong(), positiveLong(), rnd.nextBoolean(), rnd.nextBoolean());
+                positiveInt(), positiveLong(), positiveLong(), rnd.nextBoolean(), rnd.nextBoolean(),
+                max + rnd.nextLong(0, Long.MAX_VALUE - max + 1));
         return new ClusterConfiguration(members, settings);
     }
 
