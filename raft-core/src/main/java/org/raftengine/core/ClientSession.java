@@ -3,7 +3,6 @@ package org.raftengine.core;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.raftengine.core.engine.RaftEngine;
 import org.raftengine.core.wire.SessionCommand;
@@ -41,23 +40,24 @@ import org.raftengine.core.wire.SessionCommand;
  * it is {@link CommandResult.Refused} with a reason that says at which index it was applied (never Retry:
  * it was applied).
  *
- * <p>Re-submit within the session time-out: a session the cluster has forgotten is opened afresh by a
- * command of a session object that has had no Ok or ApplicationError yet (its mark is 1 until then, since
- * its first command may never have reached the log), so a command re-submitted after that long may be
- * applied again. Sequences are per session object: to resume a session on another node, give it the id
- * ({@link RaftNode#session(String)}) and {@link #resubmit} the sequences you still await; new commands
- * continue from the highest sequence that object has seen.
+ * <p>The cluster learns of a session from the first submission of one of its sequences (which opens it);
+ * a re-submission never opens one. So a session the cluster forgot (it expired) is opened afresh only by a
+ * new sequence, and then every lower sequence is {@link CommandResult.Refused} for good: one of them may have
+ * been applied under the session that expired, and is never applied twice. A session whose first command
+ * never reached the log answers a re-submission of it with Refused, too: open a new session then.
+ *
+ * <p>Sequences are per session object: to resume a session on another node, give it the id
+ * ({@link RaftNode#session(String)}) and {@link #resubmit} the sequences you still await, lowest first; new
+ * commands continue from the highest sequence that object has seen.
  *
  * <p>Thread-safe. Futures complete on the node's callback executor.
  */
 public final class ClientSession {
     private final RaftEngine engine;
     private final String id;
-    private final AtomicLong lastSequence;
+    private final AtomicLong lastSequence = new AtomicLong();
     /** Sequences submitted and not yet answered (or abandoned): the lowest is the mark sent. */
     private final ConcurrentSkipListSet<Long> awaiting = new ConcurrentSkipListSet<>();
-    /** The cluster has answered one of this session's commands from its table, so it knows the session. */
-    private final AtomicBoolean confirmed;
 
     ClientSession(RaftEngine engine, String id) {
         this.engine = engine;
@@ -65,9 +65,6 @@ public final class ClientSession {
         if (id.isBlank()) {
             throw new IllegalArgumentException("a session id is never blank");
         }
-        this.lastSequence = new AtomicLong();
-        // Even a resumed session may not be in the table (its first command may never have reached the log).
-        this.confirmed = new AtomicBoolean(false);
     }
 
     /** The session's client id: give it to {@link RaftNode#session(String)} to resume it on another node. */
@@ -83,7 +80,20 @@ public final class ClientSession {
     /** Submits a command under the session's next sequence ({@link #lastSequence()} + 1). */
     public CompletionStage<CommandResult> submit(byte[] command) {
         Objects.requireNonNull(command, "command");
-        return send(lastSequence.incrementAndGet(), command);
+        return send(lastSequence.incrementAndGet(), command, true);
+    }
+
+    /**
+     * Submits a command for the first time under {@code sequence}, for a client that numbers its commands
+     * itself (each sequence once: submitting one again is {@link #resubmit}).
+     *
+     * @throws IllegalArgumentException if {@code sequence} is not positive
+     */
+    public CompletionStage<CommandResult> submit(long sequence, byte[] command) {
+        Objects.requireNonNull(command, "command");
+        checkSequence(sequence);
+        lastSequence.accumulateAndGet(sequence, Math::max);
+        return send(sequence, command, true);
     }
 
     /**
@@ -96,11 +106,9 @@ public final class ClientSession {
      */
     public CompletionStage<CommandResult> resubmit(long sequence, byte[] command) {
         Objects.requireNonNull(command, "command");
-        if (sequence < 1) {
-            throw new IllegalArgumentException("sequence " + sequence + " is not positive");
-        }
+        checkSequence(sequence);
         lastSequence.accumulateAndGet(sequence, Math::max);
-        return send(sequence, command);
+        return send(sequence, command, false);
     }
 
     /**
@@ -111,17 +119,18 @@ public final class ClientSession {
         awaiting.remove(sequence);
     }
 
-    private CompletionStage<CommandResult> send(long sequence, byte[] command) {
+    private static void checkSequence(long sequence) {
+        if (sequence < 1) {
+            throw new IllegalArgumentException("sequence " + sequence + " is not positive");
+        }
+    }
+
+    private CompletionStage<CommandResult> send(long sequence, byte[] command, boolean first) {
         awaiting.add(sequence);
-        // Until the cluster has answered a command of this session, the session may not be in its table yet;
-        // the mark stays 1 then, so that whichever command arrives first opens the session.
-        long lowest = confirmed.get() ? Math.min(sequence, awaiting.isEmpty() ? sequence : awaiting.first()) : 1;
+        long lowest = Math.min(sequence, awaiting.first());
         CompletionStage<CommandResult> result = engine.submitSession(
-                new SessionCommand(id, sequence, lowest, 0, command));
+                new SessionCommand(id, sequence, lowest, 0, first, command));
         return result.whenComplete((r, e) -> {
-            if (r instanceof CommandResult.Ok || r instanceof CommandResult.ApplicationError) {
-                confirmed.set(true);
-            }
             if (r != null && !(r instanceof CommandResult.Indeterminate)) {
                 awaiting.remove(sequence);
             }

@@ -81,8 +81,6 @@ final class ClientCommands {
     private long implicitSequence;
     /** Its sequences still awaited; the lowest is the mark forwarded. */
     private final TreeSet<Long> implicitAwaiting = new TreeSet<>();
-    /** The session table has answered one of its commands: the session exists there (until it expires). */
-    private boolean implicitConfirmed;
     private long implicitLastUseNanos;
     /** Leader: the time stamped into the last session entry; never decreases. */
     private long lastStampMillis;
@@ -214,8 +212,7 @@ final class ClientCommands {
                 return false;
             }
             SessionCommand session = c.session != null ? c.session : nextImplicit(c.command);
-            PendingForward p = new PendingForward(c, SessionCommandCodec.encode(session), deadline,
-                    c.session != null ? 0 : session.sequence());
+            PendingForward p = new PendingForward(c, session, deadline, c.session != null ? 0 : session.sequence());
             p.resendPeriodNanos = firstResendPeriodNanos();
             forwardOrder.add(p);
             send(p);
@@ -255,10 +252,7 @@ final class ClientCommands {
         implicitLastUseNanos = now;
         long sequence = ++implicitSequence;
         implicitAwaiting.add(sequence);
-        // Until the table has answered one command, the session may not exist there yet: the mark stays 1, so
-        // whichever command arrives first opens it.
-        long lowest = implicitConfirmed ? implicitAwaiting.first() : 1;
-        return new SessionCommand(implicitSessionId, sequence, lowest, 0, command);
+        return new SessionCommand(implicitSessionId, sequence, implicitAwaiting.first(), 0, true, command);
     }
 
     private void renewImplicitSession() {
@@ -268,7 +262,6 @@ final class ClientCommands {
                 + Long.toHexString(runtime.nanoTime());
         implicitSequence = 0;
         implicitAwaiting.clear();
-        implicitConfirmed = false;
     }
 
     /** A forward finished: its answer goes to the client; this node's session no longer awaits it. */
@@ -283,9 +276,7 @@ final class ClientCommands {
         p.unanswered.clear();
         if (p.implicitSequence != 0) {
             implicitAwaiting.remove(p.implicitSequence);
-            if (result instanceof CommandResult.Ok || result instanceof CommandResult.ApplicationError) {
-                implicitConfirmed = true;
-            } else if (result instanceof CommandResult.Refused) {
+            if (result instanceof CommandResult.Refused) {
                 // The session is gone from the table (expired) or its answers were dropped: start afresh.
                 implicitSessionId = null;
             }
@@ -296,11 +287,18 @@ final class ClientCommands {
     /** Sends (or re-sends) a forward to the leader this node knows, under a new request id. */
     private void send(PendingForward p) {
         long requestId = newRequestId();
+        boolean first = p.firstRequestId == 0;
+        if (first) {
+            p.firstRequestId = requestId;
+        }
         forwarded.put(requestId, p);
         p.unanswered.add(requestId);
         p.resendAtNanos = runtime.nanoTime() + p.resendPeriodNanos;
+        // Only the first copy may open the session: a later one could meet a session expired since the first
+        // was applied, and open it afresh, applying the command twice.
+        byte[] payload = SessionCommandCodec.encode(first ? p.command : p.command.notOpening());
         outbox.send(new ForwardCommand(state.id, state.leaderId(), state.storageId(), state.term(), requestId,
-                p.payload));
+                payload));
     }
 
     /** Two heartbeats: a forward answered in a round trip and a commit rarely waits longer. */
@@ -421,7 +419,12 @@ final class ClientCommands {
         }
         p.unanswered.remove(Long.valueOf(fr.requestId()));
         CommandResult r = fr.result();
-        if (r instanceof CommandResult.Ok || r instanceof CommandResult.ApplicationError
+        if (r instanceof CommandResult.Refused refused && p.command.opens() && fr.requestId() != p.firstRequestId
+                && refused.reason() != null && refused.reason().startsWith(ClientSessions.UNKNOWN_SESSION)) {
+            // A re-sent copy met no session: the first copy, which may open it, may still be applied.
+            finish(p, new CommandResult.Indeterminate("a re-sent copy was refused (" + refused.reason()
+                    + "); the first may still be applied"));
+        } else if (r instanceof CommandResult.Ok || r instanceof CommandResult.ApplicationError
                 || r instanceof CommandResult.Refused) {
             finish(p, r);
         } else if (r instanceof CommandResult.Indeterminate) {

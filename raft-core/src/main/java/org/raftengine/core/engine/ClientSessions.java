@@ -32,9 +32,10 @@ import org.raftengine.core.wire.SessionCommand;
  *
  * <p><b>Rules for a session command</b> (see {@link #admit}):
  * <ul>
- *   <li>Unknown (or expired) session: it is opened if the command's lowest unanswered mark is 1 (the
- *   client has had nothing answered yet, so nothing can have been forgotten); otherwise the command is
- *   {@link CommandResult.Refused} (the session expired, or was never opened).</li>
+ *   <li>Unknown (or expired) session: a command that {@link SessionCommand#opens()} (the first submission of
+ *   its sequence: it cannot be a duplicate) opens it, with its own sequence as the lowest one awaited, so
+ *   every lower sequence is refused from then on (one of those may have been applied under the session that
+ *   expired). Any other command is {@link CommandResult.Refused} (the session expired, or never opened).</li>
  *   <li>A sequence below the lowest unanswered mark: refused; the client no longer awaits it, so its answer
  *   may have been dropped, and applying it now would break an answer given (Ok, or Retry).</li>
  *   <li>A sequence already applied: not applied again; answered with its original outcome, or, if that
@@ -47,6 +48,8 @@ import org.raftengine.core.wire.SessionCommand;
 final class ClientSessions {
     /** Outcomes kept per session at most. */
     static final int MAX_RESULTS_PER_SESSION = 10_000;
+    /** How the refusal of a command of an unknown session begins (forwarders tell it from the others). */
+    static final String UNKNOWN_SESSION = "unknown session ";
     private static final int FORMAT_VERSION = 1;
     private static final byte KIND_OK = 0;
     private static final byte KIND_REJECTED = 1;
@@ -113,12 +116,13 @@ final class ClientSessions {
         advanceTime(c.leaderTimeMillis());
         Session s = live(c.clientId());
         if (s == null) {
-            if (c.lowestUnanswered() != 1) {
-                return new CommandResult.Refused("session " + c.clientId() + " is not known to the cluster: it"
+            if (!c.opens()) {
+                return new CommandResult.Refused(UNKNOWN_SESSION + c.clientId() + " is not known to the cluster: it"
                         + " expired (no command for sessionTimeoutMillis, " + timeoutMillis + " ms) or was never opened;"
                         + " open a new session");
             }
             s = new Session();
+            s.lowestUnanswered = c.sequence();
             sessions.put(c.clientId(), s);
         }
         s.lastActiveMillis = timeMillis;

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.raftengine.core.CommandResult;
+import org.raftengine.core.wire.SessionCommand;
 
 /**
  * A session command this node forwarded to the leader, awaiting a {@code ForwardResponse}. It may be sent
@@ -14,8 +15,10 @@ import org.raftengine.core.CommandResult;
  */
 final class PendingForward {
     final CompletableFuture<CommandResult> future;
-    /** The encoded session command, as forwarded. */
-    final byte[] payload;
+    /** The session command, as first forwarded; copies sent again never open a session. */
+    final SessionCommand command;
+    /** The request id of the first copy: the one that may open the session. */
+    long firstRequestId;
     final long deadlineNanos;
     /** The sequence of this node's own session for plain submits, or 0 for a client session's command. */
     final long implicitSequence;
@@ -29,9 +32,10 @@ final class PendingForward {
     long resendPeriodNanos;
     boolean done;
 
-    PendingForward(CompletableFuture<CommandResult> future, byte[] payload, long deadlineNanos, long implicitSequence) {
+    PendingForward(CompletableFuture<CommandResult> future, SessionCommand command, long deadlineNanos,
+                   long implicitSequence) {
         this.future = future;
-        this.payload = payload;
+        this.command = command;
         this.deadlineNanos = deadlineNanos;
         this.implicitSequence = implicitSequence;
     }

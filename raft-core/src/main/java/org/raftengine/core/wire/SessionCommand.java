@@ -13,10 +13,14 @@ import java.util.Objects;
  * @param lowestUnanswered the lowest sequence whose answer the session still awaits; at most {@code sequence}
  * @param leaderTimeMillis the appending leader's clock in ms since the epoch (0 in a forward: the leader
  *                         stamps it); drives session expiry on every replica alike
+ * @param opens            this is the first submission of {@code sequence}, so it may open the session if the
+ *                         cluster does not know it (any lower sequence is then refused for good); a command
+ *                         submitted again, or a forward re-sent, never opens one: it could be a duplicate of a
+ *                         command applied under a session that has expired since
  * @param command          the application's command, handed to the state machine as it is
  */
 public record SessionCommand(String clientId, long sequence, long lowestUnanswered, long leaderTimeMillis,
-                             byte[] command) {
+                             boolean opens, byte[] command) {
 
     /**
      * @throws IllegalArgumentException if the id is blank, the sequence not positive, or the lowest unanswered
@@ -39,14 +43,19 @@ public record SessionCommand(String clientId, long sequence, long lowestUnanswer
 
     /** The same command stamped with the leader's time. */
     public SessionCommand stamped(long timeMillis) {
-        return new SessionCommand(clientId, sequence, lowestUnanswered, timeMillis, command);
+        return new SessionCommand(clientId, sequence, lowestUnanswered, timeMillis, opens, command);
+    }
+
+    /** The same command, not opening a session: a copy sent again. */
+    public SessionCommand notOpening() {
+        return opens ? new SessionCommand(clientId, sequence, lowestUnanswered, leaderTimeMillis, false, command) : this;
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof SessionCommand c && clientId.equals(c.clientId) && sequence == c.sequence
                 && lowestUnanswered == c.lowestUnanswered && leaderTimeMillis == c.leaderTimeMillis
-                && java.util.Arrays.equals(command, c.command);
+                && opens == c.opens && java.util.Arrays.equals(command, c.command);
     }
 
     @Override
@@ -57,6 +66,6 @@ public record SessionCommand(String clientId, long sequence, long lowestUnanswer
     @Override
     public String toString() {
         return "SessionCommand[" + clientId + "#" + sequence + " low=" + lowestUnanswered + " t=" + leaderTimeMillis
-                + " " + command.length + "B]";
+                + (opens ? " opens" : "") + " " + command.length + "B]";
     }
 }

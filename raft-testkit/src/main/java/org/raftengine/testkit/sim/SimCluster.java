@@ -311,7 +311,9 @@ public final class SimCluster implements ClusterView {
             return o;
         }
         ClientSession session = s.sessions.computeIfAbsent(clientId, s.node::session);
-        session.resubmit(sequence, command.clone()).whenComplete((result, error) -> {
+        // The first attempt may open the session; a re-submission never does (see ClientSession).
+        (op == null ? session.submit(sequence, command.clone()) : session.resubmit(sequence, command.clone()))
+                .whenComplete((result, error) -> {
             CommandResult outcome = result != null ? result
                     : new CommandResult.Indeterminate("submit failed: " + error);
             history.complete(o, sim.now(), outcome);
