@@ -25,14 +25,18 @@ import org.raftengine.core.wire.SessionCommand;
  * <p><b>Time and expiry.</b> The time is the leaders' clock carried in the entries, made non-decreasing
  * here (each entry's time is the max of its own and the previous one), so every replica sees the same
  * time at the same entry, whatever its own clock says. A session with no command for the cluster's
- * {@code sessionTimeoutMillis} of that time is expired: lookups treat it as unknown (checked exactly,
- * whenever the table is asked), and it is removed physically when convenient. Removal happens only at
- * points every replica meets alike (before the time-out setting changes, and at the leaders' time passing
- * a multiple of an eighth of the time-out), so the logical table is the same on every replica.
+ * {@code sessionTimeoutMillis} of that time is expired: its outcomes are gone and every command of it is
+ * refused, even one that would open it (a copy of a command delayed in a queue, sent before the session
+ * expired, may be a duplicate of one applied under it). The expired session is remembered so for
+ * {@value #TOMBSTONE_TIMEOUTS} time-outs more, then forgotten. Both are checked exactly whenever the table is
+ * asked, and the table is cleaned physically at points every replica meets alike (before the time-out
+ * setting changes, and at the leaders' time passing a multiple of an eighth of the time-out), so the logical
+ * table is the same on every replica.
  *
  * <p><b>Rules for a session command</b> (see {@link #admit}):
  * <ul>
- *   <li>Unknown (or expired) session: a command that {@link SessionCommand#opens()} (the first submission of
+ *   <li>Expired session (remembered): refused.</li>
+ *   <li>Unknown session: a command that {@link SessionCommand#opens()} (the first submission of
  *   its sequence: it cannot be a duplicate) opens it, with its own sequence as the lowest one awaited, so
  *   every lower sequence is refused from then on (one of those may have been applied under the session that
  *   expired). Any other command is {@link CommandResult.Refused} (the session expired, or never opened).</li>
@@ -46,6 +50,8 @@ import org.raftengine.core.wire.SessionCommand;
  * </ul>
  */
 final class ClientSessions {
+    /** Time-outs an expired session is remembered for (refusing its commands) before it is forgotten. */
+    static final int TOMBSTONE_TIMEOUTS = 16;
     /** Outcomes kept per session at most. */
     static final int MAX_RESULTS_PER_SESSION = 10_000;
     /** How the refusal of a command of an unknown session begins (forwarders tell it from the others). */
@@ -69,6 +75,8 @@ final class ClientSessions {
     }
 
     private static final class Session {
+        /** Expired: outcomes dropped, every command refused until it is forgotten. */
+        boolean expired;
         long lowestUnanswered = 1;
         long lastActiveMillis;
         final TreeMap<Long, Outcome> outcomes = new TreeMap<>();
@@ -115,6 +123,10 @@ final class ClientSessions {
     CommandResult admit(SessionCommand c) {
         advanceTime(c.leaderTimeMillis());
         Session s = live(c.clientId());
+        if (s != null && s.expired) {
+            return new CommandResult.Refused(UNKNOWN_SESSION + c.clientId() + " expired (no command for"
+                    + " sessionTimeoutMillis, " + timeoutMillis + " ms); open a new session");
+        }
         if (s == null) {
             if (!c.opens()) {
                 return new CommandResult.Refused(UNKNOWN_SESSION + c.clientId() + " is not known to the cluster: it"
@@ -163,18 +175,27 @@ final class ClientSessions {
         }
     }
 
-    /** The session, unless it is unknown or expired (then it is removed). */
+    /** The session as of the current time: null if unknown or forgotten, marked expired if it expired. */
     private Session live(String clientId) {
         Session s = sessions.get(clientId);
-        if (s != null && expired(s)) {
+        if (s != null && !settle(s)) {
             sessions.remove(clientId);
             return null;
         }
         return s;
     }
 
+    /** Marks {@code s} expired if it is; false if it is to be forgotten. */
+    private boolean settle(Session s) {
+        if (s.lastActiveMillis + timeoutMillis < timeMillis && !s.expired) {
+            s.expired = true;
+            s.outcomes.clear();
+        }
+        return !s.expired || s.lastActiveMillis + TOMBSTONE_TIMEOUTS * timeoutMillis >= timeMillis;
+    }
+
     private boolean expired(Session s) {
-        return s.lastActiveMillis + timeoutMillis < timeMillis;
+        return s.expired || s.lastActiveMillis + timeoutMillis < timeMillis;
     }
 
     private void advanceTime(long entryMillis) {
@@ -194,7 +215,7 @@ final class ClientSessions {
 
     private void sweep() {
         for (Iterator<Session> it = sessions.values().iterator(); it.hasNext(); ) {
-            if (expired(it.next())) {
+            if (!settle(it.next())) {
                 it.remove();
             }
         }
@@ -224,6 +245,7 @@ final class ClientSessions {
             byte[] id = e.getKey().getBytes(StandardCharsets.UTF_8);
             out.writeInt(id.length);
             out.write(id);
+            out.writeBoolean(s.expired);
             out.writeLong(s.lowestUnanswered);
             out.writeLong(s.lastActiveMillis);
             out.writeInt(s.outcomes.size());
@@ -259,6 +281,7 @@ final class ClientSessions {
         for (int i = 0; i < count; i++) {
             String id = new String(readBytes(data), StandardCharsets.UTF_8);
             Session s = new Session();
+            s.expired = data.readBoolean();
             s.lowestUnanswered = data.readLong();
             s.lastActiveMillis = data.readLong();
             int n = data.readInt();
@@ -303,6 +326,14 @@ final class ClientSessions {
         sessions.forEach((id, s) -> {
             if (!expired(s)) {
                 c.sessions.put(id, s);
+            }
+        });
+        // Expired ones that are remembered count by id only: their outcomes are gone either way.
+        sessions.forEach((id, s) -> {
+            if (expired(s) && s.lastActiveMillis + TOMBSTONE_TIMEOUTS * timeoutMillis >= timeMillis) {
+                Session tomb = new Session();
+                tomb.expired = true;
+                c.sessions.put(id, tomb);
             }
         });
         return c;
