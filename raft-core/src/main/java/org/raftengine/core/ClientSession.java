@@ -41,10 +41,11 @@ import org.raftengine.core.wire.SessionCommand;
  * it was applied).
  *
  * <p>The cluster learns of a session from the first submission of one of its sequences (which opens it);
- * a re-submission never opens one. So a session the cluster forgot (it expired) is opened afresh only by a
- * new sequence, and then every lower sequence is {@link CommandResult.Refused} for good: one of them may have
- * been applied under the session that expired, and is never applied twice. A session whose first command
- * never reached the log answers a re-submission of it with Refused, too: open a new session then.
+ * a re-submission never opens one, so a re-submitted command whose session expired meanwhile is never
+ * applied twice: it is {@link CommandResult.Refused}. An expired session refuses every command for 16 session
+ * time-outs, then it is forgotten (so a copy delayed in a queue for longer than that could open it afresh).
+ * A session whose first command never reached the log answers a re-submission of it with Refused, too: open
+ * a new session then.
  *
  * <p>Sequences are per session object: to resume a session on another node, give it the id
  * ({@link RaftNode#session(String)}) and {@link #resubmit} the sequences you still await, lowest first; new

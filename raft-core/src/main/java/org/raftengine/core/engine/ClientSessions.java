@@ -37,9 +37,8 @@ import org.raftengine.core.wire.SessionCommand;
  * <ul>
  *   <li>Expired session (remembered): refused.</li>
  *   <li>Unknown session: a command that {@link SessionCommand#opens()} (the first submission of
- *   its sequence: it cannot be a duplicate) opens it, with its own sequence as the lowest one awaited, so
- *   every lower sequence is refused from then on (one of those may have been applied under the session that
- *   expired). Any other command is {@link CommandResult.Refused} (the session expired, or never opened).</li>
+ *   its sequence: it cannot be a duplicate) opens it, with the lowest sequence the client awaits as its mark.
+ *   Any other command is {@link CommandResult.Refused} (the session never opened, or was forgotten).</li>
  *   <li>A sequence below the lowest unanswered mark: refused; the client no longer awaits it, so its answer
  *   may have been dropped, and applying it now would break an answer given (Ok, or Retry).</li>
  *   <li>A sequence already applied: not applied again; answered with its original outcome, or, if that
@@ -134,7 +133,10 @@ final class ClientSessions {
                         + " open a new session");
             }
             s = new Session();
-            s.lowestUnanswered = c.sequence();
+            // The client's own mark: lower sequences it still awaits (sent together, overtaken on the way) are
+            // admitted; an expired session is remembered for long, so none of them can be a duplicate of a
+            // command applied under an earlier life of the session, unless delayed past that memory.
+            s.lowestUnanswered = c.lowestUnanswered();
             sessions.put(c.clientId(), s);
         }
         s.lastActiveMillis = timeMillis;

@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param leaderTimeMillis the appending leader's clock in ms since the epoch (0 in a forward: the leader
  *                         stamps it); drives session expiry on every replica alike
  * @param opens            this is the first submission of {@code sequence}, so it may open the session if the
- *                         cluster does not know it (any lower sequence is then refused for good); a command
+ *                         cluster does not know it (with {@code lowestUnanswered} as its mark); a command
  *                         submitted again, or a forward re-sent, never opens one: it could be a duplicate of a
  *                         command applied under a session that has expired since
  * @param command          the application's command, handed to the state machine as it is

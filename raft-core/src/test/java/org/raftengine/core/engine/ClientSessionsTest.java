@@ -71,16 +71,17 @@ class ClientSessionsTest {
     }
 
     @Test
-    void anUnknownSessionIsOpenedOnlyByAFirstSubmissionAndRefusesLowerSequencesThen() {
+    void anUnknownSessionIsOpenedOnlyByAFirstSubmissionWithTheClientsMark() {
         ClientSessions t = new ClientSessions(TIMEOUT);
         assertThat(apply(t, again("b", 7, 7, 10), 1)).isInstanceOfSatisfying(CommandResult.Refused.class,
                 r -> assertThat(r.reason()).contains("not known to the cluster"));
         assertThat(t.size()).isZero();
-        assertThat(apply(t, cmd("b", 7, 1, 10), 2)).isNull();
+        // Sequence 7 overtook 5 and 6, which the client still awaits (mark 5): they are admitted after it.
+        assertThat(apply(t, cmd("b", 7, 5, 10), 2)).isNull();
         assertThat(t.size()).isEqualTo(1);
-        // A lower sequence arriving later may be a duplicate of one applied under an expired session: refused.
-        assertThat(apply(t, cmd("b", 5, 1, 10), 3)).isInstanceOf(CommandResult.Refused.class);
-        assertThat(apply(t, cmd("b", 8, 1, 10), 4)).isNull();
+        assertThat(apply(t, cmd("b", 5, 5, 10), 3)).isNull();
+        assertThat(apply(t, cmd("b", 4, 4, 10), 4)).isInstanceOf(CommandResult.Refused.class); // below the mark
+        assertThat(apply(t, again("b", 7, 5, 10), 5)).isInstanceOf(CommandResult.Ok.class);
     }
 
     @Test
@@ -96,7 +97,7 @@ class ClientSessionsTest {
         // Remembered for TOMBSTONE_TIMEOUTS time-outs after its last command, then forgotten.
         long forgottenAt = 1_000 + ClientSessions.TOMBSTONE_TIMEOUTS * TIMEOUT + 1;
         assertThat(apply(t, cmd("a", 3, 1, forgottenAt - 1), 5)).isInstanceOf(CommandResult.Refused.class);
-        assertThat(apply(t, cmd("a", 3, 1, forgottenAt), 6)).isNull();
+        assertThat(apply(t, cmd("a", 3, 3, forgottenAt), 6)).isNull();
         assertThat(apply(t, again("a", 1, 1, forgottenAt), 7)).isInstanceOf(CommandResult.Refused.class);
     }
 
