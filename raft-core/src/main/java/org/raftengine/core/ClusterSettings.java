@@ -20,15 +20,32 @@ package org.raftengine.core;
  * @param checkQuorum              a leader steps down when it has not heard from a majority within the
  *                                 minimum election timeout; followers that heard from a live leader within
  *                                 it ignore vote requests (leader stickiness)
+ * @param sessionTimeoutMillis     a {@link ClientSession} with no command in the log for this long is
+ *                                 forgotten by the cluster (its later commands are
+ *                                 {@link CommandResult.Refused}); measured in the leaders' time carried in
+ *                                 the log entries, never by a replica's own clock. At least the maximum
+ *                                 election timeout, so a session outlives a failover
  */
 public record ClusterSettings(long heartbeatMillis, long electionTimeoutMinMillis, long electionTimeoutMaxMillis,
                               int maxEntriesPerAppend, long maxBytesPerAppend, int maxInflightAppends,
                               long maxUncommittedBytes, long maxApplyBacklog,
-                              boolean preVote, boolean checkQuorum) {
+                              boolean preVote, boolean checkQuorum, long sessionTimeoutMillis) {
 
-    /** Defaults: 100 ms heartbeats, 1–2 s elections, PreVote and CheckQuorum on. */
+    /** The session time-out of {@link #DEFAULTS}, and of configurations stored before it was a setting: one hour. */
+    public static final long DEFAULT_SESSION_TIMEOUT_MILLIS = 3_600_000L;
+
+    /** Defaults: 100 ms heartbeats, 1–2 s elections, PreVote and CheckQuorum on, sessions kept for an hour. */
     public static final ClusterSettings DEFAULTS = new ClusterSettings(100, 1000, 2000, 512, 1 << 20, 16,
-            64L << 20, 100_000, true, true);
+            64L << 20, 100_000, true, true, DEFAULT_SESSION_TIMEOUT_MILLIS);
+
+    /** Settings without a session time-out of their own: it is {@link #DEFAULT_SESSION_TIMEOUT_MILLIS}. */
+    public ClusterSettings(long heartbeatMillis, long electionTimeoutMinMillis, long electionTimeoutMaxMillis,
+                           int maxEntriesPerAppend, long maxBytesPerAppend, int maxInflightAppends,
+                           long maxUncommittedBytes, long maxApplyBacklog, boolean preVote, boolean checkQuorum) {
+        this(heartbeatMillis, electionTimeoutMinMillis, electionTimeoutMaxMillis, maxEntriesPerAppend,
+                maxBytesPerAppend, maxInflightAppends, maxUncommittedBytes, maxApplyBacklog, preVote, checkQuorum,
+                DEFAULT_SESSION_TIMEOUT_MILLIS);
+    }
 
     /**
      * @throws IllegalArgumentException if the values cannot work together
@@ -44,6 +61,8 @@ public record ClusterSettings(long heartbeatMillis, long electionTimeoutMinMilli
         require(maxInflightAppends > 0, "maxInflightAppends must be positive");
         require(maxUncommittedBytes > 0, "maxUncommittedBytes must be positive");
         require(maxApplyBacklog > 0, "maxApplyBacklog must be positive");
+        require(sessionTimeoutMillis >= electionTimeoutMaxMillis,
+                "sessionTimeoutMillis must be at least electionTimeoutMaxMillis (" + electionTimeoutMaxMillis + " ms)");
     }
 
     private static void require(boolean ok, String message) {
@@ -54,29 +73,35 @@ public record ClusterSettings(long heartbeatMillis, long electionTimeoutMinMilli
 
     public ClusterSettings withTimeouts(long heartbeat, long electionMin, long electionMax) {
         return new ClusterSettings(heartbeat, electionMin, electionMax, maxEntriesPerAppend, maxBytesPerAppend,
-                maxInflightAppends, maxUncommittedBytes, maxApplyBacklog, preVote, checkQuorum);
+                maxInflightAppends, maxUncommittedBytes, maxApplyBacklog, preVote, checkQuorum, sessionTimeoutMillis);
     }
 
     public ClusterSettings withBatching(int maxEntries, long maxBytes, int maxInflight) {
         return new ClusterSettings(heartbeatMillis, electionTimeoutMinMillis, electionTimeoutMaxMillis, maxEntries,
-                maxBytes, maxInflight, maxUncommittedBytes, maxApplyBacklog, preVote, checkQuorum);
+                maxBytes, maxInflight, maxUncommittedBytes, maxApplyBacklog, preVote, checkQuorum, sessionTimeoutMillis);
     }
 
     public ClusterSettings withLimits(long uncommittedBytes, long applyBacklog) {
         return new ClusterSettings(heartbeatMillis, electionTimeoutMinMillis, electionTimeoutMaxMillis,
                 maxEntriesPerAppend, maxBytesPerAppend, maxInflightAppends, uncommittedBytes, applyBacklog,
-                preVote, checkQuorum);
+                preVote, checkQuorum, sessionTimeoutMillis);
     }
 
     public ClusterSettings withPreVote(boolean on) {
         return new ClusterSettings(heartbeatMillis, electionTimeoutMinMillis, electionTimeoutMaxMillis,
                 maxEntriesPerAppend, maxBytesPerAppend, maxInflightAppends, maxUncommittedBytes, maxApplyBacklog,
-                on, checkQuorum);
+                on, checkQuorum, sessionTimeoutMillis);
     }
 
     public ClusterSettings withCheckQuorum(boolean on) {
         return new ClusterSettings(heartbeatMillis, electionTimeoutMinMillis, electionTimeoutMaxMillis,
                 maxEntriesPerAppend, maxBytesPerAppend, maxInflightAppends, maxUncommittedBytes, maxApplyBacklog,
-                preVote, on);
+                preVote, on, sessionTimeoutMillis);
+    }
+
+    public ClusterSettings withSessionTimeout(long millis) {
+        return new ClusterSettings(heartbeatMillis, electionTimeoutMinMillis, electionTimeoutMaxMillis,
+                maxEntriesPerAppend, maxBytesPerAppend, maxInflightAppends, maxUncommittedBytes, maxApplyBacklog,
+                preVote, checkQuorum, millis);
     }
 }

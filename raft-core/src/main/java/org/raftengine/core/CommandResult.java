@@ -9,7 +9,11 @@ package org.raftengine.core;
  *   <li>{@link Redirect}: this node is not the leader and does not forward; ask the named one.</li>
  *   <li>{@link Retry}: certainly not in the log (no leader, back-pressure); safe to submit again.</li>
  *   <li>{@link Indeterminate}: it may or may not commit (timed out, leader changed while it was in the
- *   log); submitting it again may apply it twice unless the command is idempotent.</li>
+ *   log); submitting it again may apply it twice unless the command is idempotent, or it is a
+ *   {@link ClientSession} command re-submitted with its sequence ({@link ClientSession#resubmit}).</li>
+ *   <li>{@link Refused}: final; the command can never be accepted as it is (larger than the cluster
+ *   could ever take, or a session command whose session expired or whose answer was already dropped).
+ *   Do not submit it again unchanged.</li>
  * </ul>
  */
 public sealed interface CommandResult {
@@ -46,5 +50,15 @@ public sealed interface CommandResult {
 
     /** May or may not be committed. */
     record Indeterminate(String reason) implements CommandResult {
+    }
+
+    /**
+     * Final: the command can never be accepted as it is, and submitting it again unchanged gets the same
+     * answer. Examples: a command larger than the leader's limit of uncommitted bytes (the reason names the
+     * limit); a session command whose session expired, or whose sequence was answered already and its
+     * answer dropped because the session said it no longer awaits it. A client may open a new session, or
+     * change the command, and try that.
+     */
+    record Refused(String reason) implements CommandResult {
     }
 }

@@ -82,6 +82,11 @@ public final class RaftNode {
     /**
      * Submits a command for the replicated state machine.
      *
+     * <p>A follower forwards it as a command of its own session (one per node run), so a lost forward or
+     * answer is re-sent within a few heartbeats rather than waiting the command time-out, and is applied at
+     * most once; a command submitted again by the caller after an indeterminate outcome is a new command,
+     * though: use a {@link ClientSession} for that.
+     *
      * <p>On the leader the command is appended and completes once applied. A follower forwards it to
      * the leader (one hop) unless configured to answer {@link CommandResult.Redirect}. Past the
      * configured limits of uncommitted bytes or apply backlog, the leader answers
@@ -90,6 +95,25 @@ public final class RaftNode {
      */
     public CompletionStage<CommandResult> submit(byte[] command) {
         return engine.submit(command);
+    }
+
+    /**
+     * Opens a client session with a new random client id: its commands are applied at most once even when
+     * re-submitted after an indeterminate outcome (see {@link ClientSession}). Opening sends nothing; the
+     * session exists in the cluster from its first command on.
+     */
+    public ClientSession openSession() {
+        return new ClientSession(engine, engine.newClientId());
+    }
+
+    /**
+     * Resumes the session {@code clientId} on this node, typically after failing over from another node:
+     * {@link ClientSession#resubmit} its commands whose outcome was indeterminate.
+     *
+     * @throws IllegalArgumentException if the id is blank
+     */
+    public ClientSession session(String clientId) {
+        return new ClientSession(engine, clientId);
     }
 
     /**

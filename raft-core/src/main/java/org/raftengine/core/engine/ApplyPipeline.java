@@ -19,10 +19,17 @@ import org.raftengine.core.spi.LogEntry;
 import org.raftengine.core.spi.SnapshotMeta;
 import org.raftengine.core.spi.StateMachine;
 import org.raftengine.core.spi.StateSnapshot;
+import org.raftengine.core.wire.ConfigurationCodec;
+import org.raftengine.core.wire.MalformedFrameException;
+import org.raftengine.core.wire.SessionCommand;
+import org.raftengine.core.wire.SessionCommandCodec;
 
 /**
  * Applies committed entries in log order on the apply executor, one batch in flight, never past the
- * durable index. Per entry the outcome goes to {@link ClientCommands}. Failures: a command the state
+ * durable index. Per entry the outcome goes to {@link ClientCommands}. A session command goes through the
+ * {@link ClientSessions} table first, which this pipeline owns (it changes on the apply executor, in log
+ * order, with the state machine): only a sequence not applied before reaches the state machine; a duplicate
+ * is recorded as applied and answered with its original outcome. Failures: a command the state
  * machine rejects is an outcome like any other; a transient failure is retried with back-off, never
  * skipping an entry; any other failure is a bug or non-determinism, and after {@link #FATAL_APPLY_ATTEMPTS}
  * the node marks its log broken and stops rather than diverge.
@@ -57,6 +64,11 @@ final class ApplyPipeline {
     private final AtomicLong failuresTotal = new AtomicLong();
     /** Bytes of the entries applied by this incarnation, for the snapshot trigger. */
     private long appliedBytes;
+    /**
+     * The client-session table, as of the applied index. Touched only on the apply executor, but for
+     * {@link #loadSessions} before the node runs; replaced by a restore.
+     */
+    private ClientSessions sessions;
 
     ApplyPipeline(String nodeId, StateMachine stateMachine, NodeRuntime runtime, EventLoop events, LogView logView,
                   ClientCommands clients, Consumer<String> breakLog, boolean breakCommitRule) {
@@ -69,6 +81,46 @@ final class ApplyPipeline {
         this.breakLog = breakLog;
         this.breakCommitRule = breakCommitRule;
         this.backoff = new RetryBackoff(runtime, events);
+        this.sessions = new ClientSessions(logView.settings().sessionTimeoutMillis());
+    }
+
+    /**
+     * At start, before the node runs: the session table starts as {@code base} (a snapshot's), or empty
+     * with {@code timeoutMillis}; then {@link #replaySessions} brings it up to the state machine's applied index.
+     */
+    void loadSessions(ClientSessions base, long timeoutMillis) {
+        sessions = base != null ? base : new ClientSessions(timeoutMillis);
+    }
+
+    /**
+     * At start, before the node runs: entries the state machine applied after the table's snapshot, for
+     * bookkeeping only (they are not applied again, and their outputs are not known: see
+     * {@link ClientSessions#replay}).
+     */
+    void replaySessions(Iterable<LogEntry> appliedSince) {
+        for (LogEntry e : appliedSince) {
+            if (e.type() == EntryType.CONFIGURATION) {
+                sessions.onTimeout(ConfigurationCodec.decode(e.data()).settings().sessionTimeoutMillis());
+            } else if (e.type() == EntryType.SESSION_COMMAND) {
+                SessionCommand c = decodeOrNull(e);
+                if (c != null) {
+                    sessions.replay(c, e.index());
+                }
+            }
+        }
+    }
+
+    /** Sessions in the table; for tests, read when no apply runs. */
+    int sessionCount() {
+        return sessions.size();
+    }
+
+    private static SessionCommand decodeOrNull(LogEntry e) {
+        try {
+            return SessionCommandCodec.decode(e.data());
+        } catch (MalformedFrameException malformed) {
+            return null; // never appended by a leader (it checks forwards); refused alike on every replica
+        }
     }
 
     /** Bytes of the entries applied since this incarnation started. */
@@ -121,10 +173,14 @@ final class ApplyPipeline {
      * only the node that awaits an entry turns its output into a {@link CommandResult}, so followers
      * make none.
      */
-    private record Outcome(LogEntry[] batch, byte[][] outputs, String[] rejections, int applied,
-                           RuntimeException failure) {
+    private record Outcome(LogEntry[] batch, byte[][] outputs, String[] rejections, CommandResult[] answers,
+                           int applied, RuntimeException failure) {
         String rejection(int k) {
             return rejections == null ? null : rejections[k];
+        }
+
+        CommandResult answer(int k) {
+            return answers == null ? null : answers[k];
         }
     }
 
@@ -132,30 +188,54 @@ final class ApplyPipeline {
     private Outcome applyBatch(LogEntry[] batch) {
         byte[][] outputs = new byte[batch.length][];
         String[] rejections = null;
+        CommandResult[] answers = null;
         for (int k = 0; k < batch.length; k++) {
             LogEntry e = batch[k];
+            SessionCommand session = null;
             try {
                 if (e.type() == EntryType.COMMAND) {
                     byte[] output = stateMachine.apply(e.index(), e.data());
                     outputs[k] = output == null ? EMPTY : output;
+                } else if (e.type() == EntryType.SESSION_COMMAND) {
+                    session = decodeOrNull(e);
+                    CommandResult answer = session == null
+                            ? new CommandResult.Refused("entry " + e.index() + " holds no valid session command")
+                            : sessions.admit(session);
+                    if (answer == null) {
+                        byte[] output = stateMachine.apply(e.index(), session.command());
+                        outputs[k] = output == null ? EMPTY : output;
+                        sessions.recorded(session, e.index(), outputs[k], null);
+                    } else {
+                        stateMachine.recordApplied(e.index());
+                        if (answers == null) {
+                            answers = new CommandResult[batch.length];
+                        }
+                        answers[k] = answer;
+                    }
                 } else {
+                    if (e.type() == EntryType.CONFIGURATION) {
+                        sessions.onTimeout(ConfigurationCodec.decode(e.data()).settings().sessionTimeoutMillis());
+                    }
                     stateMachine.recordApplied(e.index());
                 }
             } catch (RejectedCommandException rejected) {
                 try {
                     stateMachine.recordApplied(e.index());
                 } catch (RuntimeException recordFailed) {
-                    return new Outcome(batch, outputs, rejections, k, recordFailed);
+                    return new Outcome(batch, outputs, rejections, answers, k, recordFailed);
                 }
                 if (rejections == null) {
                     rejections = new String[batch.length];
                 }
                 rejections[k] = String.valueOf(rejected.getMessage());
+                if (session != null) {
+                    sessions.recorded(session, e.index(), null, rejections[k]);
+                }
             } catch (RuntimeException failure) {
-                return new Outcome(batch, outputs, rejections, k, failure);
+                return new Outcome(batch, outputs, rejections, answers, k, failure);
             }
         }
-        return new Outcome(batch, outputs, rejections, batch.length, null);
+        return new Outcome(batch, outputs, rejections, answers, batch.length, null);
     }
 
     private void onApplied(Outcome outcome) {
@@ -164,7 +244,7 @@ final class ApplyPipeline {
             LogEntry e = outcome.batch()[k];
             appliedBytes += e.sizeBytes();
             logView.appliedUpTo(e.index());
-            clients.resolvePending(e, outcome.outputs()[k], outcome.rejection(k));
+            clients.resolvePending(e, outcome.outputs()[k], outcome.rejection(k), outcome.answer(k));
         }
         if (outcome.failure() == null) {
             backoff.succeeded();
@@ -187,7 +267,13 @@ final class ApplyPipeline {
             runtime.applyExecutor().execute(() -> {
                 StateSnapshot view;
                 try {
-                    view = stateMachine.snapshot();
+                    StateSnapshot machine = stateMachine.snapshot();
+                    // The table as of the same applied index, copied now: applies go on while the view is written.
+                    byte[] table = sessions.toBytes();
+                    view = out -> {
+                        SnapshotEnvelope.writeHeader(out, table);
+                        machine.writeTo(out);
+                    };
                 } catch (RuntimeException e) {
                     events.execute(() -> {
                         exclusiveRunning = false;
@@ -228,7 +314,11 @@ final class ApplyPipeline {
         runtime.applyExecutor().execute(() -> {
             RuntimeException failure = null;
             try (InputStream data = open.apply(meta)) {
-                stateMachine.restore(meta.index(), data);
+                SnapshotEnvelope.Opened opened = SnapshotEnvelope.read(data);
+                stateMachine.restore(meta.index(), opened.state());
+                // Only once the state is restored: a failed restore leaves state and sessions as they were.
+                sessions = opened.sessions() != null ? opened.sessions()
+                        : new ClientSessions(meta.configuration().settings().sessionTimeoutMillis());
             } catch (IOException e) {
                 failure = new UncheckedIOException(e);
             } catch (RuntimeException e) {

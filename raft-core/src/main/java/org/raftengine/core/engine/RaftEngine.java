@@ -42,6 +42,7 @@ import org.raftengine.core.spi.SnapshotMeta;
 import org.raftengine.core.spi.StateMachine;
 import org.raftengine.core.spi.Transport;
 import org.raftengine.core.wire.ConfigurationCodec;
+import org.raftengine.core.wire.SessionCommand;
 
 /**
  * The Raft engine of one node: an actor. Every input runs as an event on the runtime's protocol executor
@@ -60,6 +61,7 @@ public final class RaftEngine {
     /** The one logger of the engine: every part logs under this name. */
     private static final System.Logger LOG = System.getLogger(RaftEngine.class.getName());
     private static final long MILLIS = 1_000_000L;
+    private static final long REPLAY_CHUNK_BYTES = 4L << 20;
 
     // ---- wiring
     private final String id;
@@ -95,6 +97,9 @@ public final class RaftEngine {
     private Cancellable tickTimer;
     private volatile NodeStatus status;
     private final AtomicLong refusedMessages = new AtomicLong();
+    /** Client ids of sessions opened here: random per engine (unique across nodes and runs), then counted. */
+    private final long sessionIdSalt;
+    private final AtomicLong sessionIds = new AtomicLong();
 
     public RaftEngine(RaftNodeConfig nodeConfig, RaftLog log, Transport transport, StateMachine stateMachine,
                       NodeRuntime runtime) {
@@ -112,6 +117,8 @@ public final class RaftEngine {
         this.stateMachine = Objects.requireNonNull(stateMachine, "stateMachine");
         this.runtime = Objects.requireNonNull(runtime, "runtime");
         this.status = NodeStatus.stopped(id);
+        // Not from runtime.random(): that would shift the engine's own draws (election timeouts) in the simulator.
+        this.sessionIdSalt = (runtime.currentTimeMillis() * 1_000_003L ^ runtime.nanoTime()) >>> 1;
 
         ClusterSettings fallbackSettings = nodeConfig.bootstrap() != null
                 ? nodeConfig.bootstrap().settings() : ClusterSettings.DEFAULTS;
@@ -205,14 +212,30 @@ public final class RaftEngine {
     }
 
     /**
-     * The state machine's applied index, after restoring the log's snapshot into it if it is behind the
-     * first entry the log holds (a state machine kept in memory, or a crash between the commit of a
-     * received snapshot and its restore). On the calling thread, before the node runs.
+     * The state machine's applied index, after restoring the log's snapshot into it if it is behind that
+     * snapshot (a state machine kept in memory, or a crash between the commit of a received snapshot and its
+     * restore); and the client-session table as of that index. On the calling thread, before the node runs.
+     *
+     * <p>The table is the snapshot's (restored together with the state), or, for a state machine that kept
+     * its own applied index, the snapshot's table (if any) brought forward through the entries after it up to
+     * that index, for bookkeeping only: they are not applied again, and their outputs are not known here
+     * (a duplicate of one is refused, saying at which index it was applied: see {@link ClientSessions}). A
+     * state machine behind the snapshot is restored from it even if the log still holds the entries between:
+     * the table as of an index before the snapshot is known nowhere.
      */
     private long restoreIfBehindLog() {
         long applied = stateMachine.lastApplied();
         SnapshotMeta snapshot = log.supportsSnapshots() ? log.snapshot() : null;
-        if (snapshot == null || applied >= log.firstIndex() - 1) {
+        long fallbackTimeout = (nodeConfig.bootstrap() != null ? nodeConfig.bootstrap().settings()
+                : ClusterSettings.DEFAULTS).sessionTimeoutMillis();
+        boolean behindSnapshot = snapshot != null && applied < snapshot.index()
+                && (stateMachine.supportsSnapshots() || applied < log.firstIndex() - 1);
+        if (!behindSnapshot) {
+            boolean fromSnapshot = snapshot != null && applied >= snapshot.index();
+            apply.loadSessions(fromSnapshot ? readSessions(snapshot) : null, fromSnapshot
+                    ? snapshot.configuration().settings().sessionTimeoutMillis() : fallbackTimeout);
+            // Past the log's end, the log lost entries: LogView.load says so clearly.
+            replaySessions(fromSnapshot ? snapshot.index() + 1 : log.firstIndex(), Math.min(applied, log.lastIndex()));
             return applied;
         }
         if (!stateMachine.supportsSnapshots()) {
@@ -221,13 +244,38 @@ public final class RaftEngine {
                     + " and cannot restore snapshots");
         }
         try (InputStream data = log.openSnapshot(snapshot)) {
-            stateMachine.restore(snapshot.index(), data);
+            SnapshotEnvelope.Opened opened = SnapshotEnvelope.read(data);
+            stateMachine.restore(snapshot.index(), opened.state());
+            apply.loadSessions(opened.sessions(), snapshot.configuration().settings().sessionTimeoutMillis());
         } catch (IOException e) {
             throw new UncheckedIOException("node " + id + ": restoring snapshot " + snapshot.index() + " failed", e);
         }
         LOG.log(Level.INFO, "node {0} restored its state machine from snapshot {1}/{2}", id, snapshot.index(),
                 snapshot.term());
         return stateMachine.lastApplied();
+    }
+
+    /** The session table of a snapshot (null if it has none), without reading the state machine's bytes. */
+    private ClientSessions readSessions(SnapshotMeta snapshot) {
+        try (InputStream data = log.openSnapshot(snapshot)) {
+            return SnapshotEnvelope.read(data).sessions();
+        } catch (IOException e) {
+            throw new UncheckedIOException("node " + id + ": reading the session table of snapshot "
+                    + snapshot.index() + " failed", e);
+        }
+    }
+
+    /** Brings the session table through the log's entries {@code from..to}, which the state machine applied. */
+    private void replaySessions(long from, long to) {
+        while (from <= to) {
+            List<LogEntry> chunk = log.read(from, to, REPLAY_CHUNK_BYTES);
+            if (chunk.isEmpty()) {
+                throw new IllegalStateException("node " + id + ": the log holds no entry " + from
+                        + ", which the state machine applied");
+            }
+            apply.replaySessions(chunk);
+            from += chunk.size();
+        }
     }
 
     /** Writes the first configuration entry, with this node's storage id recorded in it. */
@@ -385,6 +433,16 @@ public final class RaftEngine {
     /** Thread-safe. Commands queue up and are taken in one protocol event, which batches them naturally. */
     public CompletionStage<CommandResult> submit(byte[] command) {
         return clients.submit(command);
+    }
+
+    /** Thread-safe: a client session's command, as {@link #submit}; see {@link org.raftengine.core.ClientSession}. */
+    public CompletionStage<CommandResult> submitSession(SessionCommand command) {
+        return clients.submitSession(command);
+    }
+
+    /** Thread-safe: a new random client id for a session opened on this node. */
+    public String newClientId() {
+        return id + ":" + Long.toHexString(sessionIdSalt) + ":" + Long.toHexString(sessionIds.incrementAndGet());
     }
 
     // =====================================================================================

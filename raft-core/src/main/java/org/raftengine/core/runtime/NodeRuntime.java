@@ -19,6 +19,15 @@ public interface NodeRuntime {
     /** Monotonic time in nanoseconds (never wall-clock time). */
     long nanoTime();
 
+    /**
+     * Wall-clock time in milliseconds since the epoch. Never used for elections, leases or time-outs; only
+     * a leader reads it, to stamp session commands, and the session table makes it non-decreasing along the
+     * log, so client sessions expire by the time replicated in the log, alike on every replica.
+     */
+    default long currentTimeMillis() {
+        return System.currentTimeMillis();
+    }
+
     /** Runs Raft state changes: one task at a time. */
     Executor protocolExecutor();
 

@@ -84,6 +84,11 @@ public final class ThreadedRuntime implements NodeRuntime {
     }
 
     @Override
+    public long currentTimeMillis() {
+        return System.currentTimeMillis();
+    }
+
+    @Override
     public Executor protocolExecutor() {
         return protocol;
     }

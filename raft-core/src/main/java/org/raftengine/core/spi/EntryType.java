@@ -7,7 +7,13 @@ public enum EntryType {
     /** The entry a new leader appends at the start of its term (Raft paper, section 8). */
     NOOP(2),
     /** A {@code ClusterConfiguration}: members and cluster-wide settings. */
-    CONFIGURATION(3);
+    CONFIGURATION(3),
+    /**
+     * A command of a client session: its data is a {@code SessionCommand} (client id, sequence, lowest
+     * unanswered sequence, the leader's time, then the command; see {@code SessionCommandCodec}). The engine
+     * applies the command to the {@link StateMachine} at most once per session and sequence.
+     */
+    SESSION_COMMAND(4);
 
     private final int code;
 
@@ -26,6 +32,7 @@ public enum EntryType {
             case 1 -> COMMAND;
             case 2 -> NOOP;
             case 3 -> CONFIGURATION;
+            case 4 -> SESSION_COMMAND;
             default -> null;
         };
     }

@@ -102,6 +102,13 @@ final class FrameReader {
         return b;
     }
 
+    /** Every byte left, copied out: a payload that runs to the end (a session command's command). */
+    byte[] rest() {
+        byte[] b = Arrays.copyOfRange(buf, pos, end);
+        pos = end;
+        return b;
+    }
+
     /** A length-prefixed UTF-8 string that must be present. */
     String string(String field) {
         int n = declared(i32(field), 1, field);

@@ -40,7 +40,7 @@ import org.raftengine.core.wire.MalformedFrameException.Reason;
  *                              1 Ok: index i64, result (i32 length + bytes)
  *                              2 ApplicationError: index i64, message (nullable string)
  *                              3 Redirect: leaderId (nullable string)
- *                              4 Retry, 5 Indeterminate: reason (nullable string)
+ *                              4 Retry, 5 Indeterminate, 6 Refused: reason (nullable string)
  *     InstallSnapshot        index i64, snapshotTerm i64, configuration (i32 length + ConfigurationCodec bytes),
  *                            totalBytes i64, checksum i32, offset i64, data (i32 length + bytes)
  *     InstallSnapshotResponse index i64, snapshotTerm i64, chunkOffset i64, nextOffset i64, installed u8
@@ -81,6 +81,7 @@ public final class WireCodec {
     private static final int RESULT_REDIRECT = 3;
     private static final int RESULT_RETRY = 4;
     private static final int RESULT_INDETERMINATE = 5;
+    private static final int RESULT_REFUSED = 6;
 
     /** Magic, version, type, storage id and term; the three strings come on top. */
     private static final int FIXED_HEADER_BYTES = 2 + 1 + 1 + 8 + 8;
@@ -245,6 +246,9 @@ public final class WireCodec {
         if (result instanceof CommandResult.Retry r) {
             return 1 + FrameWriter.nullableStringSize(r.reason());
         }
+        if (result instanceof CommandResult.Refused r) {
+            return 1 + FrameWriter.nullableStringSize(r.reason());
+        }
         return 1 + FrameWriter.nullableStringSize(((CommandResult.Indeterminate) result).reason());
     }
 
@@ -257,6 +261,8 @@ public final class WireCodec {
             w.u8(RESULT_REDIRECT).nullableString(r.leaderId());
         } else if (result instanceof CommandResult.Retry r) {
             w.u8(RESULT_RETRY).nullableString(r.reason());
+        } else if (result instanceof CommandResult.Refused r) {
+            w.u8(RESULT_REFUSED).nullableString(r.reason());
         } else {
             w.u8(RESULT_INDETERMINATE).nullableString(((CommandResult.Indeterminate) result).reason());
         }
@@ -384,6 +390,7 @@ public final class WireCodec {
             case RESULT_REDIRECT -> new CommandResult.Redirect(r.nullableString("leaderId"));
             case RESULT_RETRY -> new CommandResult.Retry(r.nullableString("retry reason"));
             case RESULT_INDETERMINATE -> new CommandResult.Indeterminate(r.nullableString("indeterminate reason"));
+            case RESULT_REFUSED -> new CommandResult.Refused(r.nullableString("refusal reason"));
             default -> throw new MalformedFrameException(Reason.INVALID, "unknown result kind " + kind);
         };
     }

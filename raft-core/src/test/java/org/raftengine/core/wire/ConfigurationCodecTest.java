@@ -22,7 +22,7 @@ class ConfigurationCodecTest {
     private static final long BASE_SEED = Long.getLong("wire.seed", 0xC0F1_6000L);
 
     private static final ClusterSettings SETTINGS = new ClusterSettings(100, 1000, 2000, 512, 1 << 20, 16,
-            64L << 20, 100_000, true, false);
+            64L << 20, 100_000, true, false, 90_000);
     private static final ClusterConfiguration SAMPLE = new ClusterConfiguration(
             List.of(new Member("n1", 0x1122334455667788L), new Member("nœud-2", 0)), SETTINGS);
 
@@ -32,12 +32,17 @@ class ConfigurationCodecTest {
     }
 
     private static FrameBuilder settings(FrameBuilder b, long heartbeat, int preVote) {
+        return settingsV1(b, heartbeat, preVote).i64(90_000);
+    }
+
+    /** Version 1 settings: no session time-out. */
+    private static FrameBuilder settingsV1(FrameBuilder b, long heartbeat, int preVote) {
         return b.i64(heartbeat).i64(1000).i64(2000).i32(512).i64(1 << 20).i32(16).i64(64L << 20).i64(100_000)
                 .u8(preVote).u8(0);
     }
 
     private static byte[] sampleBytes() {
-        return settings(payload(1, 2).str("n1").i64(0x1122334455667788L).str("nœud-2").i64(0), 100, 1).build();
+        return settings(payload(2, 2).str("n1").i64(0x1122334455667788L).str("nœud-2").i64(0), 100, 1).build();
     }
 
     private static Reason rejection(byte[] data) {
@@ -51,6 +56,20 @@ class ConfigurationCodecTest {
     void layoutIsAsDocumented() {
         assertThat(ConfigurationCodec.encode(SAMPLE)).containsExactly(sampleBytes());
         assertThat(ConfigurationCodec.decode(sampleBytes())).isEqualTo(SAMPLE);
+    }
+
+    /** Configuration entries written before sessions stay readable: their session time-out is the default. */
+    @Test
+    void version1ReadsWithTheDefaultSessionTimeout() {
+        byte[] v1 = settingsV1(payload(1, 2).str("n1").i64(0x1122334455667788L).str("nœud-2").i64(0), 100, 1).build();
+        ClusterConfiguration c = ConfigurationCodec.decode(v1);
+        assertThat(c.members()).isEqualTo(SAMPLE.members());
+        assertThat(c.settings()).isEqualTo(SAMPLE.settings().withSessionTimeout(
+                ClusterSettings.DEFAULT_SESSION_TIMEOUT_MILLIS));
+        // A version 1 payload carrying the version 2 field has a trailing field: refused, not misread.
+        byte[] v1WithField = settings(payload(1, 2).str("n1").i64(0x1122334455667788L).str("nœud-2").i64(0), 100, 1)
+                .build();
+        assertThat(rejection(v1WithField)).isEqualTo(Reason.INVALID);
     }
 
     @Test
@@ -80,13 +99,13 @@ class ConfigurationCodecTest {
             assertThat(rejection(Arrays.copyOf(data, len))).as("cut to %d of %d", len, data.length)
                     .isEqualTo(Reason.TRUNCATED);
         }
-        assertThat(rejection(payload(1, Integer.MAX_VALUE).build())).isEqualTo(Reason.TRUNCATED);
-        assertThat(rejection(payload(1, 1).i32(Integer.MAX_VALUE).build())).isEqualTo(Reason.TRUNCATED);
+        assertThat(rejection(payload(2, Integer.MAX_VALUE).build())).isEqualTo(Reason.TRUNCATED);
+        assertThat(rejection(payload(2, 1).i32(Integer.MAX_VALUE).build())).isEqualTo(Reason.TRUNCATED);
     }
 
     @Test
     void unknownVersion() {
-        for (int version : new int[] {0, 2, 0xFF}) {
+        for (int version : new int[] {0, 3, 0xFF}) {
             byte[] data = sampleBytes();
             data[0] = (byte) version;
             assertThat(rejection(data)).as("version %d", version).isEqualTo(Reason.UNKNOWN_VERSION);
@@ -97,21 +116,22 @@ class ConfigurationCodecTest {
     void invalidContents() {
         List<byte[]> bad = new ArrayList<>();
         bad.add(Arrays.copyOf(sampleBytes(), sampleBytes().length + 1));
-        bad.add(settings(payload(1, 0), 100, 1).build());
-        bad.add(settings(payload(1, -1), 100, 1).build());
-        bad.add(settings(payload(1, 1).i32(-3).i64(0), 100, 1).build());
-        bad.add(settings(payload(1, 2).str("n1").i64(1).str("n1").i64(2), 100, 1).build());
-        bad.add(settings(payload(1, 1).str("").i64(1), 100, 1).build());
-        bad.add(settings(payload(1, 1).str("  ").i64(1), 100, 1).build());
-        bad.add(settings(payload(1, 1).bytes(new byte[] {(byte) 0xC0, (byte) 0x80}).i64(1), 100, 1).build());
-        bad.add(settings(payload(1, 1).str("n1").i64(1), 0, 1).build());
-        bad.add(settings(payload(1, 1).str("n1").i64(1), 400, 1).build());
-        bad.add(settings(payload(1, 1).str("n1").i64(1), 100, 2).build());
+        bad.add(settings(payload(2, 0), 100, 1).build());
+        bad.add(settings(payload(2, -1), 100, 1).build());
+        bad.add(settings(payload(2, 1).i32(-3).i64(0), 100, 1).build());
+        bad.add(settings(payload(2, 2).str("n1").i64(1).str("n1").i64(2), 100, 1).build());
+        bad.add(settings(payload(2, 1).str("").i64(1), 100, 1).build());
+        bad.add(settings(payload(2, 1).str("  ").i64(1), 100, 1).build());
+        bad.add(settings(payload(2, 1).bytes(new byte[] {(byte) 0xC0, (byte) 0x80}).i64(1), 100, 1).build());
+        bad.add(settings(payload(2, 1).str("n1").i64(1), 0, 1).build());
+        bad.add(settings(payload(2, 1).str("n1").i64(1), 400, 1).build());
+        bad.add(settings(payload(2, 1).str("n1").i64(1), 100, 2).build());
+        bad.add(settingsV1(payload(2, 1).str("n1").i64(1), 100, 1).i64(1999).build()); // session < election max
         for (byte[] data : bad) {
             assertThat(rejection(data)).as(HexFormat.of().formatHex(data)).isEqualTo(Reason.INVALID);
         }
         // Sanity: the base of those payloads is valid.
-        assertThat(ConfigurationCodec.decode(settings(payload(1, 1).str("n1").i64(1), 100, 1).build()).members())
+        assertThat(ConfigurationCodec.decode(settings(payload(2, 1).str("n1").i64(1), 100, 1).build()).members())
                 .containsExactly(new Member("n1", 1));
     }
 

@@ -98,11 +98,12 @@ final class RandomMessages {
     }
 
     CommandResult result() {
-        return switch (rnd.nextInt(5)) {
+        return switch (rnd.nextInt(6)) {
             case 0 -> new CommandResult.Ok(anyLong(), bytes());
             case 1 -> new CommandResult.ApplicationError(anyLong(), nullableString());
             case 2 -> new CommandResult.Redirect(rnd.nextInt(3) == 0 ? null : id());
             case 3 -> new CommandResult.Retry(nullableString());
+            case 4 -> new CommandResult.Refused(nullableString());
             default -> new CommandResult.Indeterminate(nullableString());
         };
     }
@@ -179,7 +180,8 @@ final class RandomMessages {
         long min = 3 * heartbeat + rnd.nextLong(0, 100_000);
         long max = min + rnd.nextLong(1, rnd.nextBoolean() ? 100_000 : Long.MAX_VALUE - min);
         ClusterSettings settings = new ClusterSettings(heartbeat, min, max, positiveInt(), positiveLong(),
-                positiveInt(), positiveLong(), positiveLong(), rnd.nextBoolean(), rnd.nextBoolean());
+                positiveInt(), positiveLong(), positiveLong(), rnd.nextBoolean(), rnd.nextBoolean(),
+                max + rnd.nextLong(0, Long.MAX_VALUE - max + 1));
         return new ClusterConfiguration(members, settings);
     }
 

@@ -109,6 +109,10 @@ class WireCodecFormatTest {
                 header(6, CLUSTER, "l", "f", 2, 4).i64(55).u8(4).str("no leader").build());
         assertLayout(new ForwardResponse("l", "f", 2, 4, 55, new CommandResult.Indeterminate("")),
                 header(6, CLUSTER, "l", "f", 2, 4).i64(55).u8(5).str("").build());
+        assertLayout(new ForwardResponse("l", "f", 2, 4, 55, new CommandResult.Refused("too large")),
+                header(6, CLUSTER, "l", "f", 2, 4).i64(55).u8(6).str("too large").build());
+        assertLayout(new ForwardResponse("l", "f", 2, 4, 55, new CommandResult.Refused(null)),
+                header(6, CLUSTER, "l", "f", 2, 4).i64(55).u8(6).nullStr().build());
     }
 
     @Test

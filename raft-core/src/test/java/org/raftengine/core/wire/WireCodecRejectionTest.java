@@ -50,6 +50,7 @@ class WireCodecRejectionTest {
                 new ForwardResponse("n1", "n2", 10, 3, 99, new CommandResult.Redirect(null)),
                 new ForwardResponse("n1", "n2", 10, 3, 99, new CommandResult.Retry("busy")),
                 new ForwardResponse("n1", "n2", 10, 3, 99, new CommandResult.Indeterminate("timeout")),
+                new ForwardResponse("n1", "n2", 10, 3, 99, new CommandResult.Refused("too large")),
                 new InstallSnapshot("n1", "n2", 10, 3, 40, 2, ClusterConfiguration.of(ClusterSettings.DEFAULTS, "n1", "n2"),
                         9, 77, 4, new byte[] {1, 2, 3}),
                 new InstallSnapshotResponse("n2", "n1", 11, 3, 40, 2, 4, 7, false));
@@ -232,7 +233,7 @@ class WireCodecRejectionTest {
         frames.add(header(1, CLUSTER, "a", "b", 1, 1).i64(1).i64(1).u8(0).u8(0xFF).build());
         frames.add(header(4, CLUSTER, "a", "b", 1, 1).u8(3).i64(0).i64(0).i64(0).i64(0).build());
         // Unknown result kinds.
-        for (int kind : new int[] {0, 6, 0xFF}) {
+        for (int kind : new int[] {0, 7, 0xFF}) {
             frames.add(header(6, CLUSTER, "a", "b", 1, 1).i64(1).u8(kind).nullStr().build());
         }
         for (byte[] f : frames) {

@@ -85,7 +85,7 @@ class WireCodecRoundTripTest {
         assertThat(codec.rejectedFrames()).isZero();
         // The sample must really cover what it claims to, or the loop above proves little.
         assertThat(entryTypes).containsExactlyInAnyOrder(EntryType.values());
-        assertThat(resultKinds).hasSize(5);
+        assertThat(resultKinds).hasSize(6);
         assertThat(maxEntries).isEqualTo(50);
         assertThat(nullLeader).isTrue();
         assertThat(nonAscii).isTrue();

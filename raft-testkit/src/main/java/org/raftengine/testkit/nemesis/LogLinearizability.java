@@ -29,7 +29,11 @@ import org.raftengine.testkit.sim.SimStateMachine;
  *   effect ({@link Output.Failed}). That promise itself is checked by the nemesis (RETRY-SAFE).</li>
  *   <li>{@link CommandResult.ApplicationError}: committed but refused by the state machine, which then
  *   counts nothing: no effect on the list either.</li>
- *   <li>{@link CommandResult.Indeterminate}, or no answer at all: may or may not have taken effect.</li>
+ *   <li>{@link CommandResult.Indeterminate}, {@link CommandResult.Refused} (a session command refused by the
+ *   session table may be a duplicate of one that was applied), or no answer at all: may or may not have
+ *   taken effect.</li>
+ *   <li>A session command re-submitted under its sequence is one operation (its first call to its last
+ *   answer); a duplicate answered with the original outcome carries the original position.</li>
  * </ul>
  *
  * <p>A read ({@link SimStateMachine#isRead}) answered Ok must have seen exactly the list as it stood at

@@ -26,6 +26,7 @@ import org.raftengine.testkit.lin.CheckResult;
 import org.raftengine.testkit.lin.LinearizabilityChecker;
 import org.raftengine.testkit.sim.AppliedEntry;
 import org.raftengine.testkit.sim.ClientOperation;
+import org.raftengine.testkit.sim.EntryCommands;
 import org.raftengine.testkit.sim.InvariantViolation;
 import org.raftengine.testkit.sim.NetworkFaults;
 import org.raftengine.testkit.sim.SimCluster;
@@ -115,12 +116,19 @@ public final class Nemesis {
         /**
          * V3 plus snapshots: small automatic thresholds, few trailing entries and small chunks (so
          * compaction, InstallSnapshot and restores happen in most seeds), snapshots on demand, and
-         * restarts that lose the state machine (rebuilt from the snapshot and the log). The default.
+         * restarts that lose the state machine (rebuilt from the snapshot and the log).
          */
-        V4;
+        V4,
+        /**
+         * V4 plus client sessions: session clients, one command at a time each, that re-submit a command under
+         * its sequence after an indeterminate outcome or no answer, through any node (so duplicates reach
+         * the log across leader changes, besides the forwards the engine re-sends and the network
+         * duplicates); in a quarter of the seeds a short session time-out, so sessions expire. The default.
+         */
+        V5;
 
         /** The mix new sweeps use. */
-        public static final Mix LATEST = V4;
+        public static final Mix LATEST = V5;
 
         /** The name on the command line: {@code v1}, {@code v2}. */
         public String flag() {
@@ -269,6 +277,9 @@ public final class Nemesis {
         private SeedResult.Linearizability linearizability = SeedResult.Linearizability.NOT_CHECKED;
         private String linearizabilityNote = "not checked";
         private long liveMillis = -1;
+        /** V5: the session clients. */
+        private final List<SessionClient> sessionClients = new ArrayList<>();
+        private final Duration commandTimeout;
 
         Run(long seed, Options options, List<String> engineErrors) {
             this.seed = seed;
@@ -305,6 +316,15 @@ public final class Nemesis {
                     ? new SnapshotPolicy(random.nextInt(4) == 0 ? 0 : 10 + random.nextInt(200), 0,
                             random.nextInt(3) == 0 ? 0 : random.nextInt(30), 16 + random.nextInt(500))
                     : SnapshotPolicy.DEFAULTS;
+            int sessions = 0;
+            if (mix.compareTo(Mix.V5) >= 0) {
+                sessions = 1 + random.nextInt(3);
+                if (random.nextInt(4) == 0) {
+                    // Sessions expire within the run: their clients meet Refused and open new ones.
+                    settings = settings.withSessionTimeout(settings.electionTimeoutMaxMillis() + random.nextInt(3_000));
+                }
+            }
+            this.commandTimeout = commandTimeout;
             this.cluster = SimCluster.builder()
                     .seed(seed)
                     .nodeCount(size)
@@ -326,7 +346,12 @@ public final class Nemesis {
                     + ", maxInflightAppends=" + settings.maxInflightAppends() + ", maxTailEntries=" + maxTail
                     + ", commandTimeout=" + commandTimeout.toMillis() + "ms, faults " + cluster.network().faults()
                     + (mix.compareTo(Mix.V4) >= 0 ? ", snapshots every " + snapshots.thresholdEntries() + " entries, "
-                    + snapshots.trailingEntries() + " trailing, chunks of " + snapshots.chunkBytes() + " B" : "");
+                    + snapshots.trailingEntries() + " trailing, chunks of " + snapshots.chunkBytes() + " B" : "")
+                    + (sessions > 0 ? ", " + sessions + " session clients, sessionTimeout="
+                    + settings.sessionTimeoutMillis() + "ms" : "");
+            for (int i = 0; i < sessions; i++) {
+                sessionClients.add(new SessionClient(i));
+            }
         }
 
         private int drawSize() {
@@ -339,6 +364,20 @@ public final class Nemesis {
 
         private String describe() {
             return "seed " + seed + " (" + setup + ")";
+        }
+
+        /**
+         * Session commands submitted more than once that were answered Ok: applied once (ONCE checks no node
+         * applied a command twice) and answered with the one result (LINEARIZABLE checks it).
+         */
+        private long duplicateSubmitsAppliedOnce() {
+            long n = 0;
+            for (ClientOperation o : cluster.history().operations()) {
+                if (o.attempts() > 1 && o.isOk()) {
+                    n++;
+                }
+            }
+            return n;
         }
 
         SeedResult execute() {
@@ -365,7 +404,7 @@ public final class Nemesis {
                     cluster.history().acknowledgedCount(), committed, cluster.invariants().leaders().size(),
                     crashes, partitions, cluster.now() / 1_000_000, highestTerm, linearizability,
                     linearizabilityNote, preVote, checkQuorum, liveMillis, cluster.snapshotsTaken(),
-                    cluster.snapshotsInstalled());
+                    cluster.snapshotsInstalled(), duplicateSubmitsAppliedOnce());
         }
 
         private void phases() {
@@ -388,6 +427,9 @@ public final class Nemesis {
                 int clients = random.nextInt(3);
                 for (int i = 0; i < clients; i++) {
                     submitRandom();
+                }
+                for (SessionClient c : sessionClients) { // none before V5: older mixes draw nothing here
+                    c.tick();
                 }
                 if (random.nextInt(100) < faultRate) {
                     fault();
@@ -592,6 +634,47 @@ public final class Nemesis {
             cluster.submit(target, read ? freshRead() : freshCommand());
         }
 
+        /**
+         * A client with a session (V5): one command at a time; after an indeterminate outcome, or no answer
+         * past the command time-out (its node crashed), it submits the same command again under the same
+         * sequence, through any node; after a Refused (its session expired) it opens a new session.
+         */
+        private final class SessionClient {
+            private final int number;
+            private int generation;
+            private String clientId;
+            private long sequence;
+            private ClientOperation op;
+            private byte[] command;
+            private long lastAttemptNanos;
+
+            SessionClient(int number) {
+                this.number = number;
+                this.clientId = "s" + seed + "-" + number + "-0";
+            }
+
+            void tick() {
+                if (random.nextBoolean()) {
+                    return;
+                }
+                String leader = cluster.leader();
+                String target = leader != null && random.nextBoolean() ? leader : pick(ids);
+                if (op == null || !op.isIndeterminate()) {
+                    if (op != null && op.result() instanceof CommandResult.Refused) {
+                        clientId = "s" + seed + "-" + number + "-" + (++generation);
+                        sequence = 0;
+                    }
+                    command = freshCommand();
+                    op = cluster.submitSession(target, clientId, ++sequence, command, null);
+                    lastAttemptNanos = cluster.now();
+                } else if (op.isComplete()
+                        || cluster.now() - lastAttemptNanos > commandTimeout.toNanos() + 1_000_000_000L) {
+                    cluster.submitSession(target, clientId, sequence, command, op);
+                    lastAttemptNanos = cluster.now();
+                }
+            }
+        }
+
         /** A read through the log: the list of commands applied, as of its place in the log. */
         private byte[] freshRead() {
             return ("?r" + seed + "-" + (++nextCommand)).getBytes(StandardCharsets.UTF_8);
@@ -740,13 +823,20 @@ public final class Nemesis {
             for (String id : ids) {
                 Map<String, Long> at = new HashMap<>();
                 for (LogEntry e : cluster.log(id).snapshotEntries()) {
-                    if (e.type() != EntryType.COMMAND) {
+                    // A session command may be in a log twice (a forward re-sent, a command re-submitted): its
+                    // session table applies it once, which the applied check above sees. Each copy of a
+                    // forward (one request id) is appended once, though, duplicated by the network or not.
+                    String key = e.type() == EntryType.COMMAND ? text(e.data())
+                            : e.type() == EntryType.SESSION_COMMAND && e.requestId() != 0 ? "request " + e.requestId()
+                            : null;
+                    if (key == null) {
                         continue;
                     }
-                    Long earlier = at.putIfAbsent(text(e.data()), e.index());
+                    Long earlier = at.putIfAbsent(key, e.index());
                     if (earlier != null) {
-                        violation("ONCE", "the log of " + id + " holds command " + text(e.data()) + " twice, at index "
-                                + earlier + " and " + e.index());
+                        violation("ONCE", "the log of " + id + " holds " + (e.type() == EntryType.COMMAND
+                                ? "command " : "the forward of ") + key + " twice, at index " + earlier + " and "
+                                + e.index());
                     }
                 }
             }
@@ -754,8 +844,9 @@ public final class Nemesis {
             Map<String, String> inLogs = new HashMap<>();
             for (String id : ids) {
                 for (LogEntry e : cluster.log(id).snapshotEntries()) {
-                    if (e.type() == EntryType.COMMAND) {
-                        inLogs.putIfAbsent(text(e.data()), id + " index " + e.index() + " term " + e.term());
+                    byte[] command = EntryCommands.commandOf(e);
+                    if (command != null) {
+                        inLogs.putIfAbsent(text(command), id + " index " + e.index() + " term " + e.term());
                     }
                 }
                 for (AppliedEntry e : cluster.stateMachine(id).appliedEntries()) {

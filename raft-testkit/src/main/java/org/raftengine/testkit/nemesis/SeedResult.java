@@ -28,12 +28,15 @@ import org.raftengine.testkit.sim.InvariantViolation;
  *                             if the seed did not get that far
  * @param snapshotsTaken       snapshots the nodes took of their own state machines
  * @param snapshotsInstalled   snapshots the nodes installed from a leader
+ * @param duplicateSubmits     session commands submitted more than once (re-submitted under their sequence)
+ *                             and answered Ok: applied once
  */
 public record SeedResult(long seed, Nemesis.Options options, int nodes, String setup, InvariantViolation violation,
                          long commandsSubmitted, long commandsAcknowledged, long commandsCommitted, long elections,
                          long crashes, long partitions, long virtualMillis, long highestTerm,
                          Linearizability linearizability, String linearizabilityNote, boolean preVote,
-                         boolean checkQuorum, long liveMillis, long snapshotsTaken, long snapshotsInstalled) {
+                         boolean checkQuorum, long liveMillis, long snapshotsTaken, long snapshotsInstalled,
+                         long duplicateSubmits) {
 
     /** What became of the linearizability check of a seed. */
     public enum Linearizability {

@@ -17,7 +17,7 @@ import org.raftengine.core.internal.RuleBreach;
  * The command behind {@code bin/simulate}: runs a range of {@link Nemesis} seeds and sums them up.
  *
  * <pre>
- * bin/simulate --seeds N [--from S] [--nodes K] [--mix v1|v2|v3] [--threads T] [--no-lin] [--lin-budget STEPS]
+ * bin/simulate --seeds N [--from S] [--nodes K] [--mix v1|v2|v3|v4|v5] [--threads T] [--no-lin] [--lin-budget STEPS]
  *              [--breach RULE]... [--only INVARIANT,...]
  * </pre>
  *
@@ -35,7 +35,7 @@ import org.raftengine.core.internal.RuleBreach;
  * <p>Progress goes to stderr about every 5%. Each failing seed is printed to stdout as it is found,
  * with the command that replays it and the paths of its two trace renderings. The last line on stdout
  * is {@code simulated N seeds: V violations, C commands committed, E elections, S snapshots taken, I snapshots
- * installed, in T s}. Exit status: 0
+ * installed, D duplicate submits applied once, in T s}. Exit status: 0
  * if V is 0, 1 if not, 2 for a usage error.
  */
 public final class SimulateMain {
@@ -66,7 +66,7 @@ public final class SimulateMain {
     }
 
     static String usage() {
-        return "usage: bin/simulate --seeds N [--from S] [--nodes K] [--mix v1|v2|v3] [--threads T] [--no-lin]"
+        return "usage: bin/simulate --seeds N [--from S] [--nodes K] [--mix v1|v2|v3|v4|v5] [--threads T] [--no-lin]"
                 + " [--lin-budget STEPS] [--breach RULE]... [--only INVARIANT,...]";
     }
 
@@ -201,6 +201,7 @@ public final class SimulateMain {
         long elections = 0;
         long snapshotsTaken = 0;
         long snapshotsInstalled = 0;
+        long duplicates = 0;
         long submitted = 0;
         long acknowledged = 0;
         long crashes = 0;
@@ -216,6 +217,7 @@ public final class SimulateMain {
             elections += r.elections();
             snapshotsTaken += r.snapshotsTaken();
             snapshotsInstalled += r.snapshotsInstalled();
+            duplicates += r.duplicateSubmits();
             submitted += r.commandsSubmitted();
             acknowledged += r.commandsAcknowledged();
             crashes += r.crashes();
@@ -243,8 +245,8 @@ public final class SimulateMain {
                         + abbreviate(linSkipped));
         err.println("[simulate] " + livenessLine(results));
         out.printf(Locale.ROOT, "simulated %d seeds: %d violations, %d commands committed, %d elections, %d snapshots"
-                + " taken, %d snapshots installed, in %.1f s%n", n, violations, committed, elections, snapshotsTaken,
-                snapshotsInstalled, secs);
+                + " taken, %d snapshots installed, %d duplicate submits applied once, in %.1f s%n", n, violations,
+                committed, elections, snapshotsTaken, snapshotsInstalled, duplicates, secs);
         out.flush();
         return (int) Math.min(Integer.MAX_VALUE, violations);
     }

@@ -37,6 +37,16 @@ public final class ClientHistory {
         return true;
     }
 
+    /**
+     * {@code op}, a session command, is submitted again under its sequence: it stays one operation, from its
+     * first call to the answer of the last attempt.
+     *
+     * @return false if it already has a definite outcome
+     */
+    public boolean reopen(ClientOperation op) {
+        return op.reopen();
+    }
+
     /** Every operation, in invocation order. */
     public List<ClientOperation> operations() {
         return List.copyOf(operations);

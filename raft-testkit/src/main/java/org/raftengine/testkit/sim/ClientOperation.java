@@ -14,6 +14,10 @@ public final class ClientOperation {
     private final long invokeNanos;
     private long responseNanos = -1;
     private CommandResult result;
+    /** Submissions of it: more than 1 for a session command re-submitted under its sequence. */
+    private int attempts = 1;
+    /** An earlier attempt may have put it in the log. */
+    private boolean earlierAttemptMayBeInLog;
 
     ClientOperation(long id, String node, byte[] command, long invokeNanos) {
         this.id = id;
@@ -67,9 +71,35 @@ public final class ClientOperation {
         return result == null || result instanceof CommandResult.Indeterminate;
     }
 
+    /** Times it was submitted: more than once for a session command re-submitted under its sequence. */
+    public int attempts() {
+        return attempts;
+    }
+
+    /**
+     * A session command is submitted again under its sequence: one operation still, open again until the
+     * new attempt answers. Only while it has no definite outcome (none, or indeterminate).
+     */
+    boolean reopen() {
+        if (!isIndeterminate()) {
+            return false;
+        }
+        earlierAttemptMayBeInLog = true;
+        attempts++;
+        result = null;
+        responseNanos = -1;
+        return true;
+    }
+
     boolean complete(long nanos, CommandResult outcome) {
         if (result != null) {
             return false;
+        }
+        if (earlierAttemptMayBeInLog && (outcome instanceof CommandResult.Retry
+                || outcome instanceof CommandResult.Redirect)) {
+            // That attempt is in no log, but an earlier one may be: the operation as a whole is not certain.
+            outcome = new CommandResult.Indeterminate("this attempt " + MessageLabels.describe(outcome)
+                    + ", an earlier one may be in the log");
         }
         responseNanos = nanos;
         result = outcome;
@@ -80,6 +110,7 @@ public final class ClientOperation {
     public String toString() {
         return "op" + id + " " + node + " " + MessageLabels.printable(command, 40) + " @"
                 + TraceRow.formatMillis(invokeNanos) + "ms -> " + MessageLabels.describe(result)
-                + (responseNanos >= 0 ? " @" + TraceRow.formatMillis(responseNanos) + "ms" : "");
+                + (responseNanos >= 0 ? " @" + TraceRow.formatMillis(responseNanos) + "ms" : "")
+                + (attempts > 1 ? " (" + attempts + " attempts)" : "");
     }
 }

@@ -451,8 +451,7 @@ public final class Invariants implements StepListener {
             for (String id : ids) {
                 LogEntry e = logs.get(id).get(index);
                 boolean compacted = index < view.logFirstIndex(id);
-                if (compacted || (e != null && e.type() == EntryType.COMMAND
-                        && Arrays.equals(e.data(), op.command()))) {
+                if (compacted || (e != null && Arrays.equals(EntryCommands.commandOf(e), op.command()))) {
                     holders++;
                 }
             }

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import org.raftengine.core.ClusterConfiguration;
+import org.raftengine.core.ClientSession;
 import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.CommandResult;
 import org.raftengine.core.NodeStatus;
@@ -73,6 +74,8 @@ public final class SimCluster implements ClusterView {
         SimRuntime runtime;
         Transport transport;
         RaftNode node;
+        /** The client sessions used through this incarnation's node, by client id. */
+        final Map<String, ClientSession> sessions = new java.util.HashMap<>();
         int incarnation;
         long appliedAtRestart;
         double clockRate = 1.0;
@@ -158,6 +161,7 @@ public final class SimCluster implements ClusterView {
         s.runtime.shutdown();
         s.transport.stop();
         s.node = null;
+        s.sessions.clear();
         s.runtime = null;
         s.transport = null;
     }
@@ -234,6 +238,7 @@ public final class SimCluster implements ClusterView {
         RaftNode node = ruleBreaches.isEmpty() ? new RaftNode(config, log, s.transport, s.stateMachine, s.runtime)
                 : RuleBreakingNodes.create(config, ruleBreaches, log, s.transport, s.stateMachine, s.runtime);
         s.node = node;
+        s.sessions.clear();
         try {
             node.start();
         } catch (RuntimeException refused) {
@@ -290,6 +295,42 @@ public final class SimCluster implements ClusterView {
             history.complete(op, sim.now(), outcome);
             sim.note("op" + op.id() + " -> " + MessageLabels.describe(outcome));
         });
+    }
+
+    /**
+     * Submits {@code op}'s command (or a new command: pass {@code op} null) as {@code sequence} of the client
+     * session {@code clientId}, through {@code id}, recording it in the history: a re-submission stays one
+     * operation. The node's {@link ClientSession} for that id is kept for the node's run, so its mark of the
+     * lowest unanswered sequence follows what was sent through it.
+     *
+     * @return the operation, whose outcome the history records when the attempt answers
+     */
+    public ClientOperation submitSession(String id, String clientId, long sequence, byte[] command,
+                                         ClientOperation op) {
+        Slot s = slot(id);
+        ClientOperation operation = op;
+        if (operation == null) {
+            operation = history.invoke(id, command, sim.now());
+        } else if (!history.reopen(operation)) {
+            return operation;
+        }
+        ClientOperation o = operation;
+        sim.record(id, EventKind.CLIENT, (op == null ? "submit op" : "resubmit op") + o.id() + " " + clientId + "#"
+                + sequence + " " + MessageLabels.printable(command, 24));
+        if (!s.up()) {
+            history.complete(o, sim.now(), new CommandResult.Retry("node " + id + " is down"));
+            return o;
+        }
+        ClientSession session = s.sessions.computeIfAbsent(clientId, s.node::session);
+        // The first attempt may open the session; a re-submission never does (see ClientSession).
+        (op == null ? session.submit(sequence, command.clone()) : session.resubmit(sequence, command.clone()))
+                .whenComplete((result, error) -> {
+            CommandResult outcome = result != null ? result
+                    : new CommandResult.Indeterminate("submit failed: " + error);
+            history.complete(o, sim.now(), outcome);
+            sim.note("op" + o.id() + " -> " + MessageLabels.describe(outcome));
+        });
+        return o;
     }
 
     /** The client history of the run. */

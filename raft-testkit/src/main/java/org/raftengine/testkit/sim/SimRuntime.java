@@ -25,6 +25,9 @@ import org.raftengine.core.runtime.NodeRuntime;
  * node with rate 2 sees twice as much time pass, and its timers fire after half the virtual time.
  */
 public final class SimRuntime implements NodeRuntime {
+    /** The wall-clock time at virtual time 0: 2026-01-01T00:00:00Z. */
+    static final long SIM_EPOCH_MILLIS = 1_767_225_600_000L;
+
 
     private final Simulation sim;
     private final String nodeId;
@@ -83,6 +86,15 @@ public final class SimRuntime implements NodeRuntime {
     @Override
     public long nanoTime() {
         return anchorNode + (long) ((sim.now() - anchorSim) * clockRate);
+    }
+
+    /**
+     * Wall-clock time: a fixed epoch plus this node's clock ({@link #nanoTime}), so it runs at the node's clock
+     * rate, as a skewed wall clock would.
+     */
+    @Override
+    public long currentTimeMillis() {
+        return SIM_EPOCH_MILLIS + nanoTime() / 1_000_000L;
     }
 
     /** Sets how fast this node's clock runs relative to virtual time (1.0 is exact); time stays continuous. */

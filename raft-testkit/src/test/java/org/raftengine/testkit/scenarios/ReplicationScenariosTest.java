@@ -311,4 +311,25 @@ class ReplicationScenariosTest {
         RaftNodeConfig unused = null; // keeps the import honest when configs are not customised
         assertThat(unused).isNull();
     }
+
+    /**
+     * A command larger than the leader could ever hold uncommitted is refused for good, naming the limit,
+     * both on the leader and through a forwarding follower; a Retry would be retried forever.
+     */
+    @Test
+    void aCommandLargerThanTheUncommittedBoundIsRefusedNamingTheLimit() {
+        SimCluster c = SimCluster.builder().seed(11).nodeCount(3)
+                .settings(settings(true, true).withLimits(10_000, 100_000)).build();
+        c.start();
+        String leader = Scenarios.awaitSettledLeader(c, seconds(10));
+        CompletionStage<CommandResult> direct = c.submit(leader, new byte[10_001]);
+        CompletionStage<CommandResult> forwarded = c.submit(Scenarios.others(c, leader).get(0), new byte[20_000]);
+        CompletionStage<CommandResult> fits = c.submit(leader, new byte[9_000]);
+        c.runFor(Duration.ofMillis(300));
+        for (CompletionStage<CommandResult> r : List.of(direct, forwarded)) {
+            assertThat(r.toCompletableFuture().getNow(null)).isInstanceOfSatisfying(CommandResult.Refused.class,
+                    refused -> assertThat(refused.reason()).contains("maxUncommittedBytes 10000"));
+        }
+        assertThat(fits.toCompletableFuture().getNow(null)).isInstanceOf(CommandResult.Ok.class);
+    }
 }

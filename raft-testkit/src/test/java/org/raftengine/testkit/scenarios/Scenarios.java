@@ -8,6 +8,7 @@ import java.util.List;
 import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.spi.EntryType;
 import org.raftengine.core.spi.LogEntry;
+import org.raftengine.testkit.sim.EntryCommands;
 import org.raftengine.testkit.sim.SimCluster;
 
 /** Small helpers shared by the scripted scenarios. */
@@ -38,11 +39,11 @@ final class Scenarios {
         return out;
     }
 
-    /** How many times {@code command} appears as a command entry in {@code id}'s durable log. */
+    /** How many times {@code command} appears in a command entry (plain or of a session) in {@code id}'s durable log. */
     static int occurrences(SimCluster c, String id, byte[] command) {
         int n = 0;
         for (LogEntry e : c.logEntries(id)) {
-            if (e.type() == EntryType.COMMAND && Arrays.equals(e.data(), command)) {
+            if (Arrays.equals(EntryCommands.commandOf(e), command)) {
                 n++;
             }
         }
