@@ -221,8 +221,8 @@ final class ApplyPipeline {
             } catch (RejectedCommandException rejected) {
                 try {
                     stateMachine.recordApplied(e.index());
-                } catch (RuntimeException recordFailed) {
-                    return new Outcome(batch, outputs, rejections, answers, k, recordFailed);
+                } catch (RuntimeException | Error recordFailed) {
+                    return new Outcome(batch, outputs, rejections, answers, k, UserCodeFailure.of(recordFailed));
                 }
                 if (rejections == null) {
                     rejections = new String[batch.length];
@@ -231,8 +231,8 @@ final class ApplyPipeline {
                 if (session != null) {
                     sessions.recorded(session, e.index(), null, rejections[k]);
                 }
-            } catch (RuntimeException failure) {
-                return new Outcome(batch, outputs, rejections, answers, k, failure);
+            } catch (RuntimeException | Error failure) {
+                return new Outcome(batch, outputs, rejections, answers, k, UserCodeFailure.of(failure));
             }
         }
         return new Outcome(batch, outputs, rejections, answers, batch.length, null);
@@ -274,10 +274,11 @@ final class ApplyPipeline {
                         SnapshotEnvelope.writeHeader(out, table);
                         machine.writeTo(out);
                     };
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
+                    RuntimeException failure = UserCodeFailure.of(e);
                     events.execute(() -> {
                         exclusiveRunning = false;
-                        onFailure.accept(e);
+                        onFailure.accept(failure);
                     });
                     return;
                 }
@@ -321,8 +322,8 @@ final class ApplyPipeline {
                         : new ClientSessions(meta.configuration().settings().sessionTimeoutMillis());
             } catch (IOException e) {
                 failure = new UncheckedIOException(e);
-            } catch (RuntimeException e) {
-                failure = e;
+            } catch (RuntimeException | Error e) {
+                failure = UserCodeFailure.of(e);
             }
             RuntimeException failed = failure;
             events.execute(() -> {

@@ -128,10 +128,10 @@ final class LocalSnapshots {
                 try (OutputStream out = new BufferedOutputStream(new SinkOutputStream(sink), WRITE_BUFFER_BYTES)) {
                     view.writeTo(out);
                 }
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | Error e) {
                 abort(sink);
                 RuntimeException failure = e instanceof IOException io ? new UncheckedIOException(io)
-                        : (RuntimeException) e;
+                        : UserCodeFailure.of(e);
                 events.execute(() -> failed(failure));
                 return;
             }
@@ -140,9 +140,10 @@ final class LocalSnapshots {
                 try {
                     SnapshotMeta meta = written.commit();
                     events.execute(() -> committed(meta));
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     abort(written);
-                    events.execute(() -> failed(e));
+                    RuntimeException failure = UserCodeFailure.of(e);
+                    events.execute(() -> failed(failure));
                 }
             });
         });

@@ -159,8 +159,9 @@ final class SnapshotReceiver {
                 t.sink.write(data, 0, data.length);
                 t.crc.update(data);
                 events.execute(() -> onChunkWritten(t, m.offset(), data.length));
-            } catch (RuntimeException e) {
-                events.execute(() -> onFailed(t, m.offset(), "writing a chunk failed", e));
+            } catch (RuntimeException | Error e) {
+                RuntimeException failure = UserCodeFailure.of(e);
+                events.execute(() -> onFailed(t, m.offset(), "writing a chunk failed", failure));
             }
         });
     }
@@ -193,10 +194,11 @@ final class SnapshotReceiver {
                 SnapshotMeta meta = sink.commit();
                 boolean kept = log.firstIndex() <= snapshotIndex && log.lastIndex() >= snapshotIndex;
                 events.execute(() -> onCommitted(t, meta, kept));
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                RuntimeException failure = UserCodeFailure.of(e);
                 events.execute(() -> {
                     storage.resumeWrites();
-                    onFailed(t, t.lastChunkOffset, "committing the snapshot failed", e);
+                    onFailed(t, t.lastChunkOffset, "committing the snapshot failed", failure);
                 });
             }
         });

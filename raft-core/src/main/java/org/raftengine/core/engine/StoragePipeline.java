@@ -89,8 +89,9 @@ final class StoragePipeline {
                     raftLog.append(batch);
                 }
                 events.execute(() -> onWritten(hard != null, version, batch));
-            } catch (RuntimeException e) {
-                events.execute(() -> onWriteFailed(hard != null, batch, e));
+            } catch (RuntimeException | Error e) {
+                RuntimeException failure = UserCodeFailure.of(e);
+                events.execute(() -> onWriteFailed(hard != null, batch, failure));
             }
         });
     }
