@@ -150,6 +150,9 @@ public final class SimulateMain {
         AtomicLong done = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         Object lock = new Object();
+        // The slowest seed, for finding a run whose message rate runs away (its steps, not its virtual time).
+        long[] slowestNanos = {0};
+        long[] slowestSeed = {0};
         err.println("[simulate] " + n + " seed" + (n == 1 ? "" : "s") + " from " + args.from() + ", mix "
                 + args.options().mix().flag() + (args.options().nodes() > 0 ? ", " + args.options().nodes()
                 + " nodes" : ", 1/3/5 nodes") + (args.threads() > 1 ? ", " + args.threads() + " threads" : ""));
@@ -163,9 +166,15 @@ public final class SimulateMain {
         for (int i = 0; i < n; i++) {
             int k = i;
             Runnable task = () -> {
+                long t0 = System.nanoTime();
                 SeedResult r = Nemesis.run(args.from() + k, args.options());
                 results[k] = r;
+                long took = System.nanoTime() - t0;
                 synchronized (lock) {
+                    if (took > slowestNanos[0]) {
+                        slowestNanos[0] = took;
+                        slowestSeed[0] = args.from() + k;
+                    }
                     if (!r.passed()) {
                         failed.incrementAndGet();
                         printFailure(out, r);
@@ -195,6 +204,9 @@ public final class SimulateMain {
             }
         }
         double secs = seconds(started);
+        if (n > 1) {
+            err.printf(Locale.ROOT, "[simulate] slowest seed: %d, %.1f s%n", slowestSeed[0], slowestNanos[0] / 1e9);
+        }
 
         long violations = 0;
         long committed = 0;
