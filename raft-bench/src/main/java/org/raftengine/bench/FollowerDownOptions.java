@@ -12,8 +12,8 @@ import java.util.Set;
  * --sample-seconds N    how often the heap is measured after a full GC (default 5)
  * --clients N           closed-loop clients (default 64)
  * --rate N              commands per second at most, over all clients; 0 = as fast as the cluster goes
- *                       (default 50000: the log, never compacted, grows about 180 B per command, so a
- *                       full-speed run fills the heap within a minute or two)
+ *                       (default 50000, which kept a 3-minute run inside the heap before snapshots
+ *                       compacted the logs; now the logs stay small at any rate)
  * --command-bytes N     command size (default 64)
  * </pre>
  */

@@ -6,8 +6,8 @@ import java.util.Locale;
 /**
  * What the follower-down run measured, and whether the heap beside the logs stayed bounded.
  *
- * <p>The logs are never compacted yet, so they grow with every command; what the engine must keep
- * bounded is everything else (in-memory tail, pending commands, uncommitted entries, apply backlog, the
+ * <p>The logs rise and fall with snapshots and compaction, and are reported apart; what the engine must
+ * keep bounded is everything else (in-memory tail, pending commands, uncommitted entries, apply backlog, the
  * stopped follower's progress). So the verdict looks at heap minus logs: after the first sample (the JIT
  * and the first pages still settling) it must never rise more than {@code toleranceBytes} above the
  * highest value of the run's first half.

@@ -86,7 +86,7 @@ final class FollowerDownRun {
                 out.flush();
                 if (sample.logBytes() > MAX_LOG_SHARE * maxHeap) {
                     stoppedEarly = String.format(Locale.ROOT, "stopped early: the logs hold %.0f%% of the maximum heap"
-                            + " (they are never compacted yet); give a lower --rate or a larger BENCH_HEAP",
+                            + " (are snapshots off?); give a lower --rate or a larger BENCH_HEAP",
                             100.0 * sample.logBytes() / maxHeap);
                     break;
                 }
