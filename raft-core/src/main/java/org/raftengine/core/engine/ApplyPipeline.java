@@ -342,13 +342,28 @@ final class ApplyPipeline {
     }
 
     private void onRestoreFailed(SnapshotMeta meta, RuntimeException failure) {
+        // A read that failed (the snapshot replaced meanwhile, storage unreachable) is tried again, like a
+        // transient failure; what the state machine throws otherwise counts toward marking the log broken.
+        failed("restoring snapshot " + meta.index() + "/" + meta.term(),
+                failure instanceof TransientApplyException || failure instanceof UncheckedIOException, failure);
+    }
+
+    private void onApplyFailed(LogEntry entry, RuntimeException failure) {
+        failed("applying entry " + entry.index() + " (term " + entry.term() + ")",
+                failure instanceof TransientApplyException, failure);
+    }
+
+    /**
+     * Counts a failure of {@code what}: retried after a back-off, or, the {@link #FATAL_APPLY_ATTEMPTS}th
+     * non-transient failure in a row, the log is marked broken and the node stops rather than diverge.
+     */
+    private void failed(String what, boolean transientFailure, RuntimeException failure) {
         failuresTotal.incrementAndGet();
         backoff.countFailure();
-        if (!(failure instanceof TransientApplyException) && !(failure instanceof UncheckedIOException)) {
+        if (!transientFailure) {
             fatalFailuresInARow++;
             if (fatalFailuresInARow >= FATAL_APPLY_ATTEMPTS) {
-                String reason = "restoring snapshot " + meta.index() + "/" + meta.term() + " failed "
-                        + fatalFailuresInARow + " times: " + failure;
+                String reason = what + " failed " + fatalFailuresInARow + " times: " + failure;
                 LOG.log(Level.ERROR, "node " + nodeId + ": " + reason + "; marking the log broken and stopping",
                         failure);
                 exclusive.clear();
@@ -357,27 +372,7 @@ final class ApplyPipeline {
             }
         }
         long waitMillis = backoff.waitBeforeRetry();
-        LOG.log(Level.WARNING, "node " + nodeId + ": restoring snapshot " + meta.index() + "/" + meta.term()
-                + " failed; retrying in " + waitMillis + " ms", failure);
-    }
-
-    private void onApplyFailed(LogEntry entry, RuntimeException failure) {
-        failuresTotal.incrementAndGet();
-        backoff.countFailure();
-        boolean transientFailure = failure instanceof TransientApplyException;
-        if (!transientFailure) {
-            fatalFailuresInARow++;
-            if (fatalFailuresInARow >= FATAL_APPLY_ATTEMPTS) {
-                String reason = "applying entry " + entry.index() + " (term " + entry.term() + ") failed "
-                        + fatalFailuresInARow + " times: " + failure;
-                LOG.log(Level.ERROR, "node " + nodeId + ": " + reason + "; marking the log broken and stopping",
-                        failure);
-                breakLog.accept(reason);
-                return;
-            }
-        }
-        long waitMillis = backoff.waitBeforeRetry();
-        LOG.log(Level.WARNING, "node " + nodeId + ": applying entry " + entry.index() + " failed ("
+        LOG.log(Level.WARNING, "node " + nodeId + ": " + what + " failed ("
                 + (transientFailure ? "transient" : "attempt " + fatalFailuresInARow + " of " + FATAL_APPLY_ATTEMPTS)
                 + "); retrying in " + waitMillis + " ms", failure);
     }
