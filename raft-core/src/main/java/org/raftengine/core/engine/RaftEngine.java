@@ -243,7 +243,7 @@ public final class RaftEngine {
                     + "snapshot, but the state machine applied only up to " + applied
                     + " and cannot restore snapshots");
         }
-        try (InputStream data = log.openSnapshot(snapshot)) {
+        try (InputStream data = VerifiedSnapshot.open(log, snapshot)) {
             SnapshotEnvelope.Opened opened = SnapshotEnvelope.read(data);
             stateMachine.restore(snapshot.index(), opened.state());
             apply.loadSessions(opened.sessions(), snapshot.configuration().settings().sessionTimeoutMillis());
@@ -257,7 +257,7 @@ public final class RaftEngine {
 
     /** The session table of a snapshot (null if it has none), without reading the state machine's bytes. */
     private ClientSessions readSessions(SnapshotMeta snapshot) {
-        try (InputStream data = log.openSnapshot(snapshot)) {
+        try (InputStream data = VerifiedSnapshot.open(log, snapshot)) {
             return SnapshotEnvelope.read(data).sessions();
         } catch (IOException e) {
             throw new UncheckedIOException("node " + id + ": reading the session table of snapshot "

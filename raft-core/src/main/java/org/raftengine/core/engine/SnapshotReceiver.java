@@ -217,7 +217,7 @@ final class SnapshotReceiver {
             follower.matchedByLeader(meta.index());
         }
         clients.coveredBySnapshot(meta.index());
-        apply.restore(meta, log::openSnapshot, m -> m.sameAs(logView.snapshot()), () -> { });
+        apply.restore(meta, m -> VerifiedSnapshot.open(log, m), m -> m.sameAs(logView.snapshot()), () -> { });
         reply(t, t.lastChunkOffset, meta.sizeBytes(), true);
     }
 

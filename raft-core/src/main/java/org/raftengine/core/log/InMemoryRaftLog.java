@@ -308,8 +308,9 @@ public final class InMemoryRaftLog implements RaftLog {
     }
 
     /**
-     * Test support: flips one bit of the latest snapshot's data, as a torn write on disk would; reading it
-     * through {@link #openSnapshot} then fails its checksum.
+     * Test support: flips one bit of the last byte of the latest snapshot's data, as a torn write on disk
+     * would; reading it through {@link #openSnapshot} to the end then fails its checksum (a reader that
+     * stops where its own format ends would not notice).
      *
      * @throws IllegalStateException if there is no snapshot or it has no data
      */
@@ -317,10 +318,12 @@ public final class InMemoryRaftLog implements RaftLog {
         if (snapshot == null || snapshot.sizeBytes() == 0) {
             throw new IllegalStateException("no snapshot data to corrupt");
         }
+        long last = snapshot.sizeBytes() - 1;
+        int page = (int) (last / PAGE_BYTES);
         List<byte[]> pages = new ArrayList<>(snapshotPages);
-        byte[] first = pages.get(0).clone();
-        first[0] ^= 0x01;
-        pages.set(0, first);
+        byte[] copy = pages.get(page).clone();
+        copy[(int) (last % PAGE_BYTES)] ^= 0x01;
+        pages.set(page, copy);
         snapshotPages = List.copyOf(pages);
     }
 

@@ -304,4 +304,24 @@ class SnapshotScenariosTest {
                 .isEqualTo(second.join().index());
         assertConverged(c);
     }
+
+    @Test
+    @DisplayName("17: a node that must restore a corrupted stored snapshot at start refuses to, naming why")
+    void corruptedSnapshotAtRestart() {
+        SimCluster c = cluster(920, 3, SMALL, NetworkFaults.NONE);
+        c.start();
+        String leader = Scenarios.awaitSettledLeader(c, seconds(10));
+        String follower = Scenarios.others(c, leader).get(0);
+        write(c, "before", 100);
+        assertThat(c.log(follower).firstIndex()).as("compacted: a restart needs the snapshot").isGreaterThan(1);
+        c.crash(follower);
+        c.loseStateMachine(follower);
+        c.log(follower).corruptSnapshot(); // the last byte: inside the state, past what a reader checks itself
+
+        assertThatThrownBy(() -> c.restart(follower)).isInstanceOf(LogBrokenException.class)
+                .hasMessageContaining("checksum");
+        assertThat(c.stateMachine(follower).lastApplied()).as("nothing restored").isZero();
+        write(c, "after", 20);
+        assertThat(c.stateMachine(leader).values()).hasSize(120);
+    }
 }
