@@ -211,4 +211,25 @@ class SnapshotThreadedTest {
         assertThat(log.snapshot()).isNull();
         node.stop().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }
+
+    @Test
+    void aRestartRefusesATornSnapshotThatTheStateMachinesOwnReaderWouldNotNotice() throws Exception {
+        InMemoryRaftLog log = new InMemoryRaftLog();
+        LocalNetwork network = new LocalNetwork();
+        RaftNode node = new RaftNode(config("solo", "solo"), log, network.transport("solo"), new Journal());
+        node.start();
+        submitAll(node, "a", 120);
+        node.takeSnapshot().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        node.stop().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(log.firstIndex()).as("the restart needs the snapshot").isGreaterThan(1);
+        // The last byte is inside the last line: Journal.restore stops reading right there.
+        log.corruptSnapshot();
+
+        Journal fresh = new Journal();
+        RaftNode again = new RaftNode(config("solo", "solo"), log, network.transport("solo"), fresh);
+
+        assertThatThrownBy(again::start).isInstanceOf(LogBrokenException.class).hasMessageContaining("checksum");
+        assertThat(fresh.lines()).as("nothing restored").isEmpty();
+        assertThat(log.isBroken()).isTrue();
+    }
 }
