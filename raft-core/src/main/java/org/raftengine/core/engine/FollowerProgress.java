@@ -36,6 +36,8 @@ final class FollowerProgress {
     /** Answers to chunks so far, and at the previous tick: a chunk unanswered over a tick is sent again. */
     long chunkAnswers;
     long chunkAnswersAtLastTick;
+    /** When the follower last took a chunk: a transfer that progresses holds off newer snapshots. */
+    long lastChunkProgressNanos;
 
     FollowerProgress(String id, long nextIndex, int maxInflight) {
         this.id = id;

@@ -289,6 +289,23 @@ final class LeaderReplication {
 
     // ---- snapshots
 
+    /**
+     * True while this node leads and sends its snapshot to a follower that took a chunk within the minimum
+     * election timeout (a follower that is down does not hold off newer snapshots).
+     */
+    boolean sendingSnapshot() {
+        if (state.role() != Role.LEADER) {
+            return false;
+        }
+        long recent = runtime.nanoTime() - logView.settings().electionTimeoutMinMillis() * MILLIS;
+        for (FollowerProgress p : followers.values()) {
+            if (p.snapshot != null && p.lastChunkProgressNanos - recent > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The follower needs entries compacted away: it is sent the latest snapshot, from its first byte. */
     private void startSnapshot(FollowerProgress p) {
         SnapshotMeta meta = logView.snapshot();
@@ -300,6 +317,7 @@ final class LeaderReplication {
                 meta.term(), p.id, p.nextIndex);
         p.snapshot = meta;
         p.snapshotOffset = 0;
+        p.lastChunkProgressNanos = runtime.nanoTime();
         p.chunkOut = false;
         p.readingChunk = false;
         sendNextChunk(p);
@@ -388,6 +406,9 @@ final class LeaderReplication {
         }
         p.chunkAnswers++;
         p.chunkOut = false;
+        if (r.nextOffset() > p.snapshotOffset) {
+            p.lastChunkProgressNanos = runtime.nanoTime();
+        }
         if (r.nextOffset() == InstallSnapshotResponse.CORRUPT) {
             checkStoredSnapshot(meta);
         }

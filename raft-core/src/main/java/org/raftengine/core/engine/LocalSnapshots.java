@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.raftengine.core.ClusterConfiguration;
 import org.raftengine.core.SnapshotPolicy;
 import org.raftengine.core.runtime.NodeRuntime;
@@ -40,6 +41,12 @@ final class LocalSnapshots {
     private final LogView logView;
     private final ApplyPipeline apply;
     private final SnapshotPolicy policy;
+    /** True while a snapshot from the leader is being received (its sink open). */
+    private final BooleanSupplier receiving;
+    /** True while this node, as leader, sends its snapshot to a follower. */
+    private final BooleanSupplier sending;
+    /** How much further than its threshold an automatic snapshot waits for a transfer of the current one. */
+    private static final int POSTPONE_FACTOR = 16;
     private String disabledReason = "not started";
 
     private boolean busy;
@@ -52,7 +59,7 @@ final class LocalSnapshots {
     private final AtomicLong taken = new AtomicLong();
 
     LocalSnapshots(String nodeId, RaftLog log, NodeRuntime runtime, EventLoop events, LogView logView,
-                   ApplyPipeline apply, SnapshotPolicy policy) {
+                   ApplyPipeline apply, SnapshotPolicy policy, BooleanSupplier receiving, BooleanSupplier sending) {
         this.nodeId = nodeId;
         this.log = log;
         this.runtime = runtime;
@@ -60,6 +67,8 @@ final class LocalSnapshots {
         this.logView = logView;
         this.apply = apply;
         this.policy = policy;
+        this.receiving = receiving;
+        this.sending = sending;
     }
 
     /** At start: snapshots are on if {@code disabledReason} is null. */
@@ -82,12 +91,22 @@ final class LocalSnapshots {
 
     /** After every event: takes a snapshot if one is due and none is under way. */
     void maybeTrigger() {
-        if (busy || disabledReason != null) {
+        if (busy || disabledReason != null || receiving.getAsBoolean()) {
+            // While a snapshot from the leader is received, its sink is the one open: a second one (and the
+            // log's clean-up of sinks it may do when another begins) must wait until it is committed.
             return;
         }
         SnapshotMeta current = logView.snapshot();
         boolean mustReplace = replaceCorrupt && current != null && logView.appliedIndex() > current.index();
-        if (mustReplace || policy.due(logView.appliedIndex() - lastIndex, apply.appliedBytes() - lastBytes)) {
+        long entries = logView.appliedIndex() - lastIndex;
+        long bytes = apply.appliedBytes() - lastBytes;
+        // While the snapshot is being sent to a follower (and the transfer progresses), a newer one would make
+        // the transfer start over; one slower than the snapshot interval would then never end. So automatic
+        // snapshots wait, up to POSTPONE_FACTOR times the threshold (the log stays bounded); on-demand ones
+        // never wait.
+        boolean due = sending.getAsBoolean()
+                ? policy.due(entries / POSTPONE_FACTOR, bytes / POSTPONE_FACTOR) : policy.due(entries, bytes);
+        if (mustReplace || !waiting.isEmpty() || due) {
             take();
         }
     }
@@ -100,7 +119,7 @@ final class LocalSnapshots {
             return;
         }
         waiting.add(done);
-        if (!busy) {
+        if (!busy && !receiving.getAsBoolean()) {
             take();
         }
     }

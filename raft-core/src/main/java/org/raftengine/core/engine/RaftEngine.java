@@ -138,7 +138,8 @@ public final class RaftEngine {
                 seenRequests);
         this.apply = new ApplyPipeline(id, stateMachine, runtime, events, logView, clients, this::markBrokenAndStop,
                 breaks(RuleBreach.APPLY_BEFORE_COMMIT));
-        this.snapshots = new LocalSnapshots(id, log, runtime, events, logView, apply, nodeConfig.snapshots());
+        this.snapshots = new LocalSnapshots(id, log, runtime, events, logView, apply, nodeConfig.snapshots(),
+                this::receivingSnapshot, this::sendingSnapshot);
         this.snapshotReceiver = new SnapshotReceiver(this, state, log, runtime, events, logView, outbox, storage, apply,
                 follower, clients);
     }
@@ -426,6 +427,14 @@ public final class RaftEngine {
         }
     }
 
+    private boolean receivingSnapshot() {
+        return snapshotReceiver.receiving();
+    }
+
+    private boolean sendingSnapshot() {
+        return leader.sendingSnapshot();
+    }
+
     private boolean snapshotCommitting() {
         return snapshotReceiver.committing();
     }
@@ -544,6 +553,7 @@ public final class RaftEngine {
     void enterTerm(long newTerm, String vote) {
         state.setTerm(newTerm);
         follower.newTerm();
+        snapshotReceiver.newTerm();
         state.setVotedFor(vote);
         storage.hardStateChanged();
     }

@@ -7,6 +7,7 @@ import org.raftengine.core.ClusterConfiguration;
 import org.raftengine.core.message.InstallSnapshot;
 import org.raftengine.core.message.InstallSnapshotResponse;
 import org.raftengine.core.runtime.NodeRuntime;
+import org.raftengine.core.spi.CorruptSnapshotException;
 import org.raftengine.core.spi.RaftLog;
 import org.raftengine.core.spi.SnapshotMeta;
 import org.raftengine.core.spi.SnapshotSink;
@@ -102,6 +103,21 @@ final class SnapshotReceiver {
         return installed.get();
     }
 
+    /** True while a transfer is under way: its sink is open. */
+    boolean receiving() {
+        return transfer != null;
+    }
+
+    /**
+     * A new term: a transfer of an earlier leader is dropped (a new leader sends its own, or entries), rather
+     * than kept open with its sink for ever. One being committed finishes.
+     */
+    void newTerm() {
+        if (transfer != null && !transfer.committing) {
+            abandon("a new term began");
+        }
+    }
+
     /** True while a received snapshot is being committed: the log must not change under it. */
     boolean committing() {
         return transfer != null && transfer.committing;
@@ -192,6 +208,12 @@ final class SnapshotReceiver {
             try {
                 SnapshotSink sink = t.sink != null ? t.sink : log.beginSnapshot(t.index, t.term, t.configuration);
                 SnapshotMeta meta = sink.commit();
+                if (meta.sizeBytes() != t.totalBytes || meta.checksum() != t.checksum) {
+                    // The log kept other bytes than it was given: never restore them.
+                    throw new CorruptSnapshotException("the log committed snapshot " + meta.index() + " with "
+                            + meta.sizeBytes() + " bytes and checksum " + meta.checksum() + ", but was given "
+                            + t.totalBytes + " bytes with checksum " + t.checksum);
+                }
                 boolean kept = log.firstIndex() <= snapshotIndex && log.lastIndex() >= snapshotIndex;
                 events.execute(() -> onCommitted(t, meta, kept));
             } catch (RuntimeException | Error e) {

@@ -324,4 +324,27 @@ class SnapshotScenariosTest {
         write(c, "after", 20);
         assertThat(c.stateMachine(leader).values()).hasSize(120);
     }
+
+    @Test
+    @DisplayName("33: a transfer slower than the snapshot interval still ends: automatic snapshots wait for it")
+    void transferSlowerThanTheSnapshotInterval() {
+        // A snapshot every 20 entries, chunks of 16 bytes with 5 ms each way: a transfer of the state takes
+        // far longer than 20 entries do at one every 10 ms.
+        SimCluster c = cluster(938, 3, new SnapshotPolicy(20, 0, 0, 16),
+                NetworkFaults.NONE.withDelay(Duration.ofMillis(5), Duration.ofMillis(5)));
+        c.start();
+        String leader = Scenarios.awaitSettledLeader(c, seconds(10));
+        String lagging = Scenarios.others(c, leader).get(0);
+        c.network().isolate(lagging);
+        write(c, "old", 150);
+        c.network().heal();
+        int i = 0;
+        while (c.node(lagging).snapshotsInstalled() == 0 && i < 3_000) {
+            c.submit(c.leader(), bytes("load-" + i++));
+            c.runFor(Duration.ofMillis(10));
+        }
+        assertThat(c.node(lagging).snapshotsInstalled()).as("installed while the load went on (%d commands)", i)
+                .isGreaterThanOrEqualTo(1);
+        assertConverged(c);
+    }
 }
