@@ -193,7 +193,7 @@ final class ClientCommands {
                 return true;
             }
             CommandResult known = recentOutcomes.get(sessionKey(c.session));
-            if (known != null) {
+            if (known != null && !refusalOfAnotherCopy(known, c.session)) {
                 completions.complete(c, known); // a re-submit of a command this leader applied lately
                 return false;
             }
@@ -229,6 +229,14 @@ final class ClientCommands {
         LogEntry e = leader.appendAsLeader(EntryType.SESSION_COMMAND, requestId, data);
         trackPending(e, new PendingCommand(state.term(), future, forwardedBy, requestId, deadline, key));
         pendingSessions.put(key, e.index());
+    }
+
+    /**
+     * A refusal cached from a copy that could not open the session (a re-send) says nothing of the copy that
+     * opens it, which may still be appended and applied: it must not be told a final refusal.
+     */
+    private static boolean refusalOfAnotherCopy(CommandResult known, SessionCommand copy) {
+        return known instanceof CommandResult.Refused && copy.opens();
     }
 
     private static String sessionKey(SessionCommand c) {
@@ -381,7 +389,7 @@ final class ClientCommands {
         }
         String key = sessionKey(session);
         CommandResult known = recentOutcomes.get(key);
-        if (known != null) {
+        if (known != null && !refusalOfAnotherCopy(known, session)) {
             refuseForward(fc, known); // not appended: a later duplicate of this request id is ignored
             return;
         }
