@@ -9,7 +9,9 @@ package org.raftengine.core;
  * bytes of entries, were applied since the last one (0 turns that trigger off), and on demand through
  * {@link RaftNode#takeSnapshot()}. After a snapshot the log keeps the last {@code trailingEntries} entries
  * it covers, so a follower a little behind is sent entries rather than the whole snapshot; a follower
- * further behind gets the snapshot instead of pinning the log.
+ * further behind gets the snapshot instead of pinning the log. While a leader's transfer of its snapshot
+ * progresses, automatic snapshots wait (up to 16 times the thresholds), so a transfer slower than the
+ * snapshot interval still ends.
  *
  * @param thresholdEntries entries applied since the last snapshot that trigger the next; 0: no such trigger
  * @param thresholdBytes   bytes of entries applied since the last snapshot that trigger the next; 0: none
