@@ -66,6 +66,16 @@ class SnapshotScenariosTest {
         assertThat(lin.isLinearizable()).as(lin.toString()).isTrue();
     }
 
+    /** Starts the cluster and cuts a follower off while {@code count} commands are written; returns the leader and it. */
+    private static String[] cutOffAFollowerWhileWriting(SimCluster c, int count) {
+        c.start();
+        String leader = Scenarios.awaitSettledLeader(c, seconds(10));
+        String lagging = Scenarios.others(c, leader).get(0);
+        c.network().isolate(lagging);
+        write(c, "old", count);
+        return new String[] {leader, lagging};
+    }
+
     /**
      * Starts the cluster, cuts a follower off while the others write and compact past it, heals, and runs until
      * three chunks of the snapshot went to it (and it has installed none yet). Returns the leader and the follower.
@@ -270,11 +280,9 @@ class SnapshotScenariosTest {
         // Chunks of 16 bytes, 5 ms each way: a transfer of the first snapshot takes about a second.
         SimCluster c = cluster(937, 3, new SnapshotPolicy(0, 0, 0, 16),
                 NetworkFaults.NONE.withDelay(Duration.ofMillis(5), Duration.ofMillis(5)));
-        c.start();
-        String leader = Scenarios.awaitSettledLeader(c, seconds(10));
-        String lagging = Scenarios.others(c, leader).get(0);
-        c.network().isolate(lagging);
-        write(c, "old", 150);
+        String[] roles = cutOffAFollowerWhileWriting(c, 150);
+        String leader = roles[0];
+        String lagging = roles[1];
         var firstTaken = c.node(leader).takeSnapshot().toCompletableFuture();
         c.runFor(Duration.ofMillis(200));
         long first = firstTaken.join().index();
@@ -332,11 +340,7 @@ class SnapshotScenariosTest {
         // far longer than 20 entries do at one every 10 ms.
         SimCluster c = cluster(938, 3, new SnapshotPolicy(20, 0, 0, 16),
                 NetworkFaults.NONE.withDelay(Duration.ofMillis(5), Duration.ofMillis(5)));
-        c.start();
-        String leader = Scenarios.awaitSettledLeader(c, seconds(10));
-        String lagging = Scenarios.others(c, leader).get(0);
-        c.network().isolate(lagging);
-        write(c, "old", 150);
+        String lagging = cutOffAFollowerWhileWriting(c, 150)[1];
         c.network().heal();
         int i = 0;
         while (c.node(lagging).snapshotsInstalled() == 0 && i < 3_000) {
