@@ -12,13 +12,13 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.raftengine.core.spi.Transport;
-import org.raftengine.testkit.tck.TransportConformance;
+import org.raftengine.testkit.tck.FrameTransportConformance;
 
 /**
  * The conformance suite on a JMS broker: subclasses give the connection factory (and may change the
  * configuration); bad frames are injected with a producer of their own, straight onto a node's queue.
  */
-abstract class JmsTransportConformance extends TransportConformance {
+abstract class JmsTransportConformance extends FrameTransportConformance {
 
     static final int BUFFER_BOUND = 256;
 
@@ -49,11 +49,6 @@ abstract class JmsTransportConformance extends TransportConformance {
             queues.add(config.queueName(peer));
         }
         return new JmsTransport(factory(), config);
-    }
-
-    @Override
-    protected boolean canInjectFrames() {
-        return true;
     }
 
     @Override

@@ -9,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -17,7 +16,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.raftengine.core.ClusterConfiguration;
 import org.raftengine.core.ClusterSettings;
@@ -51,8 +49,9 @@ import org.raftengine.core.wire.WireCodec;
  * their target only; delivery is one-way (no implicit reply) and {@code send} never blocks or throws for a
  * peer that is unknown, down or stopped; two clusters on one medium never see each other's messages; a
  * peer that is down costs the sender a bounded buffer, not memory without end; a peer (or the sender)
- * that restarts under its old id is reached again; and, where the medium carries bytes, garbage,
- * truncated, foreign and misaddressed frames are rejected, counted and survived.
+ * that restarts under its old id is reached again. A medium that carries bytes also passes
+ * {@link FrameTransportConformance}: garbage, truncated, foreign and misaddressed frames are rejected,
+ * counted and survived.
  *
  * <p>Loss, duplication and reordering are legal, so the suite never asks for exactly-once or in-order
  * delivery, only that a healthy medium delivers. Every test uses a cluster id of its own, so a medium that
@@ -72,33 +71,6 @@ public abstract class TransportConformance {
      * the same ids is the same node restarted.
      */
     protected abstract Transport newTransport(String clusterId, String nodeId);
-
-    /**
-     * Puts raw bytes on the inbound path of node {@code nodeId} of cluster {@code clusterId}, as a faulty
-     * or hostile peer would (for a broker: a message put straight on the node's queue, from one producer,
-     * in order). Only called if {@link #canInjectFrames()}.
-     */
-    protected void injectFrame(String clusterId, String nodeId, byte[] bytes) {
-        throw new UnsupportedOperationException("this medium carries objects, not bytes");
-    }
-
-    /** True if {@link #injectFrame} works; the rejection tests are skipped otherwise. */
-    protected boolean canInjectFrames() {
-        return false;
-    }
-
-    /**
-     * A valid frame as a legitimate peer would send it: the codec's frame, signed when the transport under
-     * test authenticates frames. The identity by default.
-     */
-    protected byte[] asSentByPeer(byte[] frame) {
-        return frame;
-    }
-
-    /** Frames {@code transport} has received and rejected so far; only asked if {@link #injectFrame} works. */
-    protected long rejectedFrames(Transport transport) {
-        throw new UnsupportedOperationException("rejectedFrames must be given with injectFrame");
-    }
 
     /** Frames {@code transport} holds now, accepted by {@code send} and not yet handed to the medium. */
     protected abstract long bufferedFrames(Transport transport);
@@ -159,7 +131,8 @@ public abstract class TransportConformance {
     protected void afterTransportsStopped() throws Exception {
     }
 
-    private static VoteRequest vote(String from, String to, long term) {
+    /** A vote request from {@code from} to {@code to} in {@code term}. */
+    protected static VoteRequest vote(String from, String to, long term) {
         return new VoteRequest(from, to, 7, term, 10, 2, false, false);
     }
 
@@ -386,42 +359,5 @@ public abstract class TransportConformance {
             }
         }
         return false;
-    }
-
-    @Test
-    void rejectsCountsAndSurvivesBadFrames() throws Exception {
-        Assumptions.assumeTrue(canInjectFrames(), "the medium carries objects, not bytes: nothing to reject");
-        String cluster = uniqueClusterId();
-        Node n1 = startNode(cluster, "n1");
-        Node n2 = startNode(cluster, "n2");
-        WireCodec codec = new WireCodec(cluster);
-        byte[] valid = codec.encode(vote("n1", "n2", 5));
-        List<byte[]> bad = List.of(
-                new byte[0],
-                "garbage, not a frame at all".getBytes(StandardCharsets.UTF_8),
-                Arrays.copyOf(valid, valid.length / 2),                            // truncated
-                asSentByPeer(Arrays.copyOf(valid, valid.length / 2)),              // truncated, signed
-                asSentByPeer(new WireCodec(cluster + "-other").encode(vote("n1", "n2", 6))), // foreign cluster
-                asSentByPeer(codec.encode(vote("n1", "n3", 7))),                             // for another node
-                withVersion(asSentByPeer(valid), 99));                                      // unknown version
-        long rejectedBefore = rejectedFrames(n2.transport());
-
-        for (byte[] frame : bad) {
-            injectFrame(cluster, "n2", frame);
-        }
-        injectFrame(cluster, "n2", asSentByPeer(valid));
-
-        // One producer's messages arrive in order: once the valid frame is here, every bad one was handled.
-        RaftMessage first = n2.inbox().take(deliveryTimeout(), "the valid frame after the bad ones");
-        assertEquals(5, first.term(), "a bad frame was delivered as a message");
-        assertEquals(bad.size(), rejectedFrames(n2.transport()) - rejectedBefore, "frames rejected");
-        n1.send(vote("n1", "n2", 8));
-        assertEquals(8, n2.inbox().take(deliveryTimeout(), "a message after the rejections").term());
-    }
-
-    private static byte[] withVersion(byte[] frame, int version) {
-        byte[] copy = frame.clone();
-        copy[2] = (byte) version;
-        return copy;
     }
 }

@@ -8,8 +8,8 @@ import org.raftengine.core.wire.WireCodec;
 
 /**
  * The in-JVM transport against the conformance suite: one {@link LocalNetwork} per cluster id, encoding
- * and decoding every message on each hop. It hands objects over, so the rejection test is skipped; it
- * never buffers, so its bound is zero.
+ * and decoding every message on each hop. It hands objects over, so the bad-frame tests of
+ * {@link FrameTransportConformance} do not apply; it never buffers, so its bound is zero.
  */
 class LocalTransportConformanceTest extends TransportConformance {
 
