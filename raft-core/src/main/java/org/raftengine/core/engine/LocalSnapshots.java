@@ -79,11 +79,6 @@ final class LocalSnapshots {
         lastBytes = apply.appliedBytes();
     }
 
-    /** Why snapshots are off, or null. */
-    String disabledReason() {
-        return disabledReason;
-    }
-
     /** Snapshots taken and committed so far; read from any thread. */
     long taken() {
         return taken.get();

@@ -188,11 +188,6 @@ final class LogView {
         return tail.slice(from, to, maxEntries, maxBytes);
     }
 
-    /** True if the entry at {@code index} is in memory. */
-    boolean inMemory(long index) {
-        return tail.contains(index);
-    }
-
     /** Bytes of the entries from {@code from} to {@code to} that are in memory. */
     long bytesInMemory(long from, long to) {
         long bytes = 0;

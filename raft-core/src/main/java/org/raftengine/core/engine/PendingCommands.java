@@ -106,8 +106,7 @@ final class PendingCommands {
     /** Removes every command at or below {@code index}, in index order. */
     void removeUpTo(long index, Consumer<PendingCommand> removed) {
         if (count > 0 && low <= index) {
-            long limit = index;
-            removeIf(Long.MIN_VALUE, p -> true, removed, limit);
+            removeIf(Long.MIN_VALUE, p -> true, removed, index);
         }
     }
 
