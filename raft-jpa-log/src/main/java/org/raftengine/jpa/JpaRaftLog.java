@@ -235,6 +235,11 @@ public final class JpaRaftLog implements RaftLog {
         return clusterId;
     }
 
+    /** The transactions this log runs its work in. */
+    JpaTransactions transactions() {
+        return tx;
+    }
+
     /** The node id this log's rows are keyed by. */
     public String nodeId() {
         return nodeId;

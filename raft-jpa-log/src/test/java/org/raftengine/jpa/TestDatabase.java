@@ -17,6 +17,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Assumptions;
 
@@ -65,7 +66,7 @@ final class TestDatabase implements AutoCloseable {
     final EntityManagerFactory entityManagerFactory;
     final JpaTransactions transactions;
 
-    private TestDatabase(Kind kind, String url, boolean jta) throws SQLException {
+    private TestDatabase(Kind kind, String url, boolean jta, List<Class<?>> appEntities) throws SQLException {
         this.kind = kind;
         this.url = url;
         this.transactionManager = jta ? com.arjuna.ats.jta.TransactionManager.transactionManager() : null;
@@ -97,6 +98,7 @@ final class TestDatabase implements AutoCloseable {
             unit.property("jakarta.persistence.nonJtaDataSource", dataSource);
         }
         JpaRaftLog.ENTITY_CLASSES.forEach(unit::managedClass);
+        appEntities.forEach(unit::managedClass);
         this.entityManagerFactory = unit.createEntityManagerFactory();
         this.transactions = jta ? JpaTransactions.jta(entityManagerFactory, transactionManager)
                 : JpaTransactions.resourceLocal(entityManagerFactory);
@@ -104,6 +106,11 @@ final class TestDatabase implements AutoCloseable {
 
     /** The database of {@code kind} (H2: a file named {@code h2Name}), through JTA; skips or fails if unreachable. */
     static TestDatabase open(Kind kind, String h2Name, boolean jta) {
+        return open(kind, h2Name, jta, List.of());
+    }
+
+    /** As {@link #open(Kind, String, boolean)}, with the application's entities in the persistence unit too. */
+    static TestDatabase open(Kind kind, String h2Name, boolean jta, List<Class<?>> appEntities) {
         String url = kind.url(h2Name);
         try {
             if (kind != Kind.H2) {
@@ -113,7 +120,7 @@ final class TestDatabase implements AutoCloseable {
             skipOrFail(kind + " at " + url + " is not reachable: " + e.getMessage(), e);
         }
         try {
-            return new TestDatabase(kind, url, jta);
+            return new TestDatabase(kind, url, jta, appEntities);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot set up " + kind + " at " + url, e);
         }

@@ -1,0 +1,243 @@
+package org.raftengine.jpa;
+
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockTimeoutException;
+import jakarta.persistence.PessimisticLockException;
+import jakarta.persistence.QueryTimeoutException;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
+import java.util.Objects;
+import org.raftengine.core.RejectedCommandException;
+import org.raftengine.core.TransientApplyException;
+import org.raftengine.core.spi.AppliedOutcome;
+import org.raftengine.core.spi.StateMachine;
+import org.raftengine.core.spi.StateSnapshot;
+
+/**
+ * A {@link StateMachine} whose state is the application's own JPA entities, for plain Java SE (in CDI,
+ * {@code raft-cdi} does the same for {@code @Committed} observers). Each command is applied by the
+ * application's {@link Commands} in one transaction that also records the entry as applied and keeps its
+ * outcome ({@link JpaAppliedState}): the change, the applied index and the outcome commit together, so a crash
+ * never applies a command twice, and a client's re-sent command gets its original answer after a restart.
+ *
+ * <p>Failures: a {@link RejectedCommandException} from the commands rolls their work back and is the command's
+ * outcome on every replica; a database that cannot be reached, a deadlock or a lock time-out becomes a
+ * {@link TransientApplyException}, so the node retries the entry; anything else is taken for a bug.
+ *
+ * <p>With {@link Snapshots} the log can be compacted: a snapshot is written, on the apply thread, to a
+ * temporary file (applies wait meanwhile, since the state is the live tables), then streamed from it.
+ */
+public final class JpaStateMachine implements StateMachine {
+    private static final byte[] EMPTY = new byte[0];
+
+    /** The application's commands, applied with the entity manager of the transaction that records them. */
+    @FunctionalInterface
+    public interface Commands {
+        /**
+         * Applies {@code command}, committed at {@code index}, through {@code em} (do not begin, commit or
+         * close anything: the caller does).
+         *
+         * @return the result for the client (may be empty; null counts as empty)
+         * @throws RejectedCommandException to refuse the command: its work is rolled back, the refusal is its
+         *                                  outcome on every replica
+         */
+        byte[] apply(EntityManager em, long index, byte[] command);
+    }
+
+    /** The application's state written out and read back, for snapshots. */
+    public interface Snapshots {
+        /** Writes the whole state to {@code out}, reading through {@code em}. */
+        void write(EntityManager em, OutputStream out) throws IOException;
+
+        /** Replaces the whole state with what {@link #write} wrote, through {@code em} (deletes what is there). */
+        void restore(EntityManager em, InputStream in) throws IOException;
+    }
+
+    private final JpaTransactions tx;
+    private final JpaAppliedState applied;
+    private final Commands commands;
+    private final Snapshots snapshots;
+    private volatile long lastApplied;
+
+    /** A state machine without snapshots (the log is never compacted). */
+    public JpaStateMachine(JpaTransactions transactions, JpaAppliedState applied, Commands commands) {
+        this(transactions, applied, commands, null);
+    }
+
+    /** A state machine with snapshots, so the log can be compacted. */
+    public JpaStateMachine(JpaTransactions transactions, JpaAppliedState applied, Commands commands,
+                           Snapshots snapshots) {
+        this.tx = Objects.requireNonNull(transactions, "transactions");
+        this.applied = Objects.requireNonNull(applied, "applied");
+        this.commands = Objects.requireNonNull(commands, "commands");
+        this.snapshots = snapshots;
+        this.lastApplied = applied.lastApplied();
+    }
+
+    @Override
+    public long lastApplied() {
+        return lastApplied;
+    }
+
+    @Override
+    public byte[] apply(long index, byte[] command) {
+        byte[] out = run("applying entry " + index, em -> {
+            byte[] result = commands.apply(em, index, command);
+            byte[] output = result == null ? EMPTY : result;
+            applied.record(em, index, AppliedOutcome.ok(output));
+            return output;
+        });
+        lastApplied = index;
+        return out;
+    }
+
+    @Override
+    public void recordApplied(long index) {
+        run("recording entry " + index + " as applied", em -> {
+            applied.record(em, index, null);
+            return null;
+        });
+        lastApplied = index;
+    }
+
+    @Override
+    public void recordRejected(long index, String reason) {
+        run("recording entry " + index + " as rejected", em -> {
+            applied.record(em, index, AppliedOutcome.rejected(reason));
+            return null;
+        });
+        lastApplied = index;
+    }
+
+    /** {@inheritDoc} Always true: outcomes are kept in {@code raft_outcome}. */
+    @Override
+    public boolean keepsOutcomes() {
+        return true;
+    }
+
+    @Override
+    public AppliedOutcome outcomeAt(long index) {
+        return applied.outcomeAt(index);
+    }
+
+    @Override
+    public boolean supportsSnapshots() {
+        return snapshots != null;
+    }
+
+    @Override
+    public StateSnapshot snapshot() {
+        if (snapshots == null) {
+            throw new UnsupportedOperationException("this JpaStateMachine was made without Snapshots");
+        }
+        Path file;
+        try {
+            file = Files.createTempFile("raftengine-snapshot-", ".bin");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary file for a snapshot", e);
+        }
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
+            run("writing a snapshot at entry " + lastApplied, em -> {
+                try {
+                    snapshots.write(em, out);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                // The previous snapshot is committed by now: the outcomes it covers are never asked for again.
+                applied.forgetCoveredOutcomes(em);
+                return null;
+            });
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(file);
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new UncheckedIOException("cannot write a snapshot to " + file, (IOException) e);
+        }
+        return out -> {
+            try {
+                Files.copy(file, out);
+            } finally {
+                deleteQuietly(file);
+            }
+        };
+    }
+
+    @Override
+    public void restore(long index, InputStream data) throws IOException {
+        if (snapshots == null) {
+            throw new UnsupportedOperationException("this JpaStateMachine was made without Snapshots");
+        }
+        try {
+            run("restoring a snapshot at entry " + index, em -> {
+                try {
+                    snapshots.restore(em, data);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                applied.restoredTo(em, index);
+                return null;
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        lastApplied = index;
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // A temporary file; the system cleans it up eventually.
+        }
+    }
+
+    /** Runs {@code work} in a transaction; failures that a retry may cure become {@link TransientApplyException}. */
+    private <T> T run(String what, java.util.function.Function<EntityManager, T> work) {
+        try {
+            return tx.inTransaction(work);
+        } catch (RejectedCommandException | UncheckedIOException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (isTransient(e)) {
+                throw new TransientApplyException(what + " failed, to be retried: " + e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * True if the failure is the database's state rather than the command: unreachable, a deadlock, a lock or
+     * query time-out, or a transaction manager failing to begin or commit for want of its resources.
+     */
+    static boolean isTransient(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof LockTimeoutException || t instanceof PessimisticLockException
+                    || t instanceof QueryTimeoutException || t instanceof SQLTransientException
+                    || t instanceof SQLRecoverableException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                String state = sql.getSQLState();
+                // 08: connection exception; 40: transaction rollback (deadlock, serialization);
+                // 53: insufficient resources; 57: operator intervention (a server shutting down).
+                if (state.startsWith("08") || state.startsWith("40") || state.startsWith("53")
+                        || state.startsWith("57")) {
+                    return true;
+                }
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return e instanceof JpaLogException && !(e.getCause() instanceof RuntimeException);
+    }
+}
