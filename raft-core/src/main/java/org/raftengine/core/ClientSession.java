@@ -36,9 +36,10 @@ import org.raftengine.core.wire.SessionCommand;
  * {@link ClusterSettings#sessionTimeoutMillis()} (by the leaders' time carried in the log) is forgotten, and
  * its later commands are {@link CommandResult.Refused}; so is a re-submitted sequence whose outcome was
  * dropped. A re-submitted command whose original was applied before the node now leading restarted, with a
- * state machine that kept its own applied index, is applied once still, but its result is not known any more:
- * it is {@link CommandResult.Refused} with a reason that says at which index it was applied (never Retry:
- * it was applied).
+ * state machine that kept its own applied index, is applied once still, but its result is known only if the
+ * state machine {@link org.raftengine.core.spi.StateMachine#keepsOutcomes() keeps outcomes}; if not, it is
+ * {@link CommandResult.Refused} with a reason that says at which index it was applied (never Retry: it was
+ * applied).
  *
  * <p>The cluster learns of a session from the first submission of one of its sequences (which opens it);
  * a re-submission never opens one, so a re-submitted command whose session expired meanwhile is never

@@ -60,7 +60,9 @@ public final class RaftNode {
      * bootstraps the cluster if configured to and the log is empty, and starts taking part.
      *
      * @throws LogBrokenException    if the log was marked broken
-     * @throws IllegalStateException if already started, or the log and state machine disagree
+     * @throws IllegalStateException if already started, or the log and state machine disagree, or a state
+     *                               machine that {@link StateMachine#keepsOutcomes() keeps outcomes} failed to
+     *                               tell one (naming the index, with the state machine's failure as the cause)
      */
     public void start() {
         engine.start();

@@ -9,11 +9,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongFunction;
 import java.util.function.Predicate;
 import org.raftengine.core.CommandResult;
 import org.raftengine.core.RejectedCommandException;
 import org.raftengine.core.TransientApplyException;
 import org.raftengine.core.runtime.NodeRuntime;
+import org.raftengine.core.spi.AppliedOutcome;
 import org.raftengine.core.spi.EntryType;
 import org.raftengine.core.spi.LogEntry;
 import org.raftengine.core.spi.SnapshotMeta;
@@ -30,7 +32,7 @@ import org.raftengine.core.wire.SessionCommandCodec;
  * {@link ClientSessions} table first, which this pipeline owns (it changes on the apply executor, in log
  * order, with the state machine): only a sequence not applied before reaches the state machine; a duplicate
  * is recorded as applied and answered with its original outcome. Failures: a command the state
- * machine rejects is an outcome like any other; a transient failure is retried with back-off, never
+ * machine rejects is an outcome like any other (recorded with {@link StateMachine#recordRejected}); a transient failure is retried with back-off, never
  * skipping an entry; any other failure is a bug or non-determinism, and after {@link #FATAL_APPLY_ATTEMPTS}
  * the node marks its log broken and stops rather than diverge.
  *
@@ -94,19 +96,39 @@ final class ApplyPipeline {
 
     /**
      * At start, before the node runs: entries the state machine applied after the table's snapshot, for
-     * bookkeeping only (they are not applied again, and their outputs are not known: see
+     * bookkeeping only (they are not applied again). Their outputs are not in the log: a state machine that
+     * {@link StateMachine#keepsOutcomes() keeps outcomes} is asked for that of each session command the table
+     * admits (applied, not a duplicate); otherwise, or where it kept none, the outcome is unknown (see
      * {@link ClientSessions#replay}).
+     *
+     * <p>If asking fails, the start fails, naming the index (it is the state machine's database unreachable at
+     * start): falling back to unknown outcomes would keep exactly once as well, but would refuse for good (the
+     * table goes into the next snapshot) duplicates whose original answers are kept, and which a start retried
+     * once the database is back gives.
+     *
+     * @throws IllegalStateException if the state machine failed to tell an outcome, its failure as the cause
      */
     void replaySessions(Iterable<LogEntry> appliedSince) {
+        LongFunction<AppliedOutcome> kept = stateMachine.keepsOutcomes() ? this::keptOutcome : i -> null;
         for (LogEntry e : appliedSince) {
             if (e.type() == EntryType.CONFIGURATION) {
                 sessions.onTimeout(ConfigurationCodec.decode(e.data()).settings().sessionTimeoutMillis());
             } else if (e.type() == EntryType.SESSION_COMMAND) {
                 SessionCommand c = decodeOrNull(e);
                 if (c != null) {
-                    sessions.replay(c, e.index());
+                    sessions.replay(c, e.index(), kept);
                 }
             }
+        }
+    }
+
+    private AppliedOutcome keptOutcome(long index) {
+        try {
+            return stateMachine.outcomeAt(index);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("node " + nodeId + ": the state machine (" + stateMachine.getClass()
+                    .getName() + ") failed to tell the outcome it kept of the command applied at index " + index
+                    + ", asked at start to answer duplicates of it; the node does not start without it", e);
         }
     }
 
@@ -219,15 +241,16 @@ final class ApplyPipeline {
                     stateMachine.recordApplied(e.index());
                 }
             } catch (RejectedCommandException rejected) {
+                String reason = String.valueOf(rejected.getMessage());
                 try {
-                    stateMachine.recordApplied(e.index());
+                    stateMachine.recordRejected(e.index(), reason);
                 } catch (RuntimeException | Error recordFailed) {
                     return new Outcome(batch, outputs, rejections, answers, k, UserCodeFailure.of(recordFailed));
                 }
                 if (rejections == null) {
                     rejections = new String[batch.length];
                 }
-                rejections[k] = String.valueOf(rejected.getMessage());
+                rejections[k] = reason;
                 if (session != null) {
                     sessions.recorded(session, e.index(), null, rejections[k]);
                 }

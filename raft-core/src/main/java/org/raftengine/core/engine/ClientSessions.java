@@ -10,7 +10,9 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongFunction;
 import org.raftengine.core.CommandResult;
+import org.raftengine.core.spi.AppliedOutcome;
 import org.raftengine.core.wire.SessionCommand;
 
 /**
@@ -42,7 +44,10 @@ import org.raftengine.core.wire.SessionCommand;
  *   <li>A sequence below the lowest unanswered mark: refused; the client no longer awaits it, so its answer
  *   may have been dropped, and applying it now would break an answer given (Ok, or Retry).</li>
  *   <li>A sequence already applied: not applied again; answered with its original outcome, or, if that
- *   outcome is not known here (see {@link #replay}), refused saying it was applied at that index.</li>
+ *   outcome is not known here, refused saying it was applied at that index. It is not known only after a
+ *   restart (see {@link #replay}): a state machine that keeps its own state resumes past the latest snapshot,
+ *   and the table learns the commands applied since from the log, which holds no outcomes; a state machine
+ *   that {@link org.raftengine.core.spi.StateMachine#keepsOutcomes() keeps outcomes} tells them.</li>
  *   <li>Otherwise it is applied. At most {@link #MAX_RESULTS_PER_SESSION} outcomes are kept per session:
  *   beyond, the lowest goes and the mark moves past it (a client that never reports answers cannot grow
  *   the table without bound).</li>
@@ -60,7 +65,10 @@ final class ClientSessions {
     private static final byte KIND_REJECTED = 1;
     private static final byte KIND_UNKNOWN = 2;
 
-    /** An applied sequence's outcome: output (Ok) or rejection (ApplicationError); neither if not known. */
+    /**
+     * An applied sequence's outcome: output (Ok) or rejection (ApplicationError); neither if not known (replayed
+     * after a restart from a state machine that keeps no outcomes, or did not keep this one).
+     */
     private record Outcome(long index, byte kind, byte[] output, String rejection) {
         CommandResult answer(String clientId, long sequence) {
             return switch (kind) {
@@ -68,7 +76,8 @@ final class ClientSessions {
                 case KIND_REJECTED -> new CommandResult.ApplicationError(index, rejection);
                 default -> new CommandResult.Refused("sequence " + sequence + " of session " + clientId
                         + " was applied, exactly once, at index " + index + "; its result is not known on this node"
-                        + " (applied before the node restarted, by a state machine that keeps its own state)");
+                        + " (applied before the node restarted, by a state machine that keeps its own state but not"
+                        + " the outcomes of commands)");
             };
         }
     }
@@ -164,8 +173,21 @@ final class ClientSessions {
      * {@link #recorded} would have, but its output is not known.
      */
     void replay(SessionCommand c, long index) {
+        replay(c, index, i -> null);
+    }
+
+    /**
+     * As {@link #replay(SessionCommand, long)}, but if the table admits the command (it was applied, not a
+     * duplicate), its outcome is asked of {@code keptOutcome} (a state machine that keeps outcomes): a non-null
+     * one is recorded as the original outcome, output or rejection, as {@link #recorded} would have; null leaves
+     * it unknown. Asked only for a command applied, never for a duplicate.
+     */
+    void replay(SessionCommand c, long index, LongFunction<AppliedOutcome> keptOutcome) {
         if (admit(c) == null) {
-            record(c, new Outcome(index, KIND_UNKNOWN, null, null));
+            AppliedOutcome kept = keptOutcome.apply(index);
+            record(c, kept == null ? new Outcome(index, KIND_UNKNOWN, null, null)
+                    : kept.isRejected() ? new Outcome(index, KIND_REJECTED, null, kept.rejection())
+                    : new Outcome(index, KIND_OK, kept.output(), null));
         }
     }
 

@@ -219,8 +219,10 @@ public final class RaftEngine {
      *
      * <p>The table is the snapshot's (restored together with the state), or, for a state machine that kept
      * its own applied index, the snapshot's table (if any) brought forward through the entries after it up to
-     * that index, for bookkeeping only: they are not applied again, and their outputs are not known here
-     * (a duplicate of one is refused, saying at which index it was applied: see {@link ClientSessions}). A
+     * that index, for bookkeeping only: they are not applied again, and their outputs are not in the log. A
+     * state machine that {@link StateMachine#keepsOutcomes() keeps outcomes} tells them; otherwise they are not
+     * known here (a duplicate of one is refused, saying at which index it was applied: see
+     * {@link ClientSessions}), and see {@link ApplyPipeline#replaySessions} for a failure to tell one. A
      * state machine behind the snapshot is restored from it even if the log still holds the entries between:
      * the table as of an index before the snapshot is known nowhere.
      */

@@ -15,15 +15,30 @@ import org.raftengine.core.TransientApplyException;
  * <h2>Exactly once</h2>
  * The state machine owns its applied index. {@link #apply} changes the state and records {@code index}
  * as applied in one atomic step; {@link #recordApplied} records the index of an entry that carries no
- * command for it (a leader's term-start entry, a configuration entry, or a command it rejected). After
- * a restart the node resumes from {@link #lastApplied()} + 1, so a crash between the change and its
- * record can never apply a command twice, as long as the two are one step.
+ * command for it (a leader's term-start entry, a configuration entry, a duplicate of a session command),
+ * and {@link #recordRejected} the index of a command it rejected. After a restart the node resumes from
+ * {@link #lastApplied()} + 1, so a crash between the change and its record can never apply a command twice,
+ * as long as the two are one step.
+ *
+ * <p>Client sessions ({@link org.raftengine.core.ClientSession}) answer a duplicate of a command with its
+ * original outcome, from a table the node keeps in memory and in every snapshot. A state machine that keeps
+ * its own state (a database) resumes after a restart past its latest snapshot, and the node then rebuilds
+ * that table from the log's entries between the snapshot and {@link #lastApplied()}: it learns from them
+ * which sequences were applied, never twice, but not what they returned. So by default a duplicate of such
+ * a command is refused ({@link org.raftengine.core.CommandResult.Refused}, naming the index it was applied
+ * at, exactly once). A state machine that {@link #keepsOutcomes() keeps outcomes} stores, per index, what
+ * {@link #apply} returned, or the reason {@link #recordRejected} was given, in the same atomic step as the
+ * change and the applied index; at start the node asks it ({@link #outcomeAt}) and the duplicate gets its
+ * original answer ({@link org.raftengine.core.CommandResult.Ok} or
+ * {@link org.raftengine.core.CommandResult.ApplicationError}), as without the restart. Outcomes at or
+ * before the latest snapshot are never asked for, so the state machine may drop them once the log is
+ * compacted past them.
  *
  * <h2>Failures</h2>
  * <ul>
  *   <li>{@link RejectedCommandException}: the command is refused by the application, deterministically
- *   on every replica. Its effects must be undone; the client gets an application error, and the node
- *   calls {@link #recordApplied} and goes on.</li>
+ *   on every replica. Its effects must be undone; the client gets an application error with the
+ *   exception's message, and the node calls {@link #recordRejected} with that message and goes on.</li>
  *   <li>{@link TransientApplyException}: the state could not be reached (database down, deadlock, time
  *   out). Nothing was applied; the node retries the same entry with back-off, never skipping it.</li>
  *   <li>Any other exception is taken for a bug or non-determinism: after a few retries the node marks
@@ -56,6 +71,37 @@ public interface StateMachine {
 
     /** Records {@code index} as applied for an entry that changes no state. */
     void recordApplied(long index);
+
+    /**
+     * True if this state machine keeps the outcome of each command atomically with its apply, and answers
+     * {@link #outcomeAt} after a restart (see the class comment).
+     */
+    default boolean keepsOutcomes() {
+        return false;
+    }
+
+    /**
+     * Records {@code index} as applied for a command the state machine rejected (its {@link #apply} threw
+     * {@link RejectedCommandException} with {@code reason} as its message), in one atomic step. A state
+     * machine that {@link #keepsOutcomes()} keeps {@code reason} too, as the outcome at {@code index}.
+     * By default: {@link #recordApplied}{@code (index)}.
+     *
+     * @param reason what the client is told; the exception's message ({@code "null"} if it had none)
+     */
+    default void recordRejected(long index, String reason) {
+        recordApplied(index);
+    }
+
+    /**
+     * The outcome kept for the command applied at {@code index}, or null if none is kept (not a command,
+     * compacted away, or not kept). Called at start, on the calling thread before the node runs, for indexes
+     * after the latest snapshot up to {@link #lastApplied()}, only if {@link #keepsOutcomes()}. An exception
+     * fails the start (the node does not run with answers it could not read; see
+     * {@link org.raftengine.core.RaftNode#start()}).
+     */
+    default AppliedOutcome outcomeAt(long index) {
+        return null;
+    }
 
     /** True if {@link #snapshot()} and {@link #restore} are implemented; without them the log is never compacted. */
     default boolean supportsSnapshots() {

@@ -6,8 +6,12 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongFunction;
 import org.junit.jupiter.api.Test;
 import org.raftengine.core.CommandResult;
+import org.raftengine.core.spi.AppliedOutcome;
 import org.raftengine.core.wire.SessionCommand;
 
 /** The session table: duplicates, dropped answers, unknown sessions, expiry by the replicated time, snapshots. */
@@ -147,6 +151,38 @@ class ClientSessionsTest {
         CommandResult dup = apply(t, cmd("a", 1, 1, 30), 8);
         assertThat(dup).isInstanceOfSatisfying(CommandResult.Refused.class,
                 r -> assertThat(r.reason()).contains("exactly once, at index 4").contains("not known"));
+    }
+
+    @Test
+    void replayedCommandsWithKeptOutcomesAnswerDuplicatesWithTheOriginalOutcome() throws IOException {
+        ClientSessions t = new ClientSessions(TIMEOUT);
+        List<Long> asked = new ArrayList<>();
+        LongFunction<AppliedOutcome> kept = index -> {
+            asked.add(index);
+            return index == 4 ? AppliedOutcome.ok(bytes("out4"))
+                    : index == 5 ? AppliedOutcome.rejected("no such key") : null;
+        };
+        t.replay(cmd("a", 1, 1, 10), 4, kept);
+        t.replay(cmd("a", 2, 1, 10), 5, kept);
+        t.replay(cmd("a", 3, 1, 10), 6, kept); // applied, but its outcome was not kept (say, compacted away)
+        t.replay(again("a", 1, 1, 20), 7, kept); // a duplicate in the log: no outcome of its own, not asked
+        assertThat(asked).containsExactly(4L, 5L, 6L);
+
+        assertThat(apply(t, again("a", 1, 1, 30), 8)).isInstanceOfSatisfying(CommandResult.Ok.class, ok -> {
+            assertThat(ok.index()).isEqualTo(4);
+            assertThat(ok.result()).isEqualTo(bytes("out4"));
+        });
+        assertThat(apply(t, again("a", 2, 1, 30), 9)).isEqualTo(new CommandResult.ApplicationError(5, "no such key"));
+        assertThat(apply(t, again("a", 3, 1, 30), 10)).isInstanceOfSatisfying(CommandResult.Refused.class,
+                r -> assertThat(r.reason()).contains("exactly once, at index 6").contains("not known"));
+        // The kept outcomes are the table's like any other: in its snapshot too.
+        ClientSessions copy = ClientSessions.readFrom(new ByteArrayInputStream(t.toBytes()));
+        assertThat(copy.sameAs(t)).isTrue();
+        assertThat(copy.admit(again("a", 2, 1, 40))).isEqualTo(new CommandResult.ApplicationError(5, "no such key"));
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
