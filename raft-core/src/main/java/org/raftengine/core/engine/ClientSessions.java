@@ -76,8 +76,8 @@ final class ClientSessions {
                 case KIND_REJECTED -> new CommandResult.ApplicationError(index, rejection);
                 default -> new CommandResult.Refused("sequence " + sequence + " of session " + clientId
                         + " was applied, exactly once, at index " + index + "; its result is not known on this node"
-                        + " (applied before the node restarted, by a state machine that keeps its own state but not"
-                        + " the outcomes of commands)");
+                        + " (applied before the node restarted, by a state machine that keeps its own state but did"
+                        + " not keep this command's outcome)");
             };
         }
     }

@@ -62,6 +62,8 @@ public final class SimCluster implements ClusterView {
     private final UnaryOperator<RaftNodeConfig> configCustomizer;
     private final Set<RuleBreach> ruleBreaches;
     private final List<String> ids;
+    /** Whether the state machines keep the outcomes of commands ({@link SimStateMachine#keepsOutcomes()}). */
+    private final boolean keepOutcomes;
     private final Map<String, Slot> slots = new LinkedHashMap<>();
 
     /** Everything the cluster keeps about one node, across its incarnations. */
@@ -105,10 +107,11 @@ public final class SimCluster implements ClusterView {
         this.ruleBreaches = b.ruleBreaches;
         this.ids = List.copyOf(b.ids);
         this.checkInvariants = b.checkInvariants;
+        this.keepOutcomes = b.keepOutcomes;
         for (int i = 0; i < ids.size(); i++) {
             Slot s = new Slot(ids.get(i), i == 0);
             s.log = new InMemoryRaftLog(storageId(s.id, 0));
-            s.stateMachine = new SimStateMachine(s.id);
+            s.stateMachine = new SimStateMachine(s.id, keepOutcomes);
             slots.put(s.id, s);
         }
         sim.setNodeStateSource(this::nodeStates);
@@ -184,7 +187,7 @@ public final class SimCluster implements ClusterView {
         crash(id);
         s.storageGeneration++;
         s.log = new InMemoryRaftLog(storageId(id, s.storageGeneration));
-        s.stateMachine = new SimStateMachine(id);
+        s.stateMachine = new SimStateMachine(id, keepOutcomes);
         sim.record(id, EventKind.FAULT, "wipe " + id + " (new storage id " + Long.toHexString(s.log.storageId()) + ")");
     }
 
@@ -197,7 +200,7 @@ public final class SimCluster implements ClusterView {
         if (s.up()) {
             throw new IllegalStateException(id + " is running; crash it first");
         }
-        s.stateMachine = new SimStateMachine(id);
+        s.stateMachine = new SimStateMachine(id, keepOutcomes);
         sim.record(id, EventKind.FAULT, "state machine of " + id + " lost (kept in memory)");
     }
 
@@ -525,6 +528,7 @@ public final class SimCluster implements ClusterView {
         private int traceCapacity = Simulation.DEFAULT_TRACE_CAPACITY;
         private boolean checkInvariants = true;
         private boolean holdForDownNodes;
+        private boolean keepOutcomes;
 
         private Builder() {
         }
@@ -583,6 +587,15 @@ public final class SimCluster implements ClusterView {
         /** Keep messages for nodes that are down and deliver them after restart (a broker queue). */
         public Builder holdForDownNodes(boolean hold) {
             this.holdForDownNodes = hold;
+            return this;
+        }
+
+        /**
+         * Every node's state machine keeps the outcome of each command with its apply, and tells it after a
+         * restart ({@link SimStateMachine#keepsOutcomes()}), as a database-backed one may (default off).
+         */
+        public Builder stateMachinesKeepOutcomes(boolean keep) {
+            this.keepOutcomes = keep;
             return this;
         }
 

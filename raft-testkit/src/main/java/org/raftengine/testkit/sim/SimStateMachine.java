@@ -8,9 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.raftengine.core.RejectedCommandException;
 import org.raftengine.core.TransientApplyException;
+import org.raftengine.core.spi.AppliedOutcome;
 import org.raftengine.core.spi.StateMachine;
 import org.raftengine.core.spi.StateSnapshot;
 
@@ -19,24 +21,34 @@ import org.raftengine.core.spi.StateSnapshot;
  * invariant checks can compare replicas.
  *
  * <p>It survives a simulated crash (the cluster keeps the object, as a database would keep its rows)
- * and is replaced only when a node's storage is wiped. Its state is the number of commands applied;
- * the result of a command is {@code "<n>:"} followed by the command, where n counts the commands
- * applied so far including this one, so it depends on the history and is the same on every replica.
+ * and is replaced only when a node's storage is wiped: after a restart the node resumes from its
+ * {@link #lastApplied()}, and rebuilds its session table (engine memory, lost in the crash) from the log.
+ * Its state is the number of commands applied; the result of a command is {@code "<n>:"} followed by the
+ * command, where n counts the commands applied so far including this one, so it depends on the history
+ * and is the same on every replica.
  *
  * <p>A command whose first byte is {@link #READ_MARKER} is a read through the log: it changes nothing
  * and answers the list of commands applied so far ({@link #readResult}), which is how a client reads
  * linearizably before the engine has a read path of its own (ReadIndex).
  *
  * <p>A command whose first byte is {@link #REJECT_MARKER} is refused with
- * {@link RejectedCommandException}, deterministically. {@link #failNextApplies} makes the next applies
- * fail (transiently or as a bug) without changing anything.
+ * {@link RejectedCommandException}, deterministically; the engine must then call {@link #recordRejected}
+ * with the exception's message (a {@code recordApplied} of that index, or another reason, is an engine
+ * bug). {@link #failNextApplies} makes the next applies fail (transiently or as a bug) without changing
+ * anything.
+ *
+ * <p>Made {@linkplain #SimStateMachine(String, boolean) to keep outcomes}, it {@linkplain #keepsOutcomes()
+ * keeps} the outcome of every command with its apply (the output, or the rejection's reason), as a database
+ * would in the transaction of the change, and answers {@link #outcomeAt} after a restart; a restore from a
+ * snapshot drops them (the snapshot's session table holds those it covers). Each index the engine asks about
+ * is noted ({@link #outcomesAsked()}); asking about an index not applied yet is an engine bug.
  *
  * <p>It takes snapshots (its state: the values, the count of commands, the applied index) and restores
  * them; each restore is recorded ({@link #restores()}) with the values it brought, so the checks can
  * compare them with what the replicas applied up to the snapshot's index.
  *
- * <p>Calls out of order are an engine bug: {@code apply} and {@code recordApplied} demand exactly
- * {@code lastApplied() + 1} and throw {@link AssertionError} otherwise.
+ * <p>Calls out of order are an engine bug: {@code apply}, {@code recordApplied} and {@code recordRejected}
+ * demand exactly {@code lastApplied() + 1} and throw {@link AssertionError} otherwise.
  */
 public final class SimStateMachine implements StateMachine {
 
@@ -47,6 +59,10 @@ public final class SimStateMachine implements StateMachine {
     private static final byte[] READ_PREFIX = {'='};
 
     private final String nodeId;
+    private final boolean keepsOutcomes;
+    /** The outcome of each command applied, by index, if it keeps them. */
+    private final TreeMap<Long, AppliedOutcome> outcomes = new TreeMap<>();
+    private final List<Long> outcomesAsked = new ArrayList<>();
     private final List<AppliedEntry> applied = new ArrayList<>();
     private long lastApplied;
     private long commandsApplied;
@@ -56,6 +72,7 @@ public final class SimStateMachine implements StateMachine {
     private Supplier<? extends RuntimeException> failure;
     private long rejectedIndex = -1;
     private byte[] rejectedCommand;
+    private String rejectedReason;
     private final List<Restore> restores = new ArrayList<>();
 
     /**
@@ -65,9 +82,15 @@ public final class SimStateMachine implements StateMachine {
     public record Restore(long index, List<String> values, int appliedBefore) {
     }
 
-    /** An empty state machine of node {@code nodeId} (the id is for messages only). */
+    /** An empty state machine of node {@code nodeId} (the id is for messages only) that keeps no outcomes. */
     public SimStateMachine(String nodeId) {
+        this(nodeId, false);
+    }
+
+    /** An empty state machine of node {@code nodeId}, that keeps the outcomes of commands if told to. */
+    public SimStateMachine(String nodeId, boolean keepsOutcomes) {
         this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+        this.keepsOutcomes = keepsOutcomes;
     }
 
     /** The answer to a read when {@code values} were applied: {@code "="}, then the values one per line. */
@@ -112,29 +135,77 @@ public final class SimStateMachine implements StateMachine {
             throw failure.get();
         }
         if (command.length > 0 && command[0] == REJECT_MARKER) {
-            // Remembered so the recordApplied that follows can note which command was refused.
+            // Remembered so the recordRejected that follows can note which command was refused, and why.
             rejectedIndex = index;
             rejectedCommand = command.clone();
-            throw new RejectedCommandException("rejected " + MessageLabels.printable(command, 40));
+            rejectedReason = "rejected " + MessageLabels.printable(command, 40);
+            throw new RejectedCommandException(rejectedReason);
         }
         lastApplied = index;
         applied.add(new AppliedEntry(index, command.clone(), false));
+        byte[] result;
         if (isRead(command)) {
-            return readResult(values);
+            result = readResult(values);
+        } else {
+            commandsApplied++;
+            values.add(new String(command, StandardCharsets.UTF_8));
+            result = resultFor(commandsApplied, command);
         }
-        commandsApplied++;
-        values.add(new String(command, StandardCharsets.UTF_8));
-        return resultFor(commandsApplied, command);
+        if (keepsOutcomes) {
+            outcomes.put(index, AppliedOutcome.ok(result.clone()));
+        }
+        return result;
     }
 
     @Override
     public void recordApplied(long index) {
         checkNext("recordApplied", index);
-        boolean rejected = index == rejectedIndex;
-        applied.add(new AppliedEntry(index, rejected ? rejectedCommand : null, rejected));
+        if (index == rejectedIndex) {
+            throw new AssertionError("engine bug: recordApplied(" + index + ") on " + nodeId + " for the command it"
+                    + " rejected; recordRejected expected");
+        }
+        applied.add(new AppliedEntry(index, null, false));
+        lastApplied = index;
+    }
+
+    @Override
+    public boolean keepsOutcomes() {
+        return keepsOutcomes;
+    }
+
+    @Override
+    public void recordRejected(long index, String reason) {
+        checkNext("recordRejected", index);
+        if (index != rejectedIndex || !Objects.equals(reason, rejectedReason)) {
+            throw new AssertionError("engine bug: recordRejected(" + index + ", " + reason + ") on " + nodeId
+                    + ", which rejected " + (rejectedIndex < 0 ? "nothing" : "index " + rejectedIndex + " ("
+                    + rejectedReason + ")"));
+        }
+        applied.add(new AppliedEntry(index, rejectedCommand, true));
+        if (keepsOutcomes) {
+            outcomes.put(index, AppliedOutcome.rejected(reason));
+        }
         rejectedIndex = -1;
         rejectedCommand = null;
+        rejectedReason = null;
         lastApplied = index;
+    }
+
+    /** The outcome kept at {@code index}, null if none (not a command, or before a restore, or not kept). */
+    @Override
+    public AppliedOutcome outcomeAt(long index) {
+        if (index > lastApplied) {
+            throw new AssertionError("engine bug: outcomeAt(" + index + ") on " + nodeId + " whose last applied index"
+                    + " is " + lastApplied);
+        }
+        outcomesAsked.add(index);
+        AppliedOutcome o = outcomes.get(index);
+        return o == null ? null : o.isRejected() ? o : AppliedOutcome.ok(o.output().clone());
+    }
+
+    /** Every index the engine asked the outcome of ({@link #outcomeAt}), in order, over every incarnation. */
+    public List<Long> outcomesAsked() {
+        return List.copyOf(outcomesAsked);
     }
 
     @Override
@@ -185,6 +256,7 @@ public final class SimStateMachine implements StateMachine {
         values.clear();
         values.addAll(read);
         commandsApplied = commands;
+        outcomes.clear();
         lastApplied = index;
         restores.add(new Restore(index, List.copyOf(read), applied.size()));
     }
@@ -283,6 +355,7 @@ public final class SimStateMachine implements StateMachine {
 
     @Override
     public String toString() {
-        return "SimStateMachine[" + nodeId + ", lastApplied=" + lastApplied + ", commands=" + commandsApplied + "]";
+        return "SimStateMachine[" + nodeId + ", lastApplied=" + lastApplied + ", commands=" + commandsApplied
+                + (keepsOutcomes ? ", keeps outcomes" : "") + "]";
     }
 }

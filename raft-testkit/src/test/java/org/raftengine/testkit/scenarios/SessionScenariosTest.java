@@ -137,6 +137,61 @@ class SessionScenariosTest {
     }
 
     @Test
+    @DisplayName("27: after the whole cluster restarts, state machines that keep outcomes give a re-sent command its original answer")
+    void keptOutcomesAnswerADuplicateAfterTheWholeClusterRestarts() {
+        SimCluster c = SimCluster.builder().seed(2704).nodeCount(3).settings(settings(true, true))
+                .stateMachinesKeepOutcomes(true).build();
+        c.start();
+        String leader = Scenarios.awaitSettledLeader(c, seconds(10));
+        byte[] pay = bytes("pay-9");
+        byte[] overdraft = bytes("X-overdraft"); // rejected by the state machine
+        // The leader's disk is slow: the followers apply both commands before it does, and the cluster loses power
+        // the moment the leader's state machine applied them, before the leader answers the client.
+        c.setStorageDelay(leader, Duration.ofMillis(300), Duration.ofMillis(300));
+        ClientOperation paid = c.submitSession(leader, "client-9", 1, pay, null);
+        ClientOperation refused = c.submitSession(leader, "client-9", 2, overdraft, null);
+        assertThat(c.runUntil(() -> c.nodeIds().stream().allMatch(id -> timesApplied(c, id, pay) == 1
+                && timesApplied(c, id, overdraft) == 1), seconds(5))).isTrue();
+        assertThat(paid.isComplete()).as("answered before the crash").isFalse();
+        assertThat(refused.isComplete()).as("answered before the crash").isFalse();
+        long payIndex = copiesInLog(c, leader, pay).get(0).index();
+        long overdraftIndex = copiesInLog(c, leader, overdraft).get(0).index();
+        for (String id : c.nodeIds()) {
+            c.crash(id);
+        }
+        c.setStorageDelay(leader, Duration.ZERO, Duration.ZERO);
+        c.start();
+        String next = c.awaitLeader(seconds(10));
+        assertThat(next).isNotNull();
+        for (String id : c.nodeIds()) {
+            assertThat(c.appliedAtRestart(id)).as("%s resumed past both commands", id).isGreaterThanOrEqualTo(
+                    Math.max(payIndex, overdraftIndex));
+            // Its session table, lost in the crash, was rebuilt from the log with the outcomes its state machine kept.
+            assertThat(c.stateMachine(id).outcomesAsked()).as("%s asked", id).contains(payIndex, overdraftIndex);
+        }
+
+        // The client, which heard nothing, re-sends both under their sequences.
+        c.submitSession(next, "client-9", 1, pay, paid);
+        c.submitSession(next, "client-9", 2, overdraft, refused);
+        assertThat(c.runUntil(() -> paid.isComplete() && refused.isComplete(), seconds(5))).isTrue();
+
+        assertThat(paid.result()).isInstanceOfSatisfying(CommandResult.Ok.class, ok -> {
+            assertThat(ok.index()).as("the original index").isEqualTo(payIndex);
+            assertThat(ok.result()).as("the original result").isEqualTo(SimStateMachine.resultFor(1, pay));
+        });
+        assertThat(refused.result()).as("the original rejection").isEqualTo(
+                new CommandResult.ApplicationError(overdraftIndex, "rejected 'X-overdraft'"));
+        assertThat(copiesInLog(c, next, pay)).as("re-sent: in the log twice").hasSize(2);
+        c.runFor(seconds(1));
+        for (String id : c.nodeIds()) {
+            assertThat(timesApplied(c, id, pay)).as("%s applied it", id).isEqualTo(1);
+            assertThat(timesApplied(c, id, overdraft)).as("%s rejected it", id).isEqualTo(1);
+        }
+        assertThat(c.history().size()).as("two operations in the history").isEqualTo(2);
+        assertLinearizable(c);
+    }
+
+    @Test
     @DisplayName("27: with 5% message loss and forwarding, no command waits the command time-out for a lost forward")
     void lostForwardsCostAReSendNotTheTimeout() {
         Duration timeout = Duration.ofSeconds(10);

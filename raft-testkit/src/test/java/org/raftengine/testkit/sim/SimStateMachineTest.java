@@ -3,10 +3,14 @@ package org.raftengine.testkit.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.raftengine.core.RejectedCommandException;
 import org.raftengine.core.TransientApplyException;
+import org.raftengine.core.spi.AppliedOutcome;
 
 class SimStateMachineTest {
 
@@ -52,11 +56,42 @@ class SimStateMachineTest {
     @Test
     void rejectsMarkedCommandsAndRecordsThemAsRejected() {
         SimStateMachine sm = new SimStateMachine("n1");
-        assertThatThrownBy(() -> sm.apply(1, b("Xbad"))).isInstanceOf(RejectedCommandException.class);
+        assertThatThrownBy(() -> sm.apply(1, b("Xbad"))).isInstanceOf(RejectedCommandException.class)
+                .hasMessage("rejected 'Xbad'");
         assertThat(sm.lastApplied()).isZero();
-        sm.recordApplied(1);
+        // The engine records a rejected command with recordRejected and the reason the state machine gave.
+        assertThatThrownBy(() -> sm.recordApplied(1)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("recordRejected expected");
+        assertThatThrownBy(() -> sm.recordRejected(1, "another reason")).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("engine bug");
+        sm.recordRejected(1, "rejected 'Xbad'");
         assertThat(sm.apply(2, b("good"))).isEqualTo(b("1:good"));
         assertThat(sm.appliedEntries().get(0)).isEqualTo(new AppliedEntry(1, b("Xbad"), true));
+        assertThat(sm.keepsOutcomes()).isFalse();
+        assertThat(sm.outcomeAt(2)).isNull();
+    }
+
+    @Test
+    void keepsTheOutcomeOfEveryCommandIfToldToUntilARestore() throws IOException {
+        SimStateMachine sm = new SimStateMachine("n1", true);
+        assertThat(sm.keepsOutcomes()).isTrue();
+        sm.recordApplied(1);
+        sm.apply(2, b("a"));
+        assertThatThrownBy(() -> sm.apply(3, b("Xno"))).isInstanceOf(RejectedCommandException.class);
+        sm.recordRejected(3, "rejected 'Xno'");
+        assertThat(sm.outcomeAt(1)).isNull();
+        assertThat(sm.outcomeAt(2)).isEqualTo(AppliedOutcome.ok(b("1:a")));
+        assertThat(sm.outcomeAt(3)).isEqualTo(AppliedOutcome.rejected("rejected 'Xno'"));
+        assertThatThrownBy(() -> sm.outcomeAt(4)).isInstanceOf(AssertionError.class).hasMessageContaining("engine bug");
+        assertThat(sm.outcomesAsked()).containsExactly(1L, 2L, 3L);
+
+        // A restore replaces the state: the snapshot's session table holds the outcomes it covers.
+        ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
+        sm.snapshot().writeTo(snapshot);
+        SimStateMachine other = new SimStateMachine("n2", true);
+        other.apply(1, b("z"));
+        other.restore(3, new ByteArrayInputStream(snapshot.toByteArray()));
+        assertThat(other.outcomeAt(1)).isNull();
     }
 
     @Test
