@@ -1,9 +1,6 @@
 package org.raftengine.jpa;
 
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.LockTimeoutException;
-import jakarta.persistence.PessimisticLockException;
-import jakarta.persistence.QueryTimeoutException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,9 +8,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.SQLException;
-import java.sql.SQLRecoverableException;
-import java.sql.SQLTransientException;
 import java.util.Objects;
 import org.raftengine.core.RejectedCommandException;
 import org.raftengine.core.TransientApplyException;
@@ -207,37 +201,10 @@ public final class JpaStateMachine implements StateMachine {
         } catch (RejectedCommandException | UncheckedIOException e) {
             throw e;
         } catch (RuntimeException e) {
-            if (isTransient(e)) {
+            if (DatabaseFailures.isTransient(e)) {
                 throw new TransientApplyException(what + " failed, to be retried: " + e.getMessage(), e);
             }
             throw e;
         }
-    }
-
-    /**
-     * True if the failure is the database's state rather than the command: unreachable, a deadlock, a lock or
-     * query time-out, or a transaction manager failing to begin or commit for want of its resources.
-     */
-    static boolean isTransient(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof LockTimeoutException || t instanceof PessimisticLockException
-                    || t instanceof QueryTimeoutException || t instanceof SQLTransientException
-                    || t instanceof SQLRecoverableException) {
-                return true;
-            }
-            if (t instanceof SQLException sql && sql.getSQLState() != null) {
-                String state = sql.getSQLState();
-                // 08: connection exception; 40: transaction rollback (deadlock, serialization);
-                // 53: insufficient resources; 57: operator intervention (a server shutting down).
-                if (state.startsWith("08") || state.startsWith("40") || state.startsWith("53")
-                        || state.startsWith("57")) {
-                    return true;
-                }
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return e instanceof JpaLogException && !(e.getCause() instanceof RuntimeException);
     }
 }

@@ -187,15 +187,15 @@ class JpaStateMachineTest {
 
     @Test
     void databaseTroubleIsTransientAndACommandsOwnErrorIsNot() {
-        assertThat(JpaStateMachine.isTransient(new jakarta.persistence.PersistenceException("down",
+        assertThat(DatabaseFailures.isTransient(new jakarta.persistence.PersistenceException("down",
                 new SQLTransientConnectionException("refused")))).isTrue();
-        assertThat(JpaStateMachine.isTransient(new jakarta.persistence.PersistenceException("lost",
+        assertThat(DatabaseFailures.isTransient(new jakarta.persistence.PersistenceException("lost",
                 new SQLException("connection reset", "08006")))).isTrue();
-        assertThat(JpaStateMachine.isTransient(new jakarta.persistence.PersistenceException("deadlock",
+        assertThat(DatabaseFailures.isTransient(new jakarta.persistence.PersistenceException("deadlock",
                 new SQLException("deadlock detected", "40P01")))).isTrue();
-        assertThat(JpaStateMachine.isTransient(new jakarta.persistence.PersistenceException("duplicate",
+        assertThat(DatabaseFailures.isTransient(new jakarta.persistence.PersistenceException("duplicate",
                 new SQLIntegrityConstraintViolationException("duplicate key", "23505")))).isFalse();
-        assertThat(JpaStateMachine.isTransient(new IllegalStateException("a bug"))).isFalse();
+        assertThat(DatabaseFailures.isTransient(new IllegalStateException("a bug"))).isFalse();
     }
 
     @Test
