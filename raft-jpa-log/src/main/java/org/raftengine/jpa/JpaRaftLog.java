@@ -5,6 +5,7 @@ import jakarta.persistence.PersistenceException;
 import java.lang.System.Logger.Level;
 import java.security.SecureRandom;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -188,10 +189,35 @@ public final class JpaRaftLog implements RaftLog {
     }
 
     private List<String> checkDatabase() {
-        return call("checking the raft_ tables", em -> em.callWithConnection((Connection c) -> {
-            RaftSchema.verify(c);
-            return DurabilityCheck.problems(c);
-        }));
+        return call("checking the raft_ tables", em -> {
+            try {
+                return em.callWithConnection((Connection c) -> {
+                    RaftSchema.verify(c);
+                    return DurabilityCheck.problems(c);
+                });
+            } catch (PersistenceException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw unwrapConnectionWork(e);
+            }
+        });
+    }
+
+    /**
+     * What a function passed to {@code callWithConnection} threw, as a JpaLogException: Hibernate wraps whatever
+     * the function throws (a JpaLogException naming a missing table, an SQLException of the metadata queries) in a
+     * bare RuntimeException, which would otherwise escape {@link #call} unnamed and unconverted.
+     */
+    private static RuntimeException unwrapConnectionWork(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof JpaLogException j) {
+                return j;
+            }
+            if (t instanceof SQLException sql) {
+                return new JpaLogException(sql.getMessage(), e);
+            }
+        }
+        return e;
     }
 
     /** Reads the cached values from the database: at open, and after a write whose outcome is not known. */

@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -62,7 +63,7 @@ public final class RaftSchema {
         }
     }
 
-    /** The tables and their columns, as the entities map them. */
+    /** The tables and their columns, as the entities map them, in the order of the script. */
     static final Map<String, List<String>> TABLES = tables();
 
     private RaftSchema() {
@@ -82,7 +83,8 @@ public final class RaftSchema {
                 "data"));
         t.put("raft_applied", List.of("cluster_id", "node_id", "applied_index"));
         t.put("raft_outcome", List.of("cluster_id", "node_id", "idx", "output", "rejection"));
-        return Map.copyOf(t);
+        // In this order, so a database without the tables is told of raft_schema_version first (Map.copyOf has none).
+        return Collections.unmodifiableMap(t);
     }
 
     /**
