@@ -1,0 +1,65 @@
+package org.raftengine.cdi;
+
+import jakarta.enterprise.context.control.RequestContextController;
+import jakarta.enterprise.event.Event;
+import java.lang.System.Logger.Level;
+import java.util.function.Supplier;
+
+/**
+ * Fires the {@code @Committed} events of one command, with the request context active: the raw
+ * {@link CommittedCommand}, then its typed command if the codec decodes one. Synchronous, on the calling thread,
+ * so observers join whatever transaction that thread is in.
+ */
+final class CommandEvents {
+    private static final System.Logger LOG = System.getLogger(CommandEvents.class.getName());
+
+    private final Event<Object> events;
+    private final RequestContextController requestContext;
+    private final CommandCodec codec;
+
+    CommandEvents(Event<Object> events, RequestContextController requestContext, CommandCodec codec) {
+        this.events = events;
+        this.requestContext = requestContext;
+        this.codec = codec;
+    }
+
+    /** Fires the events of {@code command} at {@code index}; returns it, with the result the observers set. */
+    CommittedCommand fire(long index, byte[] command) {
+        Object typed = null;
+        if (codec != null) {
+            try {
+                typed = codec.decode(command);
+            } catch (RuntimeException e) {
+                // Not a typed command after all (raw bytes that happen to look like one): raw event only.
+                LOG.log(Level.DEBUG, "entry " + index + " does not decode as a typed command: " + e);
+            }
+        }
+        CommittedCommand c = new CommittedCommand(index, command, typed);
+        Object payload = typed;
+        inRequestContext(() -> {
+            CurrentCommand.set(c);
+            try {
+                events.select(CommittedCommand.class, Committed.Literal.INSTANCE).fire(c);
+                if (payload != null) {
+                    events.select(Committed.Literal.INSTANCE).fire(payload);
+                }
+            } finally {
+                CurrentCommand.clear();
+            }
+            return null;
+        });
+        return c;
+    }
+
+    /** Runs {@code work} with the request context active (a new one, unless one is active already). */
+    <T> T inRequestContext(Supplier<T> work) {
+        boolean activated = requestContext.activate();
+        try {
+            return work.get();
+        } finally {
+            if (activated) {
+                requestContext.deactivate();
+            }
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package org.raftengine.cdi;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.control.RequestContextController;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.Shutdown;
+import jakarta.enterprise.event.Startup;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import jakarta.jms.ConnectionFactory;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.transaction.TransactionManager;
+import java.lang.System.Logger.Level;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.Config;
+import org.raftengine.core.RaftNode;
+import org.raftengine.core.log.InMemoryRaftLog;
+import org.raftengine.core.spi.RaftLog;
+import org.raftengine.core.spi.StateMachine;
+import org.raftengine.core.spi.Transport;
+import org.raftengine.core.transport.LocalNetwork;
+import org.raftengine.core.wire.FrameAuthenticator;
+import org.raftengine.jms.JmsTransport;
+import org.raftengine.jms.JmsTransportConfig;
+import org.raftengine.jpa.JpaAppliedState;
+import org.raftengine.jpa.JpaRaftLog;
+import org.raftengine.jpa.JpaTransactions;
+
+/**
+ * Builds this application's {@link RaftNode} from the {@code raft.*} settings ({@link RaftProperties}) and the
+ * application's beans, starts it when the application starts (the CDI {@code Startup} event) and stops it when
+ * it stops ({@code Shutdown}). Inject {@code RaftNode} (one per application; a {@code @Singleton}, as the node
+ * is a final class that needs no proxy) or {@link RaftClient}.
+ *
+ * <p>With {@code raft.log=jpa}, the log is a {@link JpaRaftLog} on the application's {@link EntityManagerFactory}
+ * bean (list {@link JpaRaftLog#ENTITY_CLASSES} in that persistence unit) under its {@link TransactionManager}
+ * bean, and committed commands are applied as {@code @Committed} events in JTA transactions. With
+ * {@code raft.transport=jms}, the transport is a {@link JmsTransport} on the application's JMS
+ * {@link ConnectionFactory} bean (a broker client's own factory, not a container-managed one).
+ */
+@ApplicationScoped
+public class RaftNodeProducer {
+    private static final System.Logger LOG = System.getLogger(RaftNodeProducer.class.getName());
+
+    @Inject
+    Config config;
+    @Inject
+    Event<Object> events;
+    @Inject
+    RequestContextController requestContext;
+    @Inject
+    Instance<EntityManagerFactory> entityManagerFactories;
+    @Inject
+    Instance<TransactionManager> transactionManagers;
+    @Inject
+    Instance<ConnectionFactory> connectionFactories;
+    @Inject
+    Instance<Transport> transports;
+    @Inject
+    Instance<CommandCodec> codecs;
+    @Inject
+    Instance<RaftSnapshots> snapshotBeans;
+
+    private RaftNode node;
+    private CommandCodec codec;
+    private boolean codecChosen;
+
+    /** Builds and starts the node as the application starts, so a wrong setting fails the deployment. */
+    void onStartup(@Observes Startup startup) {
+        node();
+    }
+
+    /** Stops the node as the application stops. */
+    void onShutdown(@Observes Shutdown shutdown) {
+        stop();
+    }
+
+    @PreDestroy
+    void stop() {
+        RaftNode n;
+        synchronized (this) {
+            n = node;
+            node = null;
+        }
+        if (n != null) {
+            try {
+                n.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "raft node " + n.id() + " did not stop cleanly", e);
+            }
+        }
+    }
+
+    /** The application's node. */
+    @Produces
+    @Singleton
+    RaftNode raftNode() {
+        return node();
+    }
+
+    /** The node, built and started on first use. */
+    synchronized RaftNode node() {
+        if (node == null) {
+            node = build();
+            node.start();
+            LOG.log(Level.INFO, "raft node " + node.id() + " started");
+        }
+        return node;
+    }
+
+    /** The codec of typed commands: the application's bean, or JSON-B if present, or none. */
+    synchronized CommandCodec codec() {
+        if (!codecChosen) {
+            codecChosen = true;
+            if (codecs.isResolvable()) {
+                codec = codecs.get();
+            } else {
+                codec = jsonbCodecOrNull();
+            }
+        }
+        return codec;
+    }
+
+    private static CommandCodec jsonbCodecOrNull() {
+        try {
+            Class.forName("jakarta.json.bind.JsonbBuilder", false, RaftNodeProducer.class.getClassLoader());
+            return JsonbCommandCodec.create();
+        } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
+            LOG.log(Level.INFO, "no CommandCodec bean and no JSON-B implementation (" + e + "): committed commands"
+                    + " are fired as raw CommittedCommand events only");
+            return null;
+        }
+    }
+
+    private RaftNode build() {
+        RaftProperties p = RaftProperties.from(config);
+        CommandEvents fired = new CommandEvents(events, requestContext, codec());
+        RaftLog log;
+        StateMachine machine;
+        if (p.log() == RaftProperties.LogKind.JPA) {
+            EntityManagerFactory emf = one(entityManagerFactories, "raft.log",
+                    "raft.log=jpa needs the application's EntityManagerFactory as a bean");
+            TransactionManager tm = one(transactionManagers, "raft.log",
+                    "raft.log=jpa needs a jakarta.transaction.TransactionManager bean");
+            JpaTransactions tx = JpaTransactions.jta(emf, tm);
+            JpaRaftLog jpaLog = JpaRaftLog.builder(tx).clusterId(p.cluster()).nodeId(p.node()).open();
+            RaftSnapshots snapshots = snapshotBeans.isResolvable() ? snapshotBeans.get() : null;
+            if (snapshots == null) {
+                LOG.log(Level.INFO, "raft node " + p.node() + ": no RaftSnapshots bean, so automatic compaction is off"
+                        + " and the log keeps every entry (the application's tables are the state: only it can write"
+                        + " them to a snapshot)");
+            }
+            log = jpaLog;
+            machine = new TransactionalEvents(tx, JpaAppliedState.of(jpaLog), fired, snapshots);
+        } else {
+            log = new InMemoryRaftLog();
+            machine = new InMemoryEvents(fired);
+        }
+        Transport transport = switch (p.transport()) {
+            case JMS -> {
+                ConnectionFactory factory = one(connectionFactories, "raft.transport",
+                        "raft.transport=jms needs a jakarta.jms.ConnectionFactory bean");
+                JmsTransportConfig c = JmsTransportConfig.of(p.node(), p.cluster()).withQueuePrefix(p.queuePrefix())
+                        .withTimeToLiveFor(p.settings());
+                if (p.hmacSecret() != null) {
+                    try {
+                        c = c.withAuthenticator(FrameAuthenticator.fromSecrets(p.hmacSecret(), p.hmacPrevious()));
+                    } catch (IllegalArgumentException e) {
+                        throw new RaftConfigurationException("raft.hmac.secret", e.getMessage(), e);
+                    }
+                }
+                yield new JmsTransport(factory, c);
+            }
+            case LOCAL -> new LocalNetwork().transport(p.node());
+            case BEAN -> one(transports, "raft.transport", "raft.transport=bean needs a "
+                    + Transport.class.getName() + " bean");
+        };
+        return new RaftNode(p.nodeConfig(), log, transport, machine);
+    }
+
+    private static <T> T one(Instance<T> beans, String property, String need) {
+        if (beans.isUnsatisfied()) {
+            throw new RaftConfigurationException(property, need + ", and there is none");
+        }
+        if (beans.isAmbiguous()) {
+            throw new RaftConfigurationException(property, need + ", and there are several: make one the default");
+        }
+        return beans.get();
+    }
+}
