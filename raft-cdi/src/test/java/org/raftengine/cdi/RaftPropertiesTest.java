@@ -1,0 +1,107 @@
+package org.raftengine.cdi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.util.HashMap;
+import java.util.Map;
+import org.eclipse.microprofile.config.Config;
+import org.junit.jupiter.api.Test;
+import org.raftengine.core.ClusterSettings;
+
+/** Every wrong setting fails with a message naming its property. */
+class RaftPropertiesTest {
+
+    private static Config config(String... keyValues) {
+        Map<String, String> m = new HashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put(keyValues[i], keyValues[i + 1]);
+        }
+        return new SmallRyeConfigBuilder().withSources(new PropertiesConfigSource(m, "test", 500)).build();
+    }
+
+    private static void failsNaming(String property, String detail, String... keyValues) {
+        assertThatThrownBy(() -> RaftProperties.from(config(keyValues)))
+                .isInstanceOf(RaftConfigurationException.class)
+                .hasMessageStartingWith(property + ": ")
+                .hasMessageContaining(detail)
+                .satisfies(e -> assertThat(((RaftConfigurationException) e).property()).isEqualTo(property));
+    }
+
+    @Test
+    void aCompleteConfigurationIsRead() {
+        RaftProperties p = RaftProperties.from(config("raft.node-id", "n2", "raft.members", "n1, n2 ,n3",
+                "raft.cluster-id", "orders", "raft.check-quorum", "false", "raft.heartbeat-ms", "50",
+                "raft.election-timeout-min-ms", "500", "raft.election-timeout-max-ms", "900", "raft.log", "memory",
+                "raft.transport", "JMS", "raft.jms.queue-prefix", "q.", "raft.snapshot.threshold-entries", "1000"));
+
+        assertThat(p.members()).containsExactly("n1", "n2", "n3");
+        assertThat(p.cluster()).isEqualTo("orders");
+        assertThat(p.bootstrap()).isFalse();
+        assertThat(p.settings().checkQuorum()).isFalse();
+        assertThat(p.settings().preVote()).isEqualTo(ClusterSettings.DEFAULTS.preVote());
+        assertThat(p.settings().heartbeatMillis()).isEqualTo(50);
+        assertThat(p.log()).isEqualTo(RaftProperties.LogKind.MEMORY);
+        assertThat(p.transport()).isEqualTo(RaftProperties.TransportKind.JMS);
+        assertThat(p.queuePrefix()).isEqualTo("q.");
+        assertThat(p.snapshots().thresholdEntries()).isEqualTo(1000);
+        assertThat(p.nodeConfig().bootstrap()).as("only a bootstrapping node carries the first configuration").isNull();
+    }
+
+    @Test
+    void aBootstrappingNodeCarriesTheMembersAndSettings() {
+        RaftProperties p = RaftProperties.from(config("raft.node-id", "n1", "raft.members", "n1,n2,n3",
+                "raft.bootstrap", "true"));
+
+        assertThat(p.nodeConfig().bootstrap().settings()).isEqualTo(ClusterSettings.DEFAULTS);
+        assertThat(p.nodeConfig().bootstrap().toString()).contains("n1", "n2", "n3");
+    }
+
+    @Test
+    void theNodeIdIsRequired() {
+        failsNaming("raft.node-id", "is required", "raft.members", "n1");
+    }
+
+    @Test
+    void theMembersAreRequired() {
+        failsNaming("raft.members", "is required", "raft.node-id", "n1");
+        failsNaming("raft.members", "names no member", "raft.node-id", "n1", "raft.members", " , ");
+    }
+
+    @Test
+    void theNodeMustBeAMember() {
+        failsNaming("raft.node-id", "'n4' is not among raft.members", "raft.node-id", "n4", "raft.members", "n1,n2");
+    }
+
+    @Test
+    void anUnknownLogOrTransportKindIsNamed() {
+        failsNaming("raft.log", "unknown value 'files'", "raft.node-id", "n1", "raft.members", "n1",
+                "raft.log", "files");
+        failsNaming("raft.transport", "unknown value 'smoke-signals'", "raft.node-id", "n1", "raft.members", "n1",
+                "raft.transport", "smoke-signals");
+    }
+
+    @Test
+    void aLocalTransportCannotReachOtherMembers() {
+        failsNaming("raft.transport", "local reaches no other JVM", "raft.node-id", "n1", "raft.members", "n1,n2",
+                "raft.transport", "local");
+    }
+
+    @Test
+    void numbersAndSwitchesAreChecked() {
+        failsNaming("raft.heartbeat-ms", "not a whole number", "raft.node-id", "n1", "raft.members", "n1",
+                "raft.heartbeat-ms", "fast");
+        failsNaming("raft.pre-vote", "must be true or false", "raft.node-id", "n1", "raft.members", "n1",
+                "raft.pre-vote", "yes");
+        failsNaming("raft.snapshot.threshold-entries", "must be positive", "raft.node-id", "n1", "raft.members", "n1",
+                "raft.snapshot.threshold-entries", "0");
+    }
+
+    @Test
+    void timeoutsThatCannotWorkTogetherAreRefused() {
+        failsNaming("raft.heartbeat-ms/raft.election-timeout-*", "at least 3 heartbeats", "raft.node-id", "n1",
+                "raft.members", "n1", "raft.heartbeat-ms", "500");
+    }
+}
