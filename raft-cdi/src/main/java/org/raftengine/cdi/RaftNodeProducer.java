@@ -17,7 +17,9 @@ import jakarta.transaction.TransactionManager;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.Config;
+import org.raftengine.core.RaftListener;
 import org.raftengine.core.RaftNode;
+import org.raftengine.core.Role;
 import org.raftengine.core.log.InMemoryRaftLog;
 import org.raftengine.core.spi.RaftLog;
 import org.raftengine.core.spi.StateMachine;
@@ -41,6 +43,8 @@ import org.raftengine.jpa.JpaTransactions;
  * bean, and committed commands are applied as {@code @Committed} events in JTA transactions. With
  * {@code raft.transport=jms}, the transport is a {@link JmsTransport} on the application's JMS
  * {@link ConnectionFactory} bean (a broker client's own factory, not a container-managed one).
+ *
+ * <p>The node's role and leader changes are fired as {@link RoleChanged} and {@link LeaderChanged} events.
  */
 @ApplicationScoped
 public class RaftNodeProducer {
@@ -106,6 +110,18 @@ public class RaftNodeProducer {
     synchronized RaftNode node() {
         if (node == null) {
             node = build();
+            String id = node.id();
+            node.addListener(new RaftListener() {
+                @Override
+                public void onRoleChange(Role role, long term) {
+                    events.fire(new RoleChanged(id, role, term));
+                }
+
+                @Override
+                public void onLeaderChange(String leaderId, long term) {
+                    events.fire(new LeaderChanged(id, leaderId, term));
+                }
+            });
             node.start();
             LOG.log(Level.INFO, "raft node " + node.id() + " started");
         }

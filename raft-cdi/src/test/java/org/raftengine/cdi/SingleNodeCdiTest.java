@@ -36,7 +36,7 @@ class SingleNodeCdiTest {
     @WeldSetup
     WeldInitiator weld = WeldInitiator.from(WeldInitiator.createWeld()
                     .addBeanClasses(RaftNodeProducer.class, RaftClient.class, CurrentCommand.class, Ledger.class,
-                            TestPersistence.class)
+                            TestPersistence.class, ClusterEventsRecorder.class)
                     .addExtensions(new ConfigExtension(), new TransactionExtension()))
             .activate(RequestScoped.class)
             .build();
@@ -49,6 +49,8 @@ class SingleNodeCdiTest {
     EntityManagerFactory emf;
     @Inject
     jakarta.transaction.TransactionManager tm;
+    @Inject
+    ClusterEventsRecorder clusterEvents;
 
     @BeforeAll
     static void settings() {
@@ -91,6 +93,15 @@ class SingleNodeCdiTest {
         assertThat(new JpaAppliedState(tx, "default", "n1").lastApplied())
                 .as("the applied index is recorded with the commands")
                 .isEqualTo(((CommandResult.Ok) moved).index());
+    }
+
+    @Test
+    void roleAndLeaderChangesAreCdiEvents() {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> node.status().role() == Role.LEADER);
+
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(clusterEvents.seen())
+                .contains(new RoleChanged("n1", Role.LEADER, node.status().term()),
+                        new LeaderChanged("n1", "n1", node.status().term())));
     }
 
     private static long balance(JpaTransactions tx, String id) {
