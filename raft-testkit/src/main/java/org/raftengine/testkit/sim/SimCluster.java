@@ -26,15 +26,17 @@ import org.raftengine.core.spi.RaftLog;
 import org.raftengine.core.spi.Transport;
 
 /**
- * A cluster of real {@link RaftNode}s in one {@link Simulation}: each node has an
- * {@link InMemoryRaftLog}, a {@link SimStateMachine}, a {@link SimRuntime} and a transport of the
- * shared {@link SimNetwork}. The first node bootstraps the cluster with all nodes as members, on its
- * first start only (a cluster is created once; a restarted or wiped node never re-creates it).
+ * A cluster of real {@link RaftNode}s in one {@link Simulation}: each node has a log (an
+ * {@link InMemoryRaftLog} unless the builder plugs another {@link LogStore}), a {@link SimStateMachine}, a
+ * {@link SimRuntime} and a transport of the shared {@link SimNetwork}. The first node bootstraps the cluster
+ * with all nodes as members, on its first start only (a cluster is created once; a restarted or wiped node
+ * never re-creates it).
  *
- * <p>Faults: {@link #crash} stops a node abruptly (pending work lost, log and state machine kept),
- * {@link #restart} runs a new incarnation on the same storage, {@link #wipe} gives the node empty
- * storage with a new storage id, and {@link #network()} cuts links and injects loss, duplication and
- * delay. Client calls go through {@link #submit}, which records them in the {@link ClientHistory}.
+ * <p>Faults: {@link #crash} stops a node abruptly (pending work lost, log and state machine kept; the log
+ * is {@linkplain LogStore#reopen reopened} from its storage), {@link #restart} runs a new incarnation on the
+ * same storage, {@link #wipe} gives the node empty storage with a new storage id, and {@link #network()}
+ * cuts links and injects loss, duplication and delay. Client calls go through {@link #submit}, which
+ * records them in the {@link ClientHistory}.
  *
  * <p>Unless turned off in the builder, the {@link Invariants} run after every step, and their log
  * checks at the end of every {@link #runFor}/{@link #runUntil}.
@@ -64,13 +66,14 @@ public final class SimCluster implements ClusterView {
     private final List<String> ids;
     /** Whether the state machines keep the outcomes of commands ({@link SimStateMachine#keepsOutcomes()}). */
     private final boolean keepOutcomes;
+    private final LogStore logStore;
     private final Map<String, Slot> slots = new LinkedHashMap<>();
 
     /** Everything the cluster keeps about one node, across its incarnations. */
     private static final class Slot {
         final String id;
         final boolean bootstraps;
-        InMemoryRaftLog log;
+        RaftLog log;
         SimStateMachine stateMachine;
         int storageGeneration;
         SimRuntime runtime;
@@ -108,9 +111,10 @@ public final class SimCluster implements ClusterView {
         this.ids = List.copyOf(b.ids);
         this.checkInvariants = b.checkInvariants;
         this.keepOutcomes = b.keepOutcomes;
+        this.logStore = b.logStore;
         for (int i = 0; i < ids.size(); i++) {
             Slot s = new Slot(ids.get(i), i == 0);
-            s.log = new InMemoryRaftLog(storageId(s.id, 0));
+            s.log = logStore.create(s.id, storageId(s.id, 0));
             s.stateMachine = new SimStateMachine(s.id, keepOutcomes);
             slots.put(s.id, s);
         }
@@ -151,14 +155,16 @@ public final class SimCluster implements ClusterView {
         }
     }
 
-    /** Crashes {@code id}: its pending work is lost, its log and state machine stay. No-op if it is down. */
+    /**
+     * Crashes {@code id}: its pending work is lost, its log and state machine stay (the log as the store
+     * reopens it from its storage). No-op if it is down.
+     */
     public void crash(String id) {
         Slot s = slot(id);
         if (!s.up()) {
             return;
         }
         sim.record(id, EventKind.FAULT, "crash " + id + " (incarnation " + s.incarnation + ")");
-        s.log.loseUnsyncedWrites(); // only a log whose durability a test fakes loses anything here
         s.snapshotsTaken += s.node.snapshotsTaken();
         s.snapshotsInstalled += s.node.snapshotsInstalled();
         s.runtime.shutdown();
@@ -167,6 +173,8 @@ public final class SimCluster implements ClusterView {
         s.sessions.clear();
         s.runtime = null;
         s.transport = null;
+        // After the runtime is gone: nothing of this incarnation writes to the old log any more.
+        s.log = logStore.reopen(id, s.log);
     }
 
     /** Starts a new incarnation of {@code id} on its current storage. */
@@ -186,7 +194,7 @@ public final class SimCluster implements ClusterView {
         Slot s = slot(id);
         crash(id);
         s.storageGeneration++;
-        s.log = new InMemoryRaftLog(storageId(id, s.storageGeneration));
+        s.log = logStore.wipe(id, s.log, storageId(id, s.storageGeneration));
         s.stateMachine = new SimStateMachine(id, keepOutcomes);
         sim.record(id, EventKind.FAULT, "wipe " + id + " (new storage id " + Long.toHexString(s.log.storageId()) + ")");
     }
@@ -402,8 +410,28 @@ public final class SimCluster implements ClusterView {
         return s.up() ? s.node.status() : NodeStatus.stopped(id);
     }
 
-    /** The node's log (it survives crashes; a wipe replaces it). */
+    /**
+     * The node's {@link InMemoryRaftLog}, for the faults only it can inject (it survives crashes; a wipe
+     * replaces it).
+     *
+     * @throws IllegalStateException if the cluster's {@link LogStore} keeps another kind of log: use
+     *                               {@link #raftLog}
+     */
     public InMemoryRaftLog log(String id) {
+        RaftLog log = slot(id).log;
+        if (log instanceof InMemoryRaftLog m) {
+            return m;
+        }
+        throw new IllegalStateException("the log of " + id + " is " + log.getClass().getSimpleName() + " (log store "
+                + logStore + "), not an InMemoryRaftLog: the faults of InMemoryRaftLog (fakeDurability,"
+                + " corruptEntry, corruptSnapshot, setWriteFailure) are not available on it; raftLog(id) gives the log");
+    }
+
+    /**
+     * The node's log as its {@link LogStore} made it: after a crash, the one reopened from its storage; after
+     * a wipe, the new one. The node writes through it while it runs.
+     */
+    public RaftLog raftLog(String id) {
         return slot(id).log;
     }
 
@@ -429,12 +457,12 @@ public final class SimCluster implements ClusterView {
 
     @Override
     public List<LogEntry> logEntries(String id) {
-        return slot(id).log.snapshotEntries();
+        return logStore.entries(slot(id).log);
     }
 
     @Override
     public long logTermAt(String id, long index) {
-        InMemoryRaftLog log = slot(id).log;
+        RaftLog log = slot(id).log;
         return index < log.firstIndex() - 1 || index > log.lastIndex() ? 0 : log.termAt(index);
     }
 
@@ -529,6 +557,7 @@ public final class SimCluster implements ClusterView {
         private boolean checkInvariants = true;
         private boolean holdForDownNodes;
         private boolean keepOutcomes;
+        private LogStore logStore = LogStore.inMemory();
 
         private Builder() {
         }
@@ -608,6 +637,12 @@ public final class SimCluster implements ClusterView {
         /** How many trace rows to keep. */
         public Builder traceCapacity(int rows) {
             this.traceCapacity = rows;
+            return this;
+        }
+
+        /** Where the nodes keep their logs ({@link LogStore#inMemory()} unless set). */
+        public Builder logs(LogStore store) {
+            this.logStore = Objects.requireNonNull(store, "store");
             return this;
         }
 
