@@ -31,7 +31,7 @@ class CrashInsideTransactionTest {
     private LedgerNodeProcess node;
 
     @AfterEach
-    void end() throws InterruptedException {
+    void end() {
         if (node != null) {
             node.close();
         }
