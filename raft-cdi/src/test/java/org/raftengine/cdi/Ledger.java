@@ -37,4 +37,23 @@ public class Ledger {
         em.flush();
         to.balance += t.amount();
     }
+
+    void trackedTransfer(@Observes @Committed TrackedTransfer t, @Committed CommittedCommand command) {
+        Account from = em.find(Account.class, t.from());
+        Account to = em.find(Account.class, t.to());
+        if (from == null || to == null || from.balance < t.amount()) {
+            throw new RejectedCommandException("transfer " + t.id() + " refused");
+        }
+        from.balance -= t.amount();
+        to.balance += t.amount();
+        AppliedTransfer applied = em.find(AppliedTransfer.class, t.id());
+        if (applied == null) {
+            em.persist(new AppliedTransfer(t.id()));
+        } else {
+            applied.times++;
+        }
+        // The balances after the move: an answer that differs if the transfer were applied again.
+        command.result((from.id + "=" + from.balance + " " + to.id + "=" + to.balance)
+                .getBytes(StandardCharsets.UTF_8));
+    }
 }

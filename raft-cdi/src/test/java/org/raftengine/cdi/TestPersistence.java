@@ -45,6 +45,7 @@ public class TestPersistence {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             RaftSchema.install(c);
             s.execute(Account.DDL);
+            s.execute(AppliedTransfer.DDL);
         }
         return ds;
     }
@@ -65,6 +66,7 @@ public class TestPersistence {
                 .property("hibernate.jdbc.batch_size", "64");
         JpaRaftLog.ENTITY_CLASSES.forEach(unit::managedClass);
         unit.managedClass(Account.class);
+        unit.managedClass(AppliedTransfer.class);
         return unit.createEntityManagerFactory();
     }
 
