@@ -189,7 +189,7 @@ final class ClientSessions {
         return saved == null ? 0 : saved.size();
     }
 
-    /** Before {@code s} (null: absent) of {@code id} changes or goes: saved as it is, the first time in a checkpoint. */
+    /** Before session {@code s} (null: absent) of {@code id} changes or goes: saved as it is, once per checkpoint. */
     private void changing(String id, Session s) {
         if (saved != null && !saved.containsKey(id)) {
             saved.put(id, s == null ? null : new Session(s));
