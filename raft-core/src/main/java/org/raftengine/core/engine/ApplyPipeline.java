@@ -36,9 +36,20 @@ import org.raftengine.core.wire.SessionCommandCodec;
  * skipping an entry; any other failure is a bug or non-determinism, and after {@link #FATAL_APPLY_ATTEMPTS}
  * the node marks its log broken and stops rather than diverge.
  *
+ * <p>A state machine that {@link StateMachine#appliesInBatches() applies in batches} gets each batch as one
+ * atomic step: the session table takes a {@link ClientSessions#checkpoint checkpoint},
+ * {@link StateMachine#beginBatch}, the entries as above, {@link StateMachine#commitBatch}; only then are the
+ * outcomes handed on (clients answered, the applied index advanced). If an entry fails in the step, rejected
+ * or otherwise, or the commit fails, the step is aborted ({@link StateMachine#abortBatch}, the session table
+ * rolled back) and, for a batch of more than one entry, the same entries are applied again one per step: the
+ * entries before the failing one are committed; a rejected entry's effects go with its aborted step and its
+ * rejection is recorded in a step of its own; any other failure aborts its step and is handled as above, the
+ * outcome covering only the entries committed before it.
+ *
  * <p>Snapshot work on the state machine (taking a view of it, restoring it from a snapshot) runs on the
  * same executor, alone: it waits until no batch is in flight, and no batch is handed while it waits or
- * runs. So a view is taken exactly at the applied index, and a restore fences off every apply before it.
+ * runs. So a view is taken exactly at the applied index, and a restore fences off every apply before it
+ * (and never runs inside a step).
  */
 final class ApplyPipeline {
     private static final System.Logger LOG = System.getLogger(RaftEngine.class.getName());
@@ -57,6 +68,8 @@ final class ApplyPipeline {
     /** Deliberately broken rule, for tests of the checkers only (RuleBreach.APPLY_BEFORE_COMMIT). */
     private final boolean breakCommitRule;
     private final RetryBackoff backoff;
+    /** The state machine {@link StateMachine#appliesInBatches() applies in batches}: one atomic step per batch. */
+    private final boolean inSteps;
 
     private boolean applyInFlight;
     /** Snapshot work waiting for the apply executor; applies wait while any is queued or running. */
@@ -84,6 +97,7 @@ final class ApplyPipeline {
         this.breakCommitRule = breakCommitRule;
         this.backoff = new RetryBackoff(runtime, events);
         this.sessions = new ClientSessions(logView.settings().sessionTimeoutMillis());
+        this.inSteps = stateMachine.appliesInBatches();
     }
 
     /**
@@ -208,6 +222,20 @@ final class ApplyPipeline {
 
     /** Runs on the apply executor. */
     private Outcome applyBatch(LogEntry[] batch) {
+        if (!inSteps) {
+            return applyEntries(batch);
+        }
+        if (batch.length > 1) {
+            Outcome whole = applyInOneStep(batch);
+            if (whole != null) {
+                return whole;
+            }
+        }
+        return applyOnePerStep(batch);
+    }
+
+    /** Each entry on its own, as the state machine makes each one atomic (no steps). */
+    private Outcome applyEntries(LogEntry[] batch) {
         byte[][] outputs = new byte[batch.length][];
         String[] rejections = null;
         CommandResult[] answers = null;
@@ -259,6 +287,159 @@ final class ApplyPipeline {
             }
         }
         return new Outcome(batch, outputs, rejections, answers, batch.length, null);
+    }
+
+    // ---- atomic steps (a state machine that applies in batches)
+
+    /** The outcomes of entries applied in steps, filled as they go; an aborted step's are dropped with it. */
+    private static final class StepResults {
+        final LogEntry[] batch;
+        final byte[][] outputs;
+        String[] rejections;
+        CommandResult[] answers;
+        /** The session command of the entry being applied, if it is one the table admitted. */
+        SessionCommand admitted;
+
+        StepResults(LogEntry[] batch) {
+            this.batch = batch;
+            this.outputs = new byte[batch.length][];
+        }
+
+        void answer(int k, CommandResult answer) {
+            if (answers == null) {
+                answers = new CommandResult[batch.length];
+            }
+            answers[k] = answer;
+        }
+
+        void reject(int k, String reason) {
+            if (rejections == null) {
+                rejections = new String[batch.length];
+            }
+            rejections[k] = reason;
+        }
+
+        Outcome outcome(int applied, RuntimeException failure) {
+            return new Outcome(batch, outputs, rejections, answers, applied, failure);
+        }
+    }
+
+    /**
+     * The whole batch in one step: its outcome once committed, or null if anything failed (a rejection
+     * included) and the step was undone, state machine and session table alike. If the state machine could
+     * not undo it (its abort failed), nothing is applied on top of it: the outcome is that failure, no entry
+     * applied.
+     */
+    private Outcome applyInOneStep(LogEntry[] batch) {
+        StepResults r = new StepResults(batch);
+        sessions.checkpoint();
+        try {
+            stateMachine.beginBatch();
+            for (int k = 0; k < batch.length; k++) {
+                applyInStep(r, k);
+            }
+            stateMachine.commitBatch();
+        } catch (RuntimeException | Error failure) {
+            RuntimeException original = UserCodeFailure.of(failure);
+            RuntimeException undone = abortStep(original);
+            if (undone != original) {
+                return new StepResults(batch).outcome(0, undone);
+            }
+            LOG.log(Level.DEBUG, () -> "node " + nodeId + ": the step of entries " + batch[0].index() + " to "
+                    + batch[batch.length - 1].index() + " failed (" + original + "); applying them one per step");
+            return null;
+        }
+        sessions.release();
+        return r.outcome(batch.length, null);
+    }
+
+    /**
+     * Each entry in a step of its own; a rejected one's rejection in a step of its own. Stops at the first
+     * other failure: the outcome then covers the entries committed before it.
+     */
+    private Outcome applyOnePerStep(LogEntry[] batch) {
+        StepResults r = new StepResults(batch);
+        for (int k = 0; k < batch.length; k++) {
+            LogEntry e = batch[k];
+            sessions.checkpoint();
+            try {
+                stateMachine.beginBatch();
+                String rejection = null;
+                try {
+                    applyInStep(r, k);
+                } catch (RejectedCommandException rejected) {
+                    rejection = String.valueOf(rejected.getMessage());
+                }
+                if (rejection == null) {
+                    stateMachine.commitBatch();
+                } else {
+                    // Its effects go with this step; its rejection is recorded in a step of its own.
+                    stateMachine.abortBatch();
+                    stateMachine.beginBatch();
+                    stateMachine.recordRejected(e.index(), rejection);
+                    stateMachine.commitBatch();
+                    r.reject(k, rejection);
+                    if (r.admitted != null) {
+                        sessions.recorded(r.admitted, e.index(), null, rejection);
+                    }
+                }
+            } catch (RuntimeException | Error failure) {
+                return r.outcome(k, abortStep(UserCodeFailure.of(failure)));
+            }
+            sessions.release();
+        }
+        return r.outcome(batch.length, null);
+    }
+
+    /**
+     * Applies {@code r.batch[k]} inside a step, through the session table; a rejection or any failure
+     * propagates (the step is then aborted).
+     */
+    private void applyInStep(StepResults r, int k) {
+        LogEntry e = r.batch[k];
+        r.admitted = null;
+        if (e.type() == EntryType.COMMAND) {
+            byte[] output = stateMachine.apply(e.index(), e.data());
+            r.outputs[k] = output == null ? EMPTY : output;
+        } else if (e.type() == EntryType.SESSION_COMMAND) {
+            SessionCommand session = decodeOrNull(e);
+            CommandResult answer = session == null
+                    ? new CommandResult.Refused("entry " + e.index() + " holds no valid session command")
+                    : sessions.admit(session);
+            if (answer == null) {
+                r.admitted = session;
+                byte[] output = stateMachine.apply(e.index(), session.command());
+                r.outputs[k] = output == null ? EMPTY : output;
+                sessions.recorded(session, e.index(), r.outputs[k], null);
+            } else {
+                stateMachine.recordApplied(e.index());
+                r.answer(k, answer);
+            }
+        } else {
+            if (e.type() == EntryType.CONFIGURATION) {
+                sessions.onTimeout(ConfigurationCodec.decode(e.data()).settings().sessionTimeoutMillis());
+            }
+            stateMachine.recordApplied(e.index());
+        }
+    }
+
+    /**
+     * After {@code failure} inside a step: aborts it and rolls the session table back to the step's checkpoint.
+     * Returns the failure to report: {@code failure} itself, or the abort's own failure (carrying it) if the
+     * state machine could not undo the step.
+     */
+    private RuntimeException abortStep(RuntimeException failure) {
+        RuntimeException reported = failure;
+        try {
+            stateMachine.abortBatch();
+        } catch (RuntimeException | Error abortFailed) {
+            RuntimeException a = UserCodeFailure.of(abortFailed);
+            a.addSuppressed(reported);
+            reported = a;
+        } finally {
+            sessions.rollback();
+        }
+        return reported;
     }
 
     private void onApplied(Outcome outcome) {

@@ -52,6 +52,12 @@ import org.raftengine.core.wire.SessionCommand;
  *   beyond, the lowest goes and the mark moves past it (a client that never reports answers cannot grow
  *   the table without bound).</li>
  * </ul>
+ *
+ * <p><b>Checkpoints.</b> For a state machine that {@linkplain org.raftengine.core.spi.StateMachine#appliesInBatches()
+ * applies in batches}, the table changes with the state machine's step: {@link #checkpoint} before it,
+ * {@link #rollback} if the step is undone, {@link #release} once it is durable. A checkpoint costs what the step
+ * changes, not the table's size: the first time the step changes a session (or removes it, or opens it), a deep
+ * copy of it as it was is saved, and the table's own fields once per checkpoint.
  */
 final class ClientSessions {
     /** Time-outs an expired session is remembered for (refusing its commands) before it is forgotten. */
@@ -87,7 +93,19 @@ final class ClientSessions {
         boolean expired;
         long lowestUnanswered = 1;
         long lastActiveMillis;
-        final TreeMap<Long, Outcome> outcomes = new TreeMap<>();
+        final TreeMap<Long, Outcome> outcomes;
+
+        Session() {
+            outcomes = new TreeMap<>();
+        }
+
+        /** A deep copy (outcomes are immutable, so shared). */
+        private Session(Session s) {
+            expired = s.expired;
+            lowestUnanswered = s.lowestUnanswered;
+            lastActiveMillis = s.lastActiveMillis;
+            outcomes = new TreeMap<>(s.outcomes);
+        }
     }
 
     private final Map<String, Session> sessions = new HashMap<>();
@@ -96,6 +114,14 @@ final class ClientSessions {
     private long timeoutMillis;
     /** The last multiple of the sweep period the time passed: sweeps are at the same entries everywhere. */
     private long sweptPeriods;
+    /**
+     * While a checkpoint is open: each session changed since, as it was before its first change (null: it was
+     * not in the table); else null.
+     */
+    private Map<String, Session> saved;
+    private long savedTimeMillis;
+    private long savedTimeoutMillis;
+    private long savedSweptPeriods;
 
     ClientSessions(long timeoutMillis) {
         this.timeoutMillis = timeoutMillis;
@@ -108,6 +134,66 @@ final class ClientSessions {
 
     long timeMillis() {
         return timeMillis;
+    }
+
+    // ---- checkpoints
+
+    /**
+     * Opens a checkpoint: {@link #rollback} brings the table back to exactly this state, until {@link #release}.
+     *
+     * @throws IllegalStateException if one is open already
+     */
+    void checkpoint() {
+        if (saved != null) {
+            throw new IllegalStateException("a checkpoint of the session table is open already");
+        }
+        saved = new HashMap<>();
+        savedTimeMillis = timeMillis;
+        savedTimeoutMillis = timeoutMillis;
+        savedSweptPeriods = sweptPeriods;
+    }
+
+    /** Brings the table back to its state at {@link #checkpoint}, and closes the checkpoint. */
+    void rollback() {
+        if (saved == null) {
+            throw new IllegalStateException("no checkpoint of the session table is open");
+        }
+        saved.forEach((id, before) -> {
+            if (before == null) {
+                sessions.remove(id);
+            } else {
+                sessions.put(id, before);
+            }
+        });
+        timeMillis = savedTimeMillis;
+        timeoutMillis = savedTimeoutMillis;
+        sweptPeriods = savedSweptPeriods;
+        saved = null;
+    }
+
+    /** Keeps the changes since {@link #checkpoint}, and closes the checkpoint. */
+    void release() {
+        if (saved == null) {
+            throw new IllegalStateException("no checkpoint of the session table is open");
+        }
+        saved = null;
+    }
+
+    /** True while a checkpoint is open. */
+    boolean checkpointOpen() {
+        return saved != null;
+    }
+
+    /** Sessions saved by the open checkpoint (changed since), for tests; 0 if none is open. */
+    int savedSessions() {
+        return saved == null ? 0 : saved.size();
+    }
+
+    /** Before session {@code s} (null: absent) of {@code id} changes or goes: saved as it is, once per checkpoint. */
+    private void changing(String id, Session s) {
+        if (saved != null && !saved.containsKey(id)) {
+            saved.put(id, s == null ? null : new Session(s));
+        }
     }
 
     /**
@@ -141,6 +227,7 @@ final class ClientSessions {
                         + " expired (no command for sessionTimeoutMillis, " + timeoutMillis + " ms) or was never opened;"
                         + " open a new session");
             }
+            changing(c.clientId(), null);
             s = new Session();
             // The client's own mark: lower sequences it still awaits (sent together, overtaken on the way) are
             // admitted; an expired session is remembered for long, so none of them can be a duplicate of a
@@ -148,6 +235,7 @@ final class ClientSessions {
             s.lowestUnanswered = c.lowestUnanswered();
             sessions.put(c.clientId(), s);
         }
+        changing(c.clientId(), s);
         s.lastActiveMillis = timeMillis;
         if (c.lowestUnanswered() > s.lowestUnanswered) {
             s.lowestUnanswered = c.lowestUnanswered();
@@ -193,6 +281,7 @@ final class ClientSessions {
 
     private void record(SessionCommand c, Outcome o) {
         Session s = sessions.get(c.clientId());
+        changing(c.clientId(), s);
         s.outcomes.put(c.sequence(), o);
         if (s.outcomes.size() > MAX_RESULTS_PER_SESSION) {
             s.lowestUnanswered = s.outcomes.pollFirstEntry().getKey() + 1;
@@ -202,16 +291,18 @@ final class ClientSessions {
     /** The session as of the current time: null if unknown or forgotten, marked expired if it expired. */
     private Session live(String clientId) {
         Session s = sessions.get(clientId);
-        if (s != null && !settle(s)) {
+        if (s != null && !settle(clientId, s)) {
+            changing(clientId, s);
             sessions.remove(clientId);
             return null;
         }
         return s;
     }
 
-    /** Marks {@code s} expired if it is; false if it is to be forgotten. */
-    private boolean settle(Session s) {
+    /** Marks {@code s} (of {@code id}) expired if it is; false if it is to be forgotten. */
+    private boolean settle(String id, Session s) {
         if (s.lastActiveMillis + timeoutMillis < timeMillis && !s.expired) {
+            changing(id, s);
             s.expired = true;
             s.outcomes.clear();
         }
@@ -238,8 +329,10 @@ final class ClientSessions {
     }
 
     private void sweep() {
-        for (Iterator<Session> it = sessions.values().iterator(); it.hasNext(); ) {
-            if (!settle(it.next())) {
+        for (Iterator<Map.Entry<String, Session>> it = sessions.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Session> e = it.next();
+            if (!settle(e.getKey(), e.getValue())) {
+                changing(e.getKey(), e.getValue());
                 it.remove();
             }
         }

@@ -47,6 +47,32 @@ import org.raftengine.core.TransientApplyException;
  * Apply must be deterministic and have no effect outside the state: it runs on every replica, and runs
  * again on replay after a crash before its record.
  *
+ * <h2>Batches</h2>
+ * A state machine whose state is in a database would pay one durable commit per entry if every
+ * {@link #apply} were its own transaction. One that {@link #appliesInBatches()} makes a batch of entries (up
+ * to a thousand or so, as many as are committed) one transaction instead: the node calls
+ * {@link #beginBatch}, then {@link #apply}, {@link #recordApplied} and {@link #recordRejected} for each entry
+ * in order, as above, then {@link #commitBatch}, which makes the whole step durable atomically: the changes,
+ * the applied index and the kept outcomes, all or nothing. "One atomic step" above then means: part of the
+ * step. A step is never left open: after a failure inside it, the node calls {@link #abortBatch}, which undoes
+ * everything since {@link #beginBatch}; calls inside a step may see the step's own earlier changes
+ * ({@link #lastApplied()} included), as a transaction sees its own writes.
+ * <ul>
+ *   <li>No entry is answered, nor counted as applied by the node, before the {@link #commitBatch} of its
+ *   step returned.</li>
+ *   <li>If an entry of a batch fails (a {@link RejectedCommandException}, a {@link TransientApplyException},
+ *   anything else) or {@link #commitBatch} throws, the node aborts the step and applies the same entries
+ *   again one per step, each between its own {@link #beginBatch} and {@link #commitBatch}: the entries before
+ *   the failing one are then made durable, a rejected entry's effects go with its aborted step and its
+ *   rejection is recorded by {@link #recordRejected} in a step of its own, and any other failure is handled
+ *   as under "Failures" (retried, or the log marked broken), the step aborted each time.</li>
+ *   <li>{@link #commitBatch} that throws must leave nothing of the step durable; the node then calls
+ *   {@link #abortBatch} all the same, which has nothing left to undo (it must not fail for that).</li>
+ *   <li>{@link #snapshot()}, {@link #restore} and {@link #outcomeAt} are never called inside a step.</li>
+ * </ul>
+ * A crash inside a step loses the step, as a database loses a transaction it did not commit: the node
+ * resumes from {@link #lastApplied()} + 1 as always.
+ *
  * <h2>Snapshots</h2>
  * A state machine that {@link #supportsSnapshots()} lets the node compact its log. {@link #snapshot()}
  * runs on the apply executor between two applies and returns a point-in-time view of the state (as of
@@ -101,6 +127,39 @@ public interface StateMachine {
      */
     default AppliedOutcome outcomeAt(long index) {
         return null;
+    }
+
+    /**
+     * True if this state machine applies a batch of entries in one atomic step: the node then brackets each
+     * batch with {@link #beginBatch} and {@link #commitBatch} (or {@link #abortBatch}); see "Batches" in the
+     * class comment. Asked once, when the node is created.
+     */
+    default boolean appliesInBatches() {
+        return false;
+    }
+
+    /**
+     * Starts an atomic step: the {@link #apply}, {@link #recordApplied} and {@link #recordRejected} calls until
+     * {@link #commitBatch} are one transaction. Only if {@link #appliesInBatches()}.
+     */
+    default void beginBatch() {
+    }
+
+    /**
+     * Makes the step durable, atomically: its changes, the applied index and the kept outcomes together. If it
+     * throws, nothing of the step is durable and the state is as before {@link #beginBatch} (a
+     * {@link TransientApplyException} if the database could not be reached: the node tries again). Only if
+     * {@link #appliesInBatches()}.
+     */
+    default void commitBatch() {
+    }
+
+    /**
+     * Undoes everything since {@link #beginBatch}: the state, the applied index and the kept outcomes. Called
+     * after a failure inside the step, a {@link #commitBatch} that threw included (then there is nothing left to
+     * undo). Only if {@link #appliesInBatches()}.
+     */
+    default void abortBatch() {
     }
 
     /** True if {@link #snapshot()} and {@link #restore} are implemented; without them the log is never compacted. */

@@ -152,13 +152,18 @@ public final class Nemesis {
      *                              skipped, with a note, not counted as a violation
      * @param breaches              Raft rules every node deliberately breaks (tests of the checkers only)
      * @param reported              the invariants that fail a run (empty: all); the others are still run
+     * @param batchingStateMachines every node's state machine applies each batch in one atomic step (see
+     *                              {@link org.raftengine.core.spi.StateMachine#appliesInBatches()}); the seed then
+     *                              also draws whether they keep outcomes, commits that fail as well as applies,
+     *                              and clients submit commands the state machines reject. The other draws of a
+     *                              seed stay as without it, up to the first of those.
      */
     public record Options(Mix mix, int nodes, boolean checkLinearizability, long linearizabilityBudget,
-                          Set<RuleBreach> breaches, Set<String> reported) {
+                          Set<RuleBreach> breaches, Set<String> reported, boolean batchingStateMachines) {
 
         /** The latest mix, sizes drawn from the seed, linearizability checked with the default budget. */
         public static final Options DEFAULTS = new Options(Mix.LATEST, 0, true, DEFAULT_LINEARIZABILITY_BUDGET,
-                Set.of(), Set.of());
+                Set.of(), Set.of(), false);
 
         public Options {
             Objects.requireNonNull(mix, "mix");
@@ -174,32 +179,43 @@ public final class Nemesis {
 
         /** These options with another mix. */
         public Options withMix(Mix m) {
-            return new Options(m, nodes, checkLinearizability, linearizabilityBudget, breaches, reported);
+            return new Options(m, nodes, checkLinearizability, linearizabilityBudget, breaches, reported,
+                    batchingStateMachines);
         }
 
         /** These options with the cluster size forced to {@code n} (0: drawn from the seed). */
         public Options withNodes(int n) {
-            return new Options(mix, n, checkLinearizability, linearizabilityBudget, breaches, reported);
+            return new Options(mix, n, checkLinearizability, linearizabilityBudget, breaches, reported,
+                    batchingStateMachines);
         }
 
         /** These options with the linearizability check on or off. */
         public Options withLinearizability(boolean on) {
-            return new Options(mix, nodes, on, linearizabilityBudget, breaches, reported);
+            return new Options(mix, nodes, on, linearizabilityBudget, breaches, reported,
+                    batchingStateMachines);
         }
 
         /** These options with another linearizability budget. */
         public Options withLinearizabilityBudget(long steps) {
-            return new Options(mix, nodes, checkLinearizability, steps, breaches, reported);
+            return new Options(mix, nodes, checkLinearizability, steps, breaches, reported,
+                    batchingStateMachines);
         }
 
         /** These options with every node breaking {@code rules} (see {@link RuleBreach}). */
         public Options withBreaches(Set<RuleBreach> rules) {
-            return new Options(mix, nodes, checkLinearizability, linearizabilityBudget, rules, reported);
+            return new Options(mix, nodes, checkLinearizability, linearizabilityBudget, rules, reported,
+                    batchingStateMachines);
         }
 
         /** These options with only {@code invariants} failing a run (empty: all of them). */
         public Options reportingOnly(Set<String> invariants) {
-            return new Options(mix, nodes, checkLinearizability, linearizabilityBudget, breaches, invariants);
+            return new Options(mix, nodes, checkLinearizability, linearizabilityBudget, breaches, invariants,
+                    batchingStateMachines);
+        }
+
+        /** These options with state machines that apply in batches, or not. */
+        public Options withBatchingStateMachines(boolean on) {
+            return new Options(mix, nodes, checkLinearizability, linearizabilityBudget, breaches, reported, on);
         }
 
         /** The {@code bin/simulate} flags that select these options (empty for the defaults). */
@@ -222,6 +238,9 @@ public final class Nemesis {
             }
             if (!reported.isEmpty()) {
                 sb.append(" --only ").append(String.join(",", new TreeSet<>(reported)));
+            }
+            if (batchingStateMachines) {
+                sb.append(" --batching");
             }
             return sb.toString();
         }
@@ -280,6 +299,8 @@ public final class Nemesis {
         /** V5: the session clients. */
         private final List<SessionClient> sessionClients = new ArrayList<>();
         private final Duration commandTimeout;
+        /** The state machines apply in batches (see {@link Options#batchingStateMachines}). */
+        private final boolean batching;
 
         Run(long seed, Options options, List<String> engineErrors) {
             this.seed = seed;
@@ -324,6 +345,9 @@ public final class Nemesis {
                     settings = settings.withSessionTimeout(settings.electionTimeoutMaxMillis() + random.nextInt(3_000));
                 }
             }
+            // Only with batching state machines, so the seeds of the others replay unchanged.
+            this.batching = options.batchingStateMachines();
+            boolean keepOutcomes = batching && random.nextBoolean();
             this.commandTimeout = commandTimeout;
             this.cluster = SimCluster.builder()
                     .seed(seed)
@@ -334,6 +358,8 @@ public final class Nemesis {
                     .breakingRules(options.breaches())
                     .networkFaults(faults)
                     .holdForDownNodes(random.nextInt(5) == 0)
+                    .stateMachinesApplyInBatches(batching)
+                    .stateMachinesKeepOutcomes(keepOutcomes)
                     .build();
             this.ids = cluster.nodeIds();
             if (!options.reported().isEmpty()) {
@@ -348,7 +374,9 @@ public final class Nemesis {
                     + (mix.compareTo(Mix.V4) >= 0 ? ", snapshots every " + snapshots.thresholdEntries() + " entries, "
                     + snapshots.trailingEntries() + " trailing, chunks of " + snapshots.chunkBytes() + " B" : "")
                     + (sessions > 0 ? ", " + sessions + " session clients, sessionTimeout="
-                    + settings.sessionTimeoutMillis() + "ms" : "");
+                    + settings.sessionTimeoutMillis() + "ms" : "")
+                    + (batching ? ", state machines apply in batches" + (keepOutcomes ? " and keep outcomes" : "")
+                    : "");
             for (int i = 0; i < sessions; i++) {
                 sessionClients.add(new SessionClient(i));
             }
@@ -400,11 +428,17 @@ public final class Nemesis {
             for (long term : cluster.invariants().leaders().keySet()) {
                 highestTerm = Math.max(highestTerm, term);
             }
+            SeedResult.Steps steps = SeedResult.Steps.NONE;
+            for (String id : ids) {
+                SimStateMachine sm = cluster.stateMachine(id);
+                steps = new SeedResult.Steps(steps.committed() + sm.stepsCommitted(),
+                        steps.discarded() + sm.stepsDiscarded(), Math.max(steps.largest(), sm.largestStep()));
+            }
             return new SeedResult(seed, options, size, setup, violation, cluster.history().size(),
                     cluster.history().acknowledgedCount(), committed, cluster.invariants().leaders().size(),
                     crashes, partitions, cluster.now() / 1_000_000, highestTerm, linearizability,
                     linearizabilityNote, preVote, checkQuorum, liveMillis, cluster.snapshotsTaken(),
-                    cluster.snapshotsInstalled(), duplicateSubmitsAppliedOnce());
+                    cluster.snapshotsInstalled(), duplicateSubmitsAppliedOnce(), steps);
         }
 
         private void phases() {
@@ -503,7 +537,14 @@ public final class Nemesis {
                     cluster.log(pick(ids)).setWriteFailure(
                             () -> left[0]-- > 0 ? new IllegalStateException("simulated: disk full") : null);
                 }
-                case 13 -> cluster.stateMachine(pick(ids)).failNextAppliesTransiently(1 + random.nextInt(3));
+                case 13 -> {
+                    SimStateMachine sm = cluster.stateMachine(pick(ids));
+                    if (batching && random.nextBoolean()) {
+                        sm.failNextCommits(1 + random.nextInt(3)); // the database fails at the commit
+                    } else {
+                        sm.failNextAppliesTransiently(1 + random.nextInt(3));
+                    }
+                }
                 case 14 -> cluster.network().setFaults(randomFaults());
                 case 15 -> partitionBridge();
                 case 16 -> partitionRing();
@@ -627,11 +668,23 @@ public final class Nemesis {
             return ("c" + seed + "-" + (++nextCommand)).getBytes(StandardCharsets.UTF_8);
         }
 
+        /**
+         * A client's write: a fresh command; with batching state machines, one in six is one they reject
+         * ({@link SimStateMachine#REJECT_MARKER}), so rejections abort steps.
+         */
+        private byte[] freshWrite() {
+            if (batching && random.nextInt(6) == 0) {
+                return ((char) SimStateMachine.REJECT_MARKER + "c" + seed + "-" + (++nextCommand))
+                        .getBytes(StandardCharsets.UTF_8);
+            }
+            return freshCommand();
+        }
+
         private void submitRandom() {
             String leader = cluster.leader();
             String target = leader != null && random.nextBoolean() ? leader : pick(ids);
             boolean read = mix.compareTo(Mix.V3) >= 0 && random.nextInt(4) == 0;
-            cluster.submit(target, read ? freshRead() : freshCommand());
+            cluster.submit(target, read ? freshRead() : freshWrite());
         }
 
         /**
@@ -664,7 +717,7 @@ public final class Nemesis {
                         clientId = "s" + seed + "-" + number + "-" + (++generation);
                         sequence = 0;
                     }
-                    command = freshCommand();
+                    command = freshWrite();
                     op = cluster.submitSession(target, clientId, ++sequence, command, null);
                     lastAttemptNanos = cluster.now();
                 } else if (op.isComplete()
@@ -689,6 +742,7 @@ public final class Nemesis {
                 cluster.setStorageDelay(id, Duration.ZERO, Duration.ZERO);
                 cluster.log(id).setWriteFailure(null);
                 cluster.stateMachine(id).failNextAppliesTransiently(0);
+                cluster.stateMachine(id).failNextCommits(0);
                 if (!cluster.isUp(id)) {
                     cluster.restart(id);
                 }

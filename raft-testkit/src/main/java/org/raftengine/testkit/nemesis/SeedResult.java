@@ -30,13 +30,28 @@ import org.raftengine.testkit.sim.InvariantViolation;
  * @param snapshotsInstalled   snapshots the nodes installed from a leader
  * @param duplicateSubmits     session commands submitted more than once (re-submitted under their sequence)
  *                             and answered Ok: applied once
+ * @param steps                what the state machines' atomic steps did ({@link Steps#NONE} unless they apply
+ *                             in batches)
  */
 public record SeedResult(long seed, Nemesis.Options options, int nodes, String setup, InvariantViolation violation,
                          long commandsSubmitted, long commandsAcknowledged, long commandsCommitted, long elections,
                          long crashes, long partitions, long virtualMillis, long highestTerm,
                          Linearizability linearizability, String linearizabilityNote, boolean preVote,
                          boolean checkQuorum, long liveMillis, long snapshotsTaken, long snapshotsInstalled,
-                         long duplicateSubmits) {
+                         long duplicateSubmits, Steps steps) {
+
+    /**
+     * The atomic steps of state machines that apply in batches, summed over the nodes' state machines at the
+     * end of the run (one replaced by a wipe or lost counts no more).
+     *
+     * @param committed steps committed
+     * @param discarded steps aborted, failed at their commit, or lost in a crash
+     * @param largest   the most entries one committed step held
+     */
+    public record Steps(long committed, long discarded, long largest) {
+        /** No steps: the state machines apply entry by entry. */
+        public static final Steps NONE = new Steps(0, 0, 0);
+    }
 
     /** What became of the linearizability check of a seed. */
     public enum Linearizability {

@@ -18,7 +18,7 @@ import org.raftengine.core.internal.RuleBreach;
  *
  * <pre>
  * bin/simulate --seeds N [--from S] [--nodes K] [--mix v1|v2|v3|v4|v5] [--threads T] [--no-lin] [--lin-budget STEPS]
- *              [--breach RULE]... [--only INVARIANT,...]
+ *              [--breach RULE]... [--only INVARIANT,...] [--batching]
  * </pre>
  *
  * <ul>
@@ -29,7 +29,9 @@ import org.raftengine.core.internal.RuleBreach;
  *   <li>{@code --threads T}: seeds run in parallel (default 1); results do not depend on it;</li>
  *   <li>{@code --no-lin}, {@code --lin-budget}: the linearizability check off, or its step budget;</li>
  *   <li>{@code --breach RULE}: every node deliberately breaks a Raft rule ({@link org.raftengine.core.internal.RuleBreach}),
- *   to watch the checkers catch it; {@code --only}: only these invariants fail a seed.</li>
+ *   to watch the checkers catch it; {@code --only}: only these invariants fail a seed;</li>
+ *   <li>{@code --batching}: state machines that apply each batch in one atomic step, with failing commits and
+ *   rejected commands in the mix ({@link Nemesis.Options#batchingStateMachines()}).</li>
  * </ul>
  *
  * <p>Progress goes to stderr about every 5%. Each failing seed is printed to stdout as it is found,
@@ -67,7 +69,7 @@ public final class SimulateMain {
 
     static String usage() {
         return "usage: bin/simulate --seeds N [--from S] [--nodes K] [--mix v1|v2|v3|v4|v5] [--threads T] [--no-lin]"
-                + " [--lin-budget STEPS] [--breach RULE]... [--only INVARIANT,...]";
+                + " [--lin-budget STEPS] [--breach RULE]... [--only INVARIANT,...] [--batching]";
     }
 
     /** Parses the command line; null for --help. */
@@ -108,6 +110,7 @@ public final class SimulateMain {
                     options = options.withBreaches(rules);
                 }
                 case "--only" -> options = options.reportingOnly(Set.of(value(argv, ++i, a).split(",")));
+                case "--batching" -> options = options.withBatchingStateMachines(true);
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
         }
@@ -155,7 +158,8 @@ public final class SimulateMain {
         long[] slowestSeed = {0};
         err.println("[simulate] " + n + " seed" + (n == 1 ? "" : "s") + " from " + args.from() + ", mix "
                 + args.options().mix().flag() + (args.options().nodes() > 0 ? ", " + args.options().nodes()
-                + " nodes" : ", 1/3/5 nodes") + (args.threads() > 1 ? ", " + args.threads() + " threads" : ""));
+                + " nodes" : ", 1/3/5 nodes") + (args.threads() > 1 ? ", " + args.threads() + " threads" : "")
+                + (args.options().batchingStateMachines() ? ", state machines applying in batches" : ""));
         SeedResult[] results = new SeedResult[n];
         ExecutorService pool = args.threads() > 1 ? Executors.newFixedThreadPool(args.threads(), r -> {
             Thread t = new Thread(r, "simulate");
@@ -214,6 +218,9 @@ public final class SimulateMain {
         long snapshotsTaken = 0;
         long snapshotsInstalled = 0;
         long duplicates = 0;
+        long stepsCommitted = 0;
+        long stepsDiscarded = 0;
+        long largestStep = 0;
         long submitted = 0;
         long acknowledged = 0;
         long crashes = 0;
@@ -230,6 +237,9 @@ public final class SimulateMain {
             snapshotsTaken += r.snapshotsTaken();
             snapshotsInstalled += r.snapshotsInstalled();
             duplicates += r.duplicateSubmits();
+            stepsCommitted += r.steps().committed();
+            stepsDiscarded += r.steps().discarded();
+            largestStep = Math.max(largestStep, r.steps().largest());
             submitted += r.commandsSubmitted();
             acknowledged += r.commandsAcknowledged();
             crashes += r.crashes();
@@ -256,6 +266,10 @@ public final class SimulateMain {
                 linSkipped.isEmpty() ? "" : ", skipped (checker budget exhausted): " + linSkipped.size() + " "
                         + abbreviate(linSkipped));
         err.println("[simulate] " + livenessLine(results));
+        if (args.options().batchingStateMachines()) {
+            err.printf(Locale.ROOT, "[simulate] atomic steps: %d committed (the largest of %d entries), %d aborted,"
+                    + " failed at their commit or lost%n", stepsCommitted, largestStep, stepsDiscarded);
+        }
         out.printf(Locale.ROOT, "simulated %d seeds: %d violations, %d commands committed, %d elections, %d snapshots"
                 + " taken, %d snapshots installed, %d duplicate submits applied once, in %.1f s%n", n, violations,
                 committed, elections, snapshotsTaken, snapshotsInstalled, duplicates, secs);

@@ -67,6 +67,8 @@ public final class SimCluster implements ClusterView {
     /** Whether the state machines keep the outcomes of commands ({@link SimStateMachine#keepsOutcomes()}). */
     private final boolean keepOutcomes;
     private final LogStore logStore;
+    /** Whether the state machines apply each batch in one atomic step ({@link SimStateMachine#appliesInBatches()}). */
+    private final boolean applyInBatches;
     private final Map<String, Slot> slots = new LinkedHashMap<>();
 
     /** Everything the cluster keeps about one node, across its incarnations. */
@@ -112,10 +114,11 @@ public final class SimCluster implements ClusterView {
         this.checkInvariants = b.checkInvariants;
         this.keepOutcomes = b.keepOutcomes;
         this.logStore = b.logStore;
+        this.applyInBatches = b.applyInBatches;
         for (int i = 0; i < ids.size(); i++) {
             Slot s = new Slot(ids.get(i), i == 0);
             s.log = logStore.create(s.id, storageId(s.id, 0));
-            s.stateMachine = new SimStateMachine(s.id, keepOutcomes);
+            s.stateMachine = new SimStateMachine(s.id, keepOutcomes, applyInBatches);
             slots.put(s.id, s);
         }
         sim.setNodeStateSource(this::nodeStates);
@@ -168,6 +171,7 @@ public final class SimCluster implements ClusterView {
         s.snapshotsTaken += s.node.snapshotsTaken();
         s.snapshotsInstalled += s.node.snapshotsInstalled();
         s.runtime.shutdown();
+        s.stateMachine.crash(); // a step still open is lost, like an uncommitted transaction
         s.transport.stop();
         s.node = null;
         s.sessions.clear();
@@ -195,7 +199,7 @@ public final class SimCluster implements ClusterView {
         crash(id);
         s.storageGeneration++;
         s.log = logStore.wipe(id, s.log, storageId(id, s.storageGeneration));
-        s.stateMachine = new SimStateMachine(id, keepOutcomes);
+        s.stateMachine = new SimStateMachine(id, keepOutcomes, applyInBatches);
         sim.record(id, EventKind.FAULT, "wipe " + id + " (new storage id " + Long.toHexString(s.log.storageId()) + ")");
     }
 
@@ -208,7 +212,7 @@ public final class SimCluster implements ClusterView {
         if (s.up()) {
             throw new IllegalStateException(id + " is running; crash it first");
         }
-        s.stateMachine = new SimStateMachine(id, keepOutcomes);
+        s.stateMachine = new SimStateMachine(id, keepOutcomes, applyInBatches);
         sim.record(id, EventKind.FAULT, "state machine of " + id + " lost (kept in memory)");
     }
 
@@ -558,6 +562,7 @@ public final class SimCluster implements ClusterView {
         private boolean holdForDownNodes;
         private boolean keepOutcomes;
         private LogStore logStore = LogStore.inMemory();
+        private boolean applyInBatches;
 
         private Builder() {
         }
@@ -625,6 +630,15 @@ public final class SimCluster implements ClusterView {
          */
         public Builder stateMachinesKeepOutcomes(boolean keep) {
             this.keepOutcomes = keep;
+            return this;
+        }
+
+        /**
+         * Every node's state machine applies each batch of entries in one atomic step, as a database-backed one
+         * may in one transaction ({@link SimStateMachine#appliesInBatches()}; default off).
+         */
+        public Builder stateMachinesApplyInBatches(boolean inBatches) {
+            this.applyInBatches = inBatches;
             return this;
         }
 

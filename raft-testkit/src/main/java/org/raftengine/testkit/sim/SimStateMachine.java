@@ -47,6 +47,16 @@ import org.raftengine.core.spi.StateSnapshot;
  * them; each restore is recorded ({@link #restores()}) with the values it brought, so the checks can
  * compare them with what the replicas applied up to the snapshot's index.
  *
+ * <p>Made {@linkplain #SimStateMachine(String, boolean, boolean) to apply in batches}, it
+ * {@linkplain #appliesInBatches() applies each batch as one atomic step}, as a database state machine would in
+ * one transaction: between {@link #beginBatch} and {@link #commitBatch} every change (the values, the applied
+ * index, the kept outcomes, the record of applied entries the checks read) is buffered in the step and seen
+ * only by the step's own calls; {@link #commitBatch} makes it the state at once; {@link #abortBatch}, a commit
+ * that fails ({@link #failNextCommits}) and a crash ({@link #crash}) discard it. A rejected command changes
+ * the step before it is refused (its effects must go with the aborted step), so an engine that kept a step with
+ * a rejection in it would show. {@code apply}, {@code recordApplied} and {@code recordRejected} outside a step,
+ * a step begun inside another, and a snapshot, restore or {@code outcomeAt} inside a step are engine bugs.
+ *
  * <p>Calls out of order are an engine bug: {@code apply}, {@code recordApplied} and {@code recordRejected}
  * demand exactly {@code lastApplied() + 1} and throw {@link AssertionError} otherwise.
  */
@@ -74,6 +84,30 @@ public final class SimStateMachine implements StateMachine {
     private byte[] rejectedCommand;
     private String rejectedReason;
     private final List<Restore> restores = new ArrayList<>();
+    private final boolean batching;
+    /** The open step of a state machine that applies in batches; null when none is open. */
+    private Step step;
+    private int commitFailuresLeft;
+    private long stepsCommitted;
+    private long stepsDiscarded;
+    private long largestStep;
+
+    /**
+     * What a step changed, not yet committed: the entries and values it added, the outcomes it kept, and the
+     * applied index and command count as the step sees them.
+     */
+    private static final class Step {
+        final List<AppliedEntry> applied = new ArrayList<>();
+        final List<String> values = new ArrayList<>();
+        final TreeMap<Long, AppliedOutcome> outcomes = new TreeMap<>();
+        long lastApplied;
+        long commandsApplied;
+
+        Step(long lastApplied, long commandsApplied) {
+            this.lastApplied = lastApplied;
+            this.commandsApplied = commandsApplied;
+        }
+    }
 
     /**
      * A restore from a snapshot: the index it covers, the values it brought, and how many entries were in
@@ -89,8 +123,17 @@ public final class SimStateMachine implements StateMachine {
 
     /** An empty state machine of node {@code nodeId}, that keeps the outcomes of commands if told to. */
     public SimStateMachine(String nodeId, boolean keepsOutcomes) {
+        this(nodeId, keepsOutcomes, false);
+    }
+
+    /**
+     * An empty state machine of node {@code nodeId}, that keeps the outcomes of commands if told to, and
+     * applies in batches (one atomic step per batch; see the class comment) if told to.
+     */
+    public SimStateMachine(String nodeId, boolean keepsOutcomes, boolean appliesInBatches) {
         this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
         this.keepsOutcomes = keepsOutcomes;
+        this.batching = appliesInBatches;
     }
 
     /** The answer to a read when {@code values} were applied: {@code "="}, then the values one per line. */
@@ -121,9 +164,10 @@ public final class SimStateMachine implements StateMachine {
         return result;
     }
 
+    /** The applied index: inside a step, as the step sees it (its own changes included). */
     @Override
     public long lastApplied() {
-        return lastApplied;
+        return step != null ? step.lastApplied : lastApplied;
     }
 
     @Override
@@ -139,11 +183,33 @@ public final class SimStateMachine implements StateMachine {
             rejectedIndex = index;
             rejectedCommand = command.clone();
             rejectedReason = "rejected " + MessageLabels.printable(command, 40);
+            if (step != null) {
+                // A change made before the command was found wrong: it must go with the step.
+                step.commandsApplied++;
+                step.values.add(new String(command, StandardCharsets.UTF_8));
+            }
             throw new RejectedCommandException(rejectedReason);
+        }
+        byte[] result;
+        if (step != null) {
+            step.lastApplied = index;
+            step.applied.add(new AppliedEntry(index, command.clone(), false));
+            if (isRead(command)) {
+                List<String> seen = new ArrayList<>(values);
+                seen.addAll(step.values);
+                result = readResult(seen);
+            } else {
+                step.commandsApplied++;
+                step.values.add(new String(command, StandardCharsets.UTF_8));
+                result = resultFor(step.commandsApplied, command);
+            }
+            if (keepsOutcomes) {
+                step.outcomes.put(index, AppliedOutcome.ok(result.clone()));
+            }
+            return result;
         }
         lastApplied = index;
         applied.add(new AppliedEntry(index, command.clone(), false));
-        byte[] result;
         if (isRead(command)) {
             result = readResult(values);
         } else {
@@ -164,6 +230,11 @@ public final class SimStateMachine implements StateMachine {
             throw new AssertionError("engine bug: recordApplied(" + index + ") on " + nodeId + " for the command it"
                     + " rejected; recordRejected expected");
         }
+        if (step != null) {
+            step.applied.add(new AppliedEntry(index, null, false));
+            step.lastApplied = index;
+            return;
+        }
         applied.add(new AppliedEntry(index, null, false));
         lastApplied = index;
     }
@@ -181,19 +252,136 @@ public final class SimStateMachine implements StateMachine {
                     + ", which rejected " + (rejectedIndex < 0 ? "nothing" : "index " + rejectedIndex + " ("
                     + rejectedReason + ")"));
         }
-        applied.add(new AppliedEntry(index, rejectedCommand, true));
-        if (keepsOutcomes) {
-            outcomes.put(index, AppliedOutcome.rejected(reason));
+        if (step != null) {
+            step.applied.add(new AppliedEntry(index, rejectedCommand, true));
+            if (keepsOutcomes) {
+                step.outcomes.put(index, AppliedOutcome.rejected(reason));
+            }
+            step.lastApplied = index;
+        } else {
+            applied.add(new AppliedEntry(index, rejectedCommand, true));
+            if (keepsOutcomes) {
+                outcomes.put(index, AppliedOutcome.rejected(reason));
+            }
+            lastApplied = index;
         }
-        rejectedIndex = -1;
-        rejectedCommand = null;
-        rejectedReason = null;
-        lastApplied = index;
+        // Kept until the step is committed: an engine may abort it and record the rejection again.
+        if (step == null) {
+            rejectedIndex = -1;
+            rejectedCommand = null;
+            rejectedReason = null;
+        }
+    }
+
+    // ---- batches
+
+    @Override
+    public boolean appliesInBatches() {
+        return batching;
+    }
+
+    @Override
+    public void beginBatch() {
+        if (!batching) {
+            throw new AssertionError("engine bug: beginBatch on " + nodeId + ", which does not apply in batches");
+        }
+        if (step != null) {
+            throw new AssertionError("engine bug: beginBatch on " + nodeId + " inside an open step (begun at index "
+                    + (lastApplied + 1) + ")");
+        }
+        step = new Step(lastApplied, commandsApplied);
+    }
+
+    /** Makes the step the state, at once; or, if set to fail ({@link #failNextCommits}), discards it and throws. */
+    @Override
+    public void commitBatch() {
+        if (step == null) {
+            throw new AssertionError("engine bug: commitBatch on " + nodeId + " with no step open");
+        }
+        if (commitFailuresLeft > 0) {
+            commitFailuresLeft--;
+            discardStep();
+            throw new TransientApplyException("simulated: commit failed, the transaction rolled back");
+        }
+        Step s = step;
+        step = null;
+        applied.addAll(s.applied);
+        values.addAll(s.values);
+        outcomes.putAll(s.outcomes);
+        lastApplied = s.lastApplied;
+        commandsApplied = s.commandsApplied;
+        stepsCommitted++;
+        largestStep = Math.max(largestStep, s.applied.size());
+        if (rejectedIndex >= 0 && rejectedIndex <= lastApplied) {
+            rejectedIndex = -1;
+            rejectedCommand = null;
+            rejectedReason = null;
+        }
+    }
+
+    /** Discards the open step, if any (after a failed commit there is none left). */
+    @Override
+    public void abortBatch() {
+        if (!batching) {
+            throw new AssertionError("engine bug: abortBatch on " + nodeId + ", which does not apply in batches");
+        }
+        if (step != null) {
+            discardStep();
+        }
+    }
+
+    /**
+     * The node crashed: a step still open is lost, as a database loses a transaction it did not commit. (On
+     * the simulator a step runs within one event, so a crash falls between steps; this holds either way.)
+     */
+    public void crash() {
+        if (step != null) {
+            discardStep();
+        }
+    }
+
+    private void discardStep() {
+        step = null;
+        stepsDiscarded++;
+    }
+
+    /** The next {@code count} commits of a step fail (transiently), the step discarded. */
+    public void failNextCommits(int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("count must not be negative");
+        }
+        this.commitFailuresLeft = count;
+    }
+
+    /** Commits still set to fail. */
+    public int commitFailuresLeft() {
+        return commitFailuresLeft;
+    }
+
+    /** True while a step is open. */
+    public boolean stepOpen() {
+        return step != null;
+    }
+
+    /** Steps committed, over every incarnation. */
+    public long stepsCommitted() {
+        return stepsCommitted;
+    }
+
+    /** Steps discarded: aborted, failed to commit, or lost in a crash. */
+    public long stepsDiscarded() {
+        return stepsDiscarded;
+    }
+
+    /** The most entries a committed step applied or recorded. */
+    public long largestStep() {
+        return largestStep;
     }
 
     /** The outcome kept at {@code index}, null if none (not a command, or before a restore, or not kept). */
     @Override
     public AppliedOutcome outcomeAt(long index) {
+        notInStep("outcomeAt");
         if (index > lastApplied) {
             throw new AssertionError("engine bug: outcomeAt(" + index + ") on " + nodeId + " whose last applied index"
                     + " is " + lastApplied);
@@ -216,6 +404,7 @@ public final class SimStateMachine implements StateMachine {
     /** Copies the state: the view stays as it was while later applies change the state. */
     @Override
     public StateSnapshot snapshot() {
+        notInStep("snapshot");
         long at = lastApplied;
         long commands = commandsApplied;
         List<String> copy = List.copyOf(values);
@@ -236,6 +425,7 @@ public final class SimStateMachine implements StateMachine {
     /** Reads the whole snapshot before changing anything, so a failed read leaves the state as it was. */
     @Override
     public void restore(long index, InputStream in) throws IOException {
+        notInStep("restore");
         DataInputStream data = new DataInputStream(in);
         long at = data.readLong();
         long commands = data.readLong();
@@ -286,9 +476,20 @@ public final class SimStateMachine implements StateMachine {
     }
 
     private void checkNext(String call, long index) {
-        if (index != lastApplied + 1) {
+        if (batching && step == null) {
+            throw new AssertionError("engine bug: " + call + "(" + index + ") on " + nodeId + " outside a step (it"
+                    + " applies in batches: beginBatch first)");
+        }
+        long last = lastApplied();
+        if (index != last + 1) {
             throw new AssertionError("engine bug: " + call + "(" + index + ") on " + nodeId
-                    + " whose last applied index is " + lastApplied + " (expected " + (lastApplied + 1) + ")");
+                    + " whose last applied index is " + last + " (expected " + (last + 1) + ")");
+        }
+    }
+
+    private void notInStep(String call) {
+        if (step != null) {
+            throw new AssertionError("engine bug: " + call + " on " + nodeId + " inside an open step");
         }
     }
 
@@ -356,6 +557,7 @@ public final class SimStateMachine implements StateMachine {
     @Override
     public String toString() {
         return "SimStateMachine[" + nodeId + ", lastApplied=" + lastApplied + ", commands=" + commandsApplied
-                + (keepsOutcomes ? ", keeps outcomes" : "") + "]";
+                + (keepsOutcomes ? ", keeps outcomes" : "") + (batching ? ", applies in batches" : "")
+                + (step != null ? ", step open" : "") + "]";
     }
 }

@@ -122,4 +122,113 @@ class SimStateMachineTest {
         assertThat(sm.lastApplied()).isEqualTo(5);
         assertThat(SimStateMachine.parseReadResult("2:b".getBytes(StandardCharsets.UTF_8))).isNull();
     }
+
+    // ---- batches: one atomic step per batch, like a transaction
+
+    @Test
+    void aStepIsSeenByItsOwnCallsAndBecomesTheStateOnlyAtItsCommit() {
+        SimStateMachine sm = new SimStateMachine("n1", true, true);
+        assertThat(sm.appliesInBatches()).isTrue();
+        sm.beginBatch();
+        sm.recordApplied(1);
+        assertThat(sm.apply(2, b("a"))).isEqualTo(b("1:a"));
+        assertThat(SimStateMachine.parseReadResult(sm.apply(3, b("?r")))).as("a read in the step sees the step")
+                .containsExactly("a");
+        assertThat(sm.apply(4, b("b"))).isEqualTo(b("2:b"));
+        assertThat(sm.lastApplied()).as("as the step sees it").isEqualTo(4);
+        assertThat(sm.appliedCount()).as("nothing committed yet").isZero();
+        assertThat(sm.values()).isEmpty();
+        assertThat(sm.commandsApplied()).isZero();
+        sm.commitBatch();
+        assertThat(sm.stepOpen()).isFalse();
+        assertThat(sm.lastApplied()).isEqualTo(4);
+        assertThat(sm.values()).containsExactly("a", "b");
+        assertThat(sm.appliedCount()).isEqualTo(4);
+        assertThat(sm.outcomeAt(4)).isEqualTo(AppliedOutcome.ok(b("2:b")));
+        assertThat(sm.stepsCommitted()).isEqualTo(1);
+        assertThat(sm.largestStep()).isEqualTo(4);
+    }
+
+    @Test
+    void anAbortedStepLeavesNothingARejectedCommandsEffectIncluded() {
+        SimStateMachine sm = new SimStateMachine("n1", true, true);
+        sm.beginBatch();
+        sm.apply(1, b("a"));
+        sm.commitBatch();
+        sm.beginBatch();
+        sm.apply(2, b("b"));
+        assertThatThrownBy(() -> sm.apply(3, b("Xno"))).isInstanceOf(RejectedCommandException.class);
+        sm.abortBatch();
+        assertThat(sm.lastApplied()).isEqualTo(1);
+        assertThat(sm.values()).containsExactly("a");
+        assertThat(sm.outcomeAt(1)).isEqualTo(AppliedOutcome.ok(b("1:a")));
+        // Applied again one per step: the rejection in a step of its own.
+        sm.beginBatch();
+        sm.apply(2, b("b"));
+        sm.commitBatch();
+        sm.beginBatch();
+        assertThatThrownBy(() -> sm.apply(3, b("Xno"))).isInstanceOf(RejectedCommandException.class);
+        sm.abortBatch();
+        sm.beginBatch();
+        sm.recordRejected(3, "rejected 'Xno'");
+        sm.commitBatch();
+        assertThat(sm.values()).containsExactly("a", "b");
+        assertThat(sm.appliedEntries()).containsExactly(new AppliedEntry(1, b("a"), false),
+                new AppliedEntry(2, b("b"), false), new AppliedEntry(3, b("Xno"), true));
+        assertThat(sm.outcomeAt(3)).isEqualTo(AppliedOutcome.rejected("rejected 'Xno'"));
+        assertThat(sm.stepsDiscarded()).isEqualTo(2);
+    }
+
+    @Test
+    void aStepThatKeepsARejectedCommandsEffectShows() {
+        SimStateMachine sm = new SimStateMachine("n1", false, true);
+        sm.beginBatch();
+        assertThatThrownBy(() -> sm.apply(1, b("Xno"))).isInstanceOf(RejectedCommandException.class);
+        sm.recordRejected(1, "rejected 'Xno'"); // an engine bug: recorded in the step it should have aborted
+        sm.commitBatch();
+        assertThat(sm.values()).as("the refused command's change was kept").containsExactly("Xno");
+        sm.beginBatch();
+        assertThat(sm.apply(2, b("b"))).as("numbered after it").isEqualTo(b("2:b"));
+    }
+
+    @Test
+    void aFailedCommitOrACrashLosesTheStep() {
+        SimStateMachine sm = new SimStateMachine("n1", true, true);
+        sm.failNextCommits(1);
+        sm.beginBatch();
+        sm.apply(1, b("a"));
+        assertThatThrownBy(sm::commitBatch).isInstanceOf(TransientApplyException.class);
+        assertThat(sm.stepOpen()).isFalse();
+        sm.abortBatch(); // after a failed commit: nothing left to undo
+        assertThat(sm.lastApplied()).isZero();
+        assertThat(sm.values()).isEmpty();
+        assertThat(sm.commitFailuresLeft()).isZero();
+
+        sm.beginBatch();
+        sm.apply(1, b("a"));
+        sm.crash();
+        assertThat(sm.stepOpen()).isFalse();
+        assertThat(sm.lastApplied()).isZero();
+        assertThat(sm.outcomeAt(0)).isNull();
+        sm.beginBatch();
+        sm.apply(1, b("a"));
+        sm.commitBatch();
+        assertThat(sm.values()).containsExactly("a");
+    }
+
+    @Test
+    void callsOutsideAStepOrAStepInsideAnotherAreEngineBugs() {
+        SimStateMachine sm = new SimStateMachine("n1", false, true);
+        assertThatThrownBy(() -> sm.apply(1, b("a"))).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("outside a step");
+        assertThatThrownBy(() -> sm.recordApplied(1)).isInstanceOf(AssertionError.class);
+        assertThatThrownBy(sm::commitBatch).isInstanceOf(AssertionError.class);
+        sm.beginBatch();
+        assertThatThrownBy(sm::beginBatch).isInstanceOf(AssertionError.class).hasMessageContaining("inside an open");
+        assertThatThrownBy(sm::snapshot).isInstanceOf(AssertionError.class);
+        assertThatThrownBy(() -> sm.outcomeAt(0)).isInstanceOf(AssertionError.class);
+        SimStateMachine plain = new SimStateMachine("n2");
+        assertThat(plain.appliesInBatches()).isFalse();
+        assertThatThrownBy(plain::beginBatch).isInstanceOf(AssertionError.class);
+    }
 }
