@@ -42,16 +42,16 @@ public final class JpaAppliedState {
      *                               twice is a bug of the caller, and the transaction must not commit
      */
     public void record(EntityManager em, long index, AppliedOutcome outcome) {
-        int updated = em.createQuery("update RaftApplied a set a.appliedIndex = :i where a.clusterId = :c"
-                        + " and a.nodeId = :n and a.appliedIndex < :i")
-                .setParameter("i", index).setParameter("c", clusterId).setParameter("n", nodeId).executeUpdate();
-        if (updated == 0) {
-            AppliedRow row = em.find(AppliedRow.class, new NodeKey(clusterId, nodeId));
-            if (row != null) {
-                throw new IllegalStateException("node " + nodeId + " of cluster " + clusterId + " records entry "
-                        + index + " as applied, but raft_applied is at " + row.appliedIndex + " already");
-            }
+        // Found once per entity manager and then changed in memory: a batch applied in one transaction writes
+        // the applied index once, at the flush, instead of once per entry.
+        AppliedRow row = em.find(AppliedRow.class, new NodeKey(clusterId, nodeId));
+        if (row == null) {
             em.persist(new AppliedRow(clusterId, nodeId, index));
+        } else if (row.appliedIndex >= index) {
+            throw new IllegalStateException("node " + nodeId + " of cluster " + clusterId + " records entry "
+                    + index + " as applied, but raft_applied is at " + row.appliedIndex + " already");
+        } else {
+            row.appliedIndex = index;
         }
         if (outcome != null) {
             em.persist(new OutcomeRow(clusterId, nodeId, index, outcome.output(), outcome.rejection()));

@@ -20,7 +20,10 @@ import org.raftengine.core.spi.StateSnapshot;
  * {@code raft-cdi} does the same for {@code @Committed} observers). Each command is applied by the
  * application's {@link Commands} in one transaction that also records the entry as applied and keeps its
  * outcome ({@link JpaAppliedState}): the change, the applied index and the outcome commit together, so a crash
- * never applies a command twice, and a client's re-sent command gets its original answer after a restart.
+ * never applies a command twice, and a client's re-sent command gets its original answer after a restart. The
+ * node hands it batches of entries ({@link #appliesInBatches()}): each batch is one transaction, so one durable
+ * commit for up to a thousand commands; a batch with a rejected command is applied again one entry per
+ * transaction, so only that command's work is rolled back.
  *
  * <p>Failures: a {@link RejectedCommandException} from the commands rolls their work back and is the command's
  * outcome on every replica; a database that cannot be reached, a deadlock or a lock time-out becomes a
@@ -60,6 +63,10 @@ public final class JpaStateMachine implements StateMachine {
     private final Commands commands;
     private final Snapshots snapshots;
     private volatile long lastApplied;
+    /** The transaction of the batch being applied (apply thread only), or null between batches. */
+    private TransactionStep step;
+    /** The last index applied in {@link #step}, made {@link #lastApplied} by its commit. */
+    private long stepApplied;
 
     /** A state machine without snapshots (the log is never compacted). */
     public JpaStateMachine(JpaTransactions transactions, JpaAppliedState applied, Commands commands) {
@@ -89,7 +96,7 @@ public final class JpaStateMachine implements StateMachine {
             applied.record(em, index, AppliedOutcome.ok(output));
             return output;
         });
-        lastApplied = index;
+        applied(index);
         return out;
     }
 
@@ -99,7 +106,7 @@ public final class JpaStateMachine implements StateMachine {
             applied.record(em, index, null);
             return null;
         });
-        lastApplied = index;
+        applied(index);
     }
 
     @Override
@@ -108,7 +115,55 @@ public final class JpaStateMachine implements StateMachine {
             applied.record(em, index, AppliedOutcome.rejected(reason));
             return null;
         });
-        lastApplied = index;
+        applied(index);
+    }
+
+    private void applied(long index) {
+        if (step != null) {
+            stepApplied = index;
+        } else {
+            lastApplied = index;
+        }
+    }
+
+    /** {@inheritDoc} Always true: a batch of entries is one transaction, so one durable commit. */
+    @Override
+    public boolean appliesInBatches() {
+        return true;
+    }
+
+    @Override
+    public void beginBatch() {
+        if (step != null) {
+            throw new IllegalStateException("a batch is being applied already");
+        }
+        try {
+            step = TransactionStep.begin(tx);
+        } catch (RuntimeException e) {
+            throw classify("beginning a batch", e);
+        }
+        stepApplied = lastApplied;
+    }
+
+    @Override
+    public void commitBatch() {
+        TransactionStep s = step;
+        step = null;
+        try {
+            s.commit();
+        } catch (RuntimeException e) {
+            throw classify("committing a batch", e);
+        }
+        lastApplied = stepApplied;
+    }
+
+    @Override
+    public void abortBatch() {
+        TransactionStep s = step;
+        step = null;
+        if (s != null) {
+            s.rollback();
+        }
     }
 
     /** {@inheritDoc} Always true: outcomes are kept in {@code raft_outcome}. */
@@ -194,17 +249,24 @@ public final class JpaStateMachine implements StateMachine {
         }
     }
 
-    /** Runs {@code work} in a transaction; failures that a retry may cure become {@link TransientApplyException}. */
+    /**
+     * Runs {@code work} in the batch's transaction, or in one of its own between batches; failures that a retry
+     * may cure become {@link TransientApplyException}.
+     */
     private <T> T run(String what, java.util.function.Function<EntityManager, T> work) {
         try {
-            return tx.inTransaction(work);
+            return step != null ? work.apply(step.entityManager()) : tx.inTransaction(work);
         } catch (RejectedCommandException | UncheckedIOException e) {
             throw e;
         } catch (RuntimeException e) {
-            if (DatabaseFailures.isTransient(e)) {
-                throw new TransientApplyException(what + " failed, to be retried: " + e.getMessage(), e);
-            }
-            throw e;
+            throw classify(what, e);
         }
+    }
+
+    private static RuntimeException classify(String what, RuntimeException e) {
+        if (DatabaseFailures.isTransient(e)) {
+            return new TransientApplyException(what + " failed, to be retried: " + e.getMessage(), e);
+        }
+        return e;
     }
 }

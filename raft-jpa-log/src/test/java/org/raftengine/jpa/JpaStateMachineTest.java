@@ -176,6 +176,40 @@ class JpaStateMachineTest {
     }
 
     @Test
+    void aBatchIsOneTransactionCommittedOrAbortedWhole() throws Exception {
+        TestDatabase db = nodeDatabase();
+        JpaStateMachine sm = machine(db, "a");
+        assertThat(sm.appliesInBatches()).isTrue();
+
+        sm.beginBatch();
+        sm.apply(1, bytes("put x 1"));
+        sm.recordApplied(2);
+        assertThat(sm.apply(3, bytes("put x 3"))).as("a batch sees its own changes").isEqualTo(bytes("1"));
+        // Read on another thread: the batch's JTA transaction is bound to this one.
+        assertThat(java.util.concurrent.CompletableFuture.supplyAsync(() -> table(db)).get(30, TimeUnit.SECONDS))
+                .as("nothing is visible outside the batch before its commit").isEmpty();
+        assertThat(sm.lastApplied()).isZero();
+        sm.commitBatch();
+
+        assertThat(table(db)).containsExactly(Map.entry("x", "3"));
+        assertThat(sm.lastApplied()).isEqualTo(3);
+        assertThat(machine(db, "a").lastApplied()).isEqualTo(3);
+
+        sm.beginBatch();
+        sm.apply(4, bytes("put y 4"));
+        sm.recordRejected(5, "refused");
+        sm.abortBatch();
+
+        assertThat(table(db)).containsExactly(Map.entry("x", "3"));
+        assertThat(sm.lastApplied()).isEqualTo(3);
+        assertThat(sm.outcomeAt(5)).isNull();
+        sm.beginBatch();
+        sm.apply(4, bytes("put y 4"));
+        sm.commitBatch();
+        assertThat(machine(db, "a").lastApplied()).as("the aborted entries are applied again").isEqualTo(4);
+    }
+
+    @Test
     void nodesSharingADatabaseKeepTheirOwnAppliedIndex() throws Exception {
         TestDatabase db = nodeDatabase();
         machine(db, "a").recordApplied(5);
