@@ -17,9 +17,10 @@ import org.raftengine.core.spi.StateSnapshot;
 import org.raftengine.jpa.DatabaseFailures;
 import org.raftengine.jpa.JpaAppliedState;
 import org.raftengine.jpa.JpaTransactions;
+import org.raftengine.jpa.TransactionStep;
 
 /**
- * The state machine of {@code raft.log=jpa}: each committed entry in one JTA transaction that fires its
+ * The state machine of {@code raft.log=jpa}: each batch of committed entries in one JTA transaction that fires their
  * {@code @Committed} events (observers join the transaction and do their own JPA work) and records the entry
  * as applied, with its outcome, through {@link JpaAppliedState}; then commits. So the observers' changes, the
  * applied index and the outcome commit or roll back together: a crash before the commit applies the entry
@@ -34,6 +35,10 @@ final class TransactionalEvents implements StateMachine {
     private final CommandEvents events;
     private final RaftSnapshots snapshots;
     private volatile long lastApplied;
+    /** The JTA transaction of the batch being applied (apply thread only), or null between batches. */
+    private TransactionStep step;
+    /** The last index applied in {@link #step}, made {@link #lastApplied} by its commit. */
+    private long stepApplied;
 
     TransactionalEvents(JpaTransactions tx, JpaAppliedState applied, CommandEvents events, RaftSnapshots snapshots) {
         this.tx = tx;
@@ -55,7 +60,7 @@ final class TransactionalEvents implements StateMachine {
             applied.record(em, index, AppliedOutcome.ok(c.result()));
             return c.result();
         });
-        lastApplied = index;
+        applied(index);
         return result;
     }
 
@@ -65,7 +70,7 @@ final class TransactionalEvents implements StateMachine {
             applied.record(em, index, null);
             return null;
         });
-        lastApplied = index;
+        applied(index);
     }
 
     @Override
@@ -74,7 +79,59 @@ final class TransactionalEvents implements StateMachine {
             applied.record(em, index, AppliedOutcome.rejected(reason));
             return null;
         });
-        lastApplied = index;
+        applied(index);
+    }
+
+    private void applied(long index) {
+        if (step != null) {
+            stepApplied = index;
+        } else {
+            lastApplied = index;
+        }
+    }
+
+    /**
+     * {@inheritDoc} Always true: a batch of committed entries is one JTA transaction (each entry with its own
+     * request context), so one durable commit for the batch; a batch in which a command is rejected is applied
+     * again one entry per transaction, so only that command's work is rolled back.
+     */
+    @Override
+    public boolean appliesInBatches() {
+        return true;
+    }
+
+    @Override
+    public void beginBatch() {
+        if (step != null) {
+            throw new IllegalStateException("a batch is being applied already");
+        }
+        try {
+            step = TransactionStep.begin(tx);
+        } catch (RuntimeException e) {
+            throw classify("beginning a batch", e);
+        }
+        stepApplied = lastApplied;
+    }
+
+    @Override
+    public void commitBatch() {
+        TransactionStep s = step;
+        step = null;
+        try {
+            s.commit();
+        } catch (RuntimeException e) {
+            throw classify("committing a batch", e);
+        }
+        lastApplied = stepApplied;
+    }
+
+    @Override
+    public void abortBatch() {
+        TransactionStep s = step;
+        step = null;
+        if (s != null) {
+            s.rollback();
+        }
     }
 
     /** {@inheritDoc} Always true: outcomes are kept in {@code raft_outcome}. */
@@ -167,16 +224,22 @@ final class TransactionalEvents implements StateMachine {
         }
     }
 
+    /** Runs {@code work} in the batch's transaction, or in one of its own between batches. */
     private <T> T run(String what, Function<EntityManager, T> work) {
         try {
-            return tx.inTransaction(work);
+            return step != null ? work.apply(step.entityManager()) : tx.inTransaction(work);
         } catch (RejectedCommandException | UncheckedIOException e) {
             throw e;
         } catch (RuntimeException e) {
-            if (DatabaseFailures.isTransient(e)) {
-                throw new TransientApplyException(what + " failed, to be retried: " + e.getMessage(), e);
-            }
-            throw e;
+            throw classify(what, e);
         }
+    }
+
+    /** A failure of the database's state becomes a {@link TransientApplyException}: the node retries it. */
+    private static RuntimeException classify(String what, RuntimeException e) {
+        if (DatabaseFailures.isTransient(e)) {
+            return new TransientApplyException(what + " failed, to be retried: " + e.getMessage(), e);
+        }
+        return e;
     }
 }
