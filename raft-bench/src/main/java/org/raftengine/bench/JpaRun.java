@@ -45,6 +45,8 @@ final class JpaRun {
     static final double TARGET_ENTRIES_PER_SECOND = 50_000;
     static final int TARGET_BATCH = 256;
 
+    private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
     private final JpaOptions options;
     private final PrintStream progress;
 
@@ -55,7 +57,8 @@ final class JpaRun {
 
     /** One append measurement: a log, one batch size, one round. */
     record Appends(int batch, int round, long entries, long appends, double seconds, long p50Nanos, long p99Nanos,
-                   long maxNanos, double cpuPerEntryNs, double allocPerEntry, String statistics) {
+                   long maxNanos, double cpuPerEntryNs, double threadCpuPerEntryNs, double allocPerEntry,
+                   String statistics) {
         double entriesPerSecond() {
             return seconds > 0 ? entries / seconds : 0;
         }
@@ -187,12 +190,14 @@ final class JpaRun {
         long appends = 0;
         Map<Long, Long> allocBefore = null;
         long cpuBefore = 0;
+        long threadCpuBefore = 0;
         while ((now = System.nanoTime()) < end) {
             if (start == 0 && now >= warmEnd) {
                 start = now;
                 stats.clear();
                 allocBefore = JvmMeters.allocatedByThread();
                 cpuBefore = JvmMeters.processCpuNanos();
+                threadCpuBefore = THREADS.getCurrentThreadCpuTime();
             }
             List<LogEntry> entriesOfBatch = batch(next, batch);
             long t0 = System.nanoTime();
@@ -210,6 +215,7 @@ final class JpaRun {
         double alloc = allocBefore == null ? 0
                 : JvmMeters.allocatedBetween(allocBefore, JvmMeters.allocatedByThread()) / perEntry;
         double cpu = cpuBefore <= 0 ? -1 : (JvmMeters.processCpuNanos() - cpuBefore) / perEntry;
+        double threadCpu = threadCpuBefore <= 0 ? -1 : (THREADS.getCurrentThreadCpuTime() - threadCpuBefore) / perEntry;
         String statistics = "";
         if (options.statistics() && appends > 0) {
             double n = appends;
@@ -219,7 +225,7 @@ final class JpaRun {
                     stats.getTransactionCount() / n, stats.getSessionOpenCount() / n);
         }
         return new Appends(batch, round, entries, appends, start == 0 ? 0 : (stop - start) / 1e9,
-                latency.quantile(0.50), latency.quantile(0.99), latency.max(), cpu, alloc, statistics);
+                latency.quantile(0.50), latency.quantile(0.99), latency.max(), cpu, threadCpu, alloc, statistics);
     }
 
     /** {@code size} entries from {@code first} on: commands of {@code --command-bytes}, their index in front. */
@@ -236,9 +242,10 @@ final class JpaRun {
 
     private static String progress(String database, Appends a) {
         return String.format(Locale.ROOT, "# round %d %-10s batch=%-4d %9.0f entries/s  %8.0f appends/s  p50=%.3f ms"
-                        + "  p99=%.3f ms  max=%.3f ms  cpu=%.1f us/entry  alloc=%.0f B/entry%s",
+                        + "  p99=%.3f ms  max=%.3f ms  cpu=%.1f us/entry (appending thread %.1f)  alloc=%.0f B/entry%s",
                 a.round(), database, a.batch(), a.entriesPerSecond(), a.appendsPerSecond(), a.p50Nanos() / 1e6,
-                a.p99Nanos() / 1e6, a.maxNanos() / 1e6, a.cpuPerEntryNs() / 1e3, a.allocPerEntry(),
+                a.p99Nanos() / 1e6, a.maxNanos() / 1e6, a.cpuPerEntryNs() / 1e3, a.threadCpuPerEntryNs() / 1e3,
+                a.allocPerEntry(),
                 a.statistics().isEmpty() ? "" : "  " + a.statistics());
     }
 
@@ -275,22 +282,23 @@ final class JpaRun {
             lines.add("### Appends: one JpaRaftLog, one thread, one batch per append() (one JTA transaction)");
             lines.add("");
             lines.add("| database | batch | entries/s | appends/s | p50 ms | p99 ms | max ms | cpu us/entry"
-                    + " | alloc B/entry |");
-            lines.add("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+                    + " | thread cpu us/entry | alloc B/entry |");
+            lines.add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             for (Row r : rows) {
                 if (r.skipped() != null) {
-                    lines.add("| " + r.database() + " | " + (r.skipped().startsWith("FAILED") ? "FAILED" : "skipped")
-                            + " | | | | | | | |");
+                    lines.add("| " + r.database() + " | " + skipWord(r) + " | | | | | | | | |");
                     continue;
                 }
                 for (Map.Entry<Integer, List<Appends>> e : r.appends().entrySet()) {
                     List<Appends> a = e.getValue();
-                    lines.add(String.format(Locale.ROOT, "| %s | %d | %,.0f | %,.0f | %.3f | %.3f | %.3f | %.1f | %,.0f |",
+                    lines.add(String.format(Locale.ROOT,
+                            "| %s | %d | %,.0f | %,.0f | %.3f | %.3f | %.3f | %.1f | %.1f | %,.0f |",
                             r.database(), e.getKey(), median(a, Appends::entriesPerSecond),
                             median(a, Appends::appendsPerSecond), median(a, x -> x.p50Nanos() / 1e6),
                             median(a, x -> x.p99Nanos() / 1e6),
                             a.stream().mapToLong(Appends::maxNanos).max().orElse(0) / 1e6,
-                            median(a, x -> x.cpuPerEntryNs() / 1e3), median(a, Appends::allocPerEntry)));
+                            median(a, x -> x.cpuPerEntryNs() / 1e3), median(a, x -> x.threadCpuPerEntryNs() / 1e3),
+                            median(a, Appends::allocPerEntry)));
                 }
             }
         }
@@ -303,8 +311,7 @@ final class JpaRun {
             lines.add("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
             for (Row r : rows) {
                 if (r.skipped() != null) {
-                    lines.add("| " + r.database() + " | " + (r.skipped().startsWith("FAILED") ? "FAILED" : "skipped")
-                            + " | | | | | | | |");
+                    lines.add("| " + r.database() + " | " + skipWord(r) + " | | | | | | | |");
                     continue;
                 }
                 for (Map.Entry<Integer, Summary> e : r.commits().entrySet()) {
@@ -326,6 +333,10 @@ final class JpaRun {
             }
         }
         return lines;
+    }
+
+    private static String skipWord(Row r) {
+        return r.skipped().startsWith("FAILED") ? "FAILED" : "skipped";
     }
 
     private static String version(Class<?> type) {

@@ -47,13 +47,13 @@ class JpaOptionsTest {
         TrialResult r = new TrialResult("jpa:h2", 64, 1, 50_000, 5.0, 4_000_000, 9_000_000, 20_000_000, 4_100_000,
                 100, 50_000, 0, 0, 0, 0, 0, 0, 10, "");
         JpaRun.Appends a = new JpaRun.Appends(256, 1, 256_000, 1_000, 5.0, 4_000_000, 8_000_000, 9_000_000, 7_000,
-                4_000, "");
+                5_000, 4_000, "");
         List<String> lines = JpaRun.report(List.of(
                 new JpaRun.Row("h2", "H2 2.5.252", Map.of(256, List.of(a)), Map.of(64, Summary.of(List.of(r))), null),
                 new JpaRun.Row("postgresql", "", Map.of(), Map.of(), "PostgreSQL at x is not reachable")),
                 options, "1.00 1.00 1.00", "2.00 1.00 1.00");
-        assertThat(lines).contains("| h2 | 256 | 51,200 | 200 | 4.000 | 8.000 | 9.000 | 7.0 | 4,000 |",
-                "| postgresql | skipped | | | | | | | |",
+        assertThat(lines).contains("| h2 | 256 | 51,200 | 200 | 4.000 | 8.000 | 9.000 | 7.0 | 5.0 | 4,000 |",
+                "| postgresql | skipped | | | | | | | | |", "| postgresql | skipped | | | | | | | |",
                 "| h2 | 64 | 10,000 | 4.000 | 9.000 | 20.000 | 50.0 | 0 | 0 |");
         assertThat(lines).anyMatch(l -> l.startsWith("| postgresql | skipped: PostgreSQL at x is not reachable |"));
         assertThat(lines).anyMatch(l -> l.contains("load average (1/5/15 min) 1.00 1.00 1.00 at the start"));
