@@ -30,6 +30,11 @@ public final class BenchMain {
     /** Held so that the level set on it stays (the logging framework keeps loggers weakly). */
     private static final java.util.logging.Logger ENGINE_LOG = java.util.logging.Logger.getLogger("org.raftengine");
 
+    /** Hibernate's, Narayana's and Agroal's start-up lines (through JBoss Logging to JUL), held as above. */
+    private static final List<java.util.logging.Logger> JPA_LOGS = List.of(
+            java.util.logging.Logger.getLogger("org.hibernate"), java.util.logging.Logger.getLogger("com.arjuna"),
+            java.util.logging.Logger.getLogger("io.agroal"), java.util.logging.Logger.getLogger("org.jboss"));
+
     /** The client count whose ratio lines come last. */
     static final int HEADLINE_CLIENTS = 64;
 
@@ -70,6 +75,17 @@ public final class BenchMain {
             boolean ok = JmsRun.run(jmsOptions, BenchOptions.defaultOut().getParent(), System.out, System.err);
             System.out.flush();
             System.exit(ok ? 0 : 1); // broker clients leave non-daemon threads behind
+            return;
+        }
+        if (JpaOptions.requested(args)) {
+            JpaOptions jpaOptions = parseOrExit(() -> JpaOptions.parse(args), JpaOptions.usage());
+            ENGINE_LOG.setLevel(java.util.logging.Level.WARNING);
+            for (java.util.logging.Logger quiet : JPA_LOGS) {
+                quiet.setLevel(java.util.logging.Level.WARNING);
+            }
+            boolean ok = JpaRun.run(jpaOptions, BenchOptions.defaultOut().getParent(), System.out, System.err);
+            System.out.flush();
+            System.exit(ok ? 0 : 1);
             return;
         }
         BenchOptions options = parseOrExit(() -> BenchOptions.parse(args), BenchOptions.usage());

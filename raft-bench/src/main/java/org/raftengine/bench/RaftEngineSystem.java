@@ -19,6 +19,7 @@ import org.raftengine.core.RaftNodeConfig;
 import org.raftengine.core.Role;
 import org.raftengine.core.log.InMemoryRaftLog;
 import org.raftengine.core.runtime.ThreadedRuntime;
+import org.raftengine.core.spi.RaftLog;
 import org.raftengine.core.spi.StateMachine;
 import org.raftengine.core.spi.Transport;
 import org.raftengine.core.spi.StateSnapshot;
@@ -40,7 +41,9 @@ import org.raftengine.core.wire.WireCodec;
  * </ul>
  *
  * <p>The JMS run ({@link JmsRun}) gives transports of its own instead of the {@link LocalNetwork}
- * ({@link #RaftEngineSystem(String, String, Function)}), with {@code PLAIN}'s threads.
+ * ({@link #RaftEngineSystem(String, String, Function)}), with {@code PLAIN}'s threads. The JPA run
+ * ({@link JpaRun}) gives logs of its own instead ({@link #withLogs}), on the {@link LocalNetwork}, with
+ * the node's default threads (storage and apply off the protocol thread, as for any log that blocks).
  */
 final class RaftEngineSystem implements BenchSystem {
 
@@ -62,6 +65,7 @@ final class RaftEngineSystem implements BenchSystem {
     private final String name;
     private final String clusterId;
     private final Function<String, Transport> transports; // null: the variant's LocalNetwork
+    private final Function<String, RaftLog> logFactory; // null: an InMemoryRaftLog per node
     private final List<RaftNode> nodes = new ArrayList<>();
     private final List<InMemoryRaftLog> logs = new ArrayList<>();
     private final AtomicLong leaderChanges = new AtomicLong();
@@ -73,6 +77,7 @@ final class RaftEngineSystem implements BenchSystem {
         this.name = variant.systemName;
         this.clusterId = CLUSTER_ID;
         this.transports = null;
+        this.logFactory = null;
     }
 
     /**
@@ -84,6 +89,24 @@ final class RaftEngineSystem implements BenchSystem {
         this.name = name;
         this.clusterId = clusterId;
         this.transports = transports;
+        this.logFactory = null;
+    }
+
+    private RaftEngineSystem(String name, String clusterId, Function<String, RaftLog> logFactory, Variant variant) {
+        this.variant = variant;
+        this.name = name;
+        this.clusterId = clusterId;
+        this.transports = null;
+        this.logFactory = logFactory;
+    }
+
+    /**
+     * raftengine on the caller's logs, one per node id, opened at {@link #start} (for cluster {@code clusterId}),
+     * over a {@link LocalNetwork}; nodes made with {@code RaftNode}'s default constructor, so storage and apply
+     * run on threads of their own ({@link Variant#THREADS}).
+     */
+    static RaftEngineSystem withLogs(String name, String clusterId, Function<String, RaftLog> logFactory) {
+        return new RaftEngineSystem(name, clusterId, logFactory, Variant.THREADS);
     }
 
     @Override
@@ -104,8 +127,14 @@ final class RaftEngineSystem implements BenchSystem {
             if (id.equals(IDS.get(0))) {
                 config = config.withBootstrap(members);
             }
-            InMemoryRaftLog log = new InMemoryRaftLog();
-            logs.add(log);
+            RaftLog log;
+            if (logFactory != null) {
+                log = logFactory.apply(id);
+            } else {
+                InMemoryRaftLog inMemory = new InMemoryRaftLog();
+                logs.add(inMemory);
+                log = inMemory;
+            }
             nodes.add(variant == Variant.THREADS
                     ? new RaftNode(config, log, transportFor.apply(id), new NullStateMachine())
                     : new RaftNode(config, log, transportFor.apply(id), new NullStateMachine(),
