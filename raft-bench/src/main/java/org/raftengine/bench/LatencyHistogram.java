@@ -99,4 +99,38 @@ public final class LatencyHistogram {
         }
         return max.get();
     }
+
+    /**
+     * The non-empty buckets as {@code bucket:count,...} (then {@code ;max}), or {@code -} if empty: a histogram
+     * sent between JVMs, read back by {@link #add(String)}.
+     */
+    public String encode() {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < BUCKETS; i++) {
+            long n = counts.get(i);
+            if (n > 0) {
+                b.append(b.length() == 0 ? "" : ",").append(i).append(':').append(n);
+            }
+        }
+        return b.length() == 0 ? "-" : b.append(';').append(max.get()).toString();
+    }
+
+    /**
+     * Adds a histogram {@link #encode}d elsewhere: counts and maximum exact, the sum taken as each bucket's
+     * lowest value (so {@link #mean()} reads low; quantiles are exact to the bucket).
+     */
+    public void add(String encoded) {
+        if (encoded.equals("-")) {
+            return;
+        }
+        String[] parts = encoded.split(";");
+        for (String pair : parts[0].split(",")) {
+            int colon = pair.indexOf(':');
+            int bucket = Integer.parseInt(pair.substring(0, colon));
+            long n = Long.parseLong(pair.substring(colon + 1));
+            counts.addAndGet(bucket, n);
+            sum.add(lowestIn(bucket) * n);
+        }
+        max.accumulate(Long.parseLong(parts[1]));
+    }
 }
