@@ -77,6 +77,18 @@ public final class BenchMain {
             System.exit(ok ? 0 : 1); // broker clients leave non-daemon threads behind
             return;
         }
+        if (CdiOptions.requested(args)) {
+            CdiOptions cdiOptions = parseOrExit(() -> CdiOptions.parse(args), CdiOptions.usage());
+            ENGINE_LOG.setLevel(java.util.logging.Level.WARNING);
+            for (java.util.logging.Logger quiet : JPA_LOGS) {
+                quiet.setLevel(java.util.logging.Level.WARNING);
+            }
+            java.util.logging.Logger.getLogger("org.apache.activemq").setLevel(java.util.logging.Level.WARNING);
+            boolean ok = CdiRun.run(cdiOptions, BenchOptions.defaultOut().getParent(), System.out, System.err);
+            System.out.flush();
+            System.exit(ok ? 0 : 1);
+            return;
+        }
         if (JpaOptions.requested(args)) {
             JpaOptions jpaOptions = parseOrExit(() -> JpaOptions.parse(args), JpaOptions.usage());
             ENGINE_LOG.setLevel(java.util.logging.Level.WARNING);
