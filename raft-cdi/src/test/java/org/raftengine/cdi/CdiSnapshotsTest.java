@@ -1,10 +1,12 @@
 package org.raftengine.cdi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.arjuna.ats.jta.cdi.TransactionExtension;
 import io.smallrye.config.inject.ConfigExtension;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.transaction.TransactionManager;
 import java.io.IOException;
@@ -147,18 +149,22 @@ class CdiSnapshotsTest {
         assertThat(snapshotFilesLeftWith(account)).as("temporary snapshot files of this test left behind").isEmpty();
     }
 
+    @Test
+    void twoRaftSnapshotsBeansFailTheDeploymentRatherThanTurnCompactionOff() {
+        Weld weld = weld(5).addBeanClasses(LedgerSnapshots.class, OtherLedgerSnapshots.class);
+
+        assertThatThrownBy(() -> weld.initialize().close()).hasStackTraceContaining("raft.log: raft.log=jpa takes"
+                + " snapshots through the application's RaftSnapshots bean, and there are several");
+        assertThat(logged).as("what the producer logged").noneMatch(m -> m.contains(COMPACTION_OFF));
+    }
+
+    /** A second RaftSnapshots bean, as an application might leave one in by mistake. */
+    @ApplicationScoped
+    static class OtherLedgerSnapshots extends LedgerSnapshots {
+    }
+
     private RaftNode start(boolean withSnapshots, long threshold) {
-        set("test.jdbc-url", "jdbc:h2:file:" + Path.of("target", "h2", "snapshots-" + UUID.randomUUID())
-                .toAbsolutePath() + ";WRITE_DELAY=0");
-        set("raft.node-id", "n1");
-        set("raft.members", "n1");
-        set("raft.bootstrap", "true");
-        set("raft.transport", "local");
-        set("raft.snapshot.threshold-entries", Long.toString(threshold));
-        Weld weld = new Weld().disableDiscovery()
-                .addBeanClasses(RaftNodeProducer.class, RaftClient.class, CurrentCommand.class, Ledger.class,
-                        TestPersistence.class)
-                .addExtensions(new ConfigExtension(), new TransactionExtension());
+        Weld weld = weld(threshold);
         if (withSnapshots) {
             weld.addBeanClass(LedgerSnapshots.class);
         }
@@ -166,6 +172,21 @@ class CdiSnapshotsTest {
         RaftNode node = container.select(RaftNode.class).get();
         await("node n1 leads").atMost(WAIT).until(() -> node.status().role() == Role.LEADER);
         return node;
+    }
+
+    /** A single node on a new H2 database, without snapshots: the beans of {@link SingleNodeCdiTest}. */
+    private Weld weld(long threshold) {
+        set("test.jdbc-url", "jdbc:h2:file:" + Path.of("target", "h2", "snapshots-" + UUID.randomUUID())
+                .toAbsolutePath() + ";WRITE_DELAY=0");
+        set("raft.node-id", "n1");
+        set("raft.members", "n1");
+        set("raft.bootstrap", "true");
+        set("raft.transport", "local");
+        set("raft.snapshot.threshold-entries", Long.toString(threshold));
+        return new Weld().disableDiscovery()
+                .addBeanClasses(RaftNodeProducer.class, RaftClient.class, CurrentCommand.class, Ledger.class,
+                        TestPersistence.class)
+                .addExtensions(new ConfigExtension(), new TransactionExtension());
     }
 
     private void set(String name, String value) {
