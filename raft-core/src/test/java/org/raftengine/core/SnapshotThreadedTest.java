@@ -245,8 +245,10 @@ class SnapshotThreadedTest {
         node.start();
         submitAll(node, "a", 120);
         node.takeSnapshot().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        // The compaction is queued on the storage thread as the snapshot completes, and a stop drops what is still
+        // queued there: on a loaded machine, stopping at once could leave the log whole.
+        await(() -> log.firstIndex() > 1, "the log compacted behind the snapshot, so the restart needs it");
         node.stop().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        assertThat(log.firstIndex()).as("the restart needs the snapshot").isGreaterThan(1);
         // The last byte is inside the last line: Journal.restore stops reading right there.
         log.corruptSnapshot();
 
