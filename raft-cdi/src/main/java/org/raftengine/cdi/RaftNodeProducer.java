@@ -162,6 +162,10 @@ public class RaftNodeProducer {
                     "raft.log=jpa needs the application's EntityManagerFactory as a bean");
             TransactionManager tm = one(transactionManagers, "raft.log",
                     "raft.log=jpa needs a jakarta.transaction.TransactionManager bean");
+            if (snapshotBeans.isAmbiguous()) {
+                throw new RaftConfigurationException("raft.log", "raft.log=jpa takes snapshots through the"
+                        + " application's RaftSnapshots bean, and there are several: make one the default");
+            }
             JpaTransactions tx = JpaTransactions.jta(emf, tm);
             JpaRaftLog jpaLog = JpaRaftLog.builder(tx).clusterId(p.cluster()).nodeId(p.node()).open();
             RaftSnapshots snapshots = snapshotBeans.isResolvable() ? snapshotBeans.get() : null;

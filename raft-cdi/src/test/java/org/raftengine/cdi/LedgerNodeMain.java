@@ -40,7 +40,10 @@ import org.raftengine.jpa.JpaTransactions;
  *       under the sequence for the first time, or re-submitted. Answer: {@code OK <index> <result>},
  *       {@code ERROR <index> <message>}, {@code RETRY}, {@code INDETERMINATE}, {@code REFUSED} or
  *       {@code REDIRECT} with their reason, or {@code FAILED <exception>}.</li>
- *   <li>{@code STATUS}: {@code STATUS <role> <leader or -> <term> <commit index> <applied index>}.</li>
+ *   <li>{@code STATUS}: {@code STATUS <role> <leader or -> <term> <commit index> <applied index> <last index>
+ *       <first index> <snapshot index> <snapshots taken> <snapshots installed>}.</li>
+ *   <li>{@code SNAPSHOT}: {@link RaftNode#takeSnapshot()}; answer {@code SNAPSHOT <index>} once it completes, or
+ *       {@code FAILED <exception>}.</li>
  *   <li>{@code LEDGER}: {@code LEDGER <applied index> <account:balance,...|-> <transfer:times,...|->}, all read in
  *       one transaction, the applied index as recorded in the database with the ledger.</li>
  * </ul>
@@ -49,6 +52,8 @@ import org.raftengine.jpa.JpaTransactions;
 public final class LedgerNodeMain {
     /** The system property that adds {@link StopInsideTransaction}, naming the transfer it stops in. */
     static final String STOP_INSIDE = "test.stop-inside-transfer";
+    /** The system property that adds {@link LedgerSnapshots} (when "true"), so the node takes snapshots. */
+    static final String SNAPSHOTS = "test.ledger-snapshots";
 
     private static final PrintStream PROTOCOL = new PrintStream(new FileOutputStream(FileDescriptor.out), false,
             StandardCharsets.UTF_8);
@@ -70,6 +75,9 @@ public final class LedgerNodeMain {
                     .addExtensions(new ConfigExtension(), new TransactionExtension());
             if (System.getProperty("test.jms-url") != null) {
                 weld.addBeanClass(TestJms.class);
+            }
+            if (Boolean.getBoolean(SNAPSHOTS)) {
+                weld.addBeanClass(LedgerSnapshots.class);
             }
             if (System.getProperty(STOP_INSIDE) != null) {
                 weld.addBeanClass(StopInsideTransaction.class);
@@ -117,8 +125,12 @@ public final class LedgerNodeMain {
                 case "STATUS" -> {
                     NodeStatus s = node.status();
                     reply(id, "STATUS " + s.role() + " " + (s.leaderId() == null ? "-" : s.leaderId()) + " "
-                            + s.term() + " " + s.commitIndex() + " " + s.appliedIndex());
+                            + s.term() + " " + s.commitIndex() + " " + s.appliedIndex() + " " + s.lastIndex() + " "
+                            + s.firstIndex() + " " + s.snapshotIndex() + " " + node.snapshotsTaken() + " "
+                            + node.snapshotsInstalled());
                 }
+                case "SNAPSHOT" -> node.takeSnapshot().whenComplete((meta, failure) -> reply(id,
+                        failure != null ? "FAILED " + failure : "SNAPSHOT " + meta.index()));
                 case "LEDGER" -> reply(id, "LEDGER " + ledger());
                 default -> reply(id, "FAILED unknown request " + w[1]);
             }

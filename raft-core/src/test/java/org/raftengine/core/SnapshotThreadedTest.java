@@ -34,6 +34,7 @@ class SnapshotThreadedTest {
     static final class Journal implements StateMachine {
         final List<String> lines = new ArrayList<>();
         long applied;
+        int views;
 
         @Override
         public synchronized byte[] apply(long index, byte[] command) {
@@ -59,6 +60,7 @@ class SnapshotThreadedTest {
 
         @Override
         public synchronized StateSnapshot snapshot() {
+            views++;
             List<String> copy = List.copyOf(lines);
             return out -> {
                 DataOutputStream data = new DataOutputStream(out);
@@ -83,6 +85,10 @@ class SnapshotThreadedTest {
                 lines.addAll(read);
                 applied = index;
             }
+        }
+
+        synchronized int views() {
+            return views;
         }
 
         synchronized List<String> lines() {
@@ -215,6 +221,23 @@ class SnapshotThreadedTest {
     }
 
     @Test
+    void aSnapshotAskedForWithNothingAppliedSinceTheLatestTakesNoViewOfTheStateMachine() throws Exception {
+        // A view may hold what only its writeTo releases (the JPA state machines' temporary file): one that
+        // the node would drop unwritten must not be taken at all.
+        Journal journal = new Journal();
+        RaftNode node = new RaftNode(config("solo", "solo").withSnapshots(SMALL.onDemandOnly()), new InMemoryRaftLog(),
+                new LocalNetwork().transport("solo"), journal);
+        node.start();
+        submitAll(node, "v", 10);
+        SnapshotMeta taken = node.takeSnapshot().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        SnapshotMeta again = node.takeSnapshot().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(again).as("nothing applied since: the latest snapshot").isEqualTo(taken);
+        assertThat(journal.views()).as("views taken of the state machine").isEqualTo(1);
+        node.stop().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Test
     void aRestartRefusesATornSnapshotThatTheStateMachinesOwnReaderWouldNotNotice() throws Exception {
         InMemoryRaftLog log = new InMemoryRaftLog();
         LocalNetwork network = new LocalNetwork();
@@ -222,8 +245,10 @@ class SnapshotThreadedTest {
         node.start();
         submitAll(node, "a", 120);
         node.takeSnapshot().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        // The compaction is queued on the storage thread as the snapshot completes, and a stop drops what is still
+        // queued there: on a loaded machine, stopping at once could leave the log whole.
+        await(() -> log.firstIndex() > 1, "the log compacted behind the snapshot, so the restart needs it");
         node.stop().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        assertThat(log.firstIndex()).as("the restart needs the snapshot").isGreaterThan(1);
         // The last byte is inside the last line: Journal.restore stops reading right there.
         log.corruptSnapshot();
 

@@ -123,6 +123,13 @@ final class LocalSnapshots {
         busy = true;
         lastIndex = logView.appliedIndex();
         lastBytes = apply.appliedBytes();
+        SnapshotMeta current = logView.snapshot();
+        if (lastIndex == 0 || (current != null && lastIndex <= current.index())) {
+            // Nothing applied since the latest snapshot: write() would drop the view unwritten, and a view may
+            // hold what only its writeTo releases (a temporary file, a read transaction). So none is taken.
+            finish(current);
+            return;
+        }
         apply.takeView(this::write, this::failed);
     }
 
