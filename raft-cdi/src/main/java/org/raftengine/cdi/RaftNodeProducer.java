@@ -132,6 +132,10 @@ public class RaftNodeProducer {
     synchronized CommandCodec codec() {
         if (!codecChosen) {
             codecChosen = true;
+            if (codecs.isAmbiguous()) {
+                throw new RaftConfigurationException("CommandCodec", "there are several CommandCodec beans: make"
+                        + " one the default, or the typed commands of this node would not be those of the others");
+            }
             if (codecs.isResolvable()) {
                 codec = codecs.get();
             } else {

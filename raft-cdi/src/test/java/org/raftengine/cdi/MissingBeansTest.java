@@ -51,4 +51,32 @@ class MissingBeansTest {
         assertThatThrownBy(() -> weld().initialize().close())
                 .hasStackTraceContaining("raft.node-id: 'n9' is not among raft.members");
     }
+
+    /** Two codecs: which one decodes the log would be a matter of chance. */
+    public static class FirstCodec implements CommandCodec {
+        @Override
+        public byte[] encode(Object command) {
+            return new byte[0];
+        }
+
+        @Override
+        public Object decode(byte[] data) {
+            return null;
+        }
+    }
+
+    /** The second codec. */
+    public static class SecondCodec extends FirstCodec {
+    }
+
+    @Test
+    void twoCommandCodecsFailTheDeployment() {
+        System.setProperty("raft.node-id", "n1");
+        System.setProperty("raft.members", "n1");
+        System.setProperty("raft.log", "memory");
+        System.setProperty("raft.transport", "local");
+
+        assertThatThrownBy(() -> weld().addBeanClasses(FirstCodec.class, SecondCodec.class).initialize().close())
+                .hasStackTraceContaining("CommandCodec: there are several CommandCodec beans");
+    }
 }
