@@ -12,8 +12,13 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.jms.ConnectionFactory;
+import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.transaction.TransactionManager;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.Config;
@@ -30,6 +35,7 @@ import org.raftengine.jms.JmsTransport;
 import org.raftengine.jms.JmsTransportConfig;
 import org.raftengine.jpa.JpaAppliedState;
 import org.raftengine.jpa.JpaRaftLog;
+import org.raftengine.jpa.JpaStateMachine;
 import org.raftengine.jpa.JpaTransactions;
 
 /**
@@ -179,7 +185,7 @@ public class RaftNodeProducer {
                         + " them to a snapshot)");
             }
             log = jpaLog;
-            machine = new TransactionalEvents(tx, JpaAppliedState.of(jpaLog), fired, snapshots);
+            machine = transactionalEvents(tx, JpaAppliedState.of(jpaLog), fired, snapshots);
         } else {
             log = new InMemoryRaftLog();
             machine = new InMemoryEvents(fired);
@@ -204,6 +210,47 @@ public class RaftNodeProducer {
                     + Transport.class.getName() + " bean");
         };
         return new RaftNode(p.nodeConfig(), log, transport, machine);
+    }
+
+    /**
+     * The state machine of {@code raft.log=jpa}: a {@link JpaStateMachine} whose commands are the {@code @Committed}
+     * events. Each batch of committed entries is one JTA transaction that fires their events (observers join it
+     * and do their own JPA work, each entry with its own request context) and records each entry as applied, with
+     * its outcome; then commits. So the observers' changes, the applied index and the outcomes commit or roll back
+     * together; a batch with a rejected command is applied again one entry per transaction. The application's
+     * {@link RaftSnapshots}, if any, run inside the library's transaction with the request context active.
+     */
+    private static JpaStateMachine transactionalEvents(JpaTransactions tx, JpaAppliedState applied,
+                                                       CommandEvents events, RaftSnapshots snapshots) {
+        JpaStateMachine.Commands commands = (em, index, command) -> events.fire(index, command).result();
+        if (snapshots == null) {
+            return new JpaStateMachine(tx, applied, commands);
+        }
+        return new JpaStateMachine(tx, applied, commands, new JpaStateMachine.Snapshots() {
+            @Override
+            public void write(EntityManager em, OutputStream out) throws IOException {
+                events.inRequestContext(() -> {
+                    try {
+                        snapshots.write(out);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    return null;
+                });
+            }
+
+            @Override
+            public void restore(EntityManager em, InputStream in) throws IOException {
+                events.inRequestContext(() -> {
+                    try {
+                        snapshots.restore(in);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    return null;
+                });
+            }
+        });
     }
 
     private static <T> T one(Instance<T> beans, String property, String need) {

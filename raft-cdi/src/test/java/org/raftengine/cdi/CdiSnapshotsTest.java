@@ -97,7 +97,7 @@ class CdiSnapshotsTest {
                 .withThrowableOfType(ExecutionException.class).havingCause()
                 .isInstanceOf(UnsupportedOperationException.class)
                 .withMessageContaining("takes no snapshots")
-                .withMessageContaining(TransactionalEvents.class.getName());
+                .withMessageContaining(org.raftengine.jpa.JpaStateMachine.class.getName());
         NodeStatus s = node.status();
         assertThat(s.firstIndex()).as("the log keeps every entry").isEqualTo(1);
         assertThat(s.snapshotIndex()).isZero();

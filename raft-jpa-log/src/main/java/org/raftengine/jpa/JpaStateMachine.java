@@ -16,8 +16,8 @@ import org.raftengine.core.spi.StateMachine;
 import org.raftengine.core.spi.StateSnapshot;
 
 /**
- * A {@link StateMachine} whose state is the application's own JPA entities, for plain Java SE (in CDI,
- * {@code raft-cdi} does the same for {@code @Committed} observers). Each command is applied by the
+ * A {@link StateMachine} whose state is the application's own JPA entities: for plain Java SE, and under
+ * {@code raft-cdi}, whose commands are its {@code @Committed} events. Each command is applied by the
  * application's {@link Commands} in one transaction that also records the entry as applied and keeps its
  * outcome ({@link JpaAppliedState}): the change, the applied index and the outcome commit together, so a crash
  * never applies a command twice, and a client's re-sent command gets its original answer after a restart. The
