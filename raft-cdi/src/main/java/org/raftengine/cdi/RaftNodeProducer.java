@@ -76,6 +76,8 @@ public class RaftNodeProducer {
     Instance<RaftSnapshots> snapshotBeans;
 
     private RaftNode node;
+    private volatile RaftLog log;
+    private volatile String clusterId;
     private CommandCodec codec;
     private boolean codecChosen;
 
@@ -132,6 +134,21 @@ public class RaftNodeProducer {
             LOG.log(Level.INFO, "raft node " + node.id() + " started");
         }
         return node;
+    }
+
+    /**
+     * Whether the node's log is marked broken ({@link RaftLog#isBroken()}): a failure the node cannot recover
+     * from by itself (it stops). False before the node is built. For health checks ({@code raft-cdi-health}).
+     */
+    public boolean isLogBroken() {
+        RaftLog l = log;
+        return l != null && l.isBroken();
+    }
+
+    /** The cluster's id ({@code raft.cluster-id}) of the node, built on first use. For metrics' tags. */
+    public String clusterId() {
+        node();
+        return clusterId;
     }
 
     /** The codec of typed commands: the application's bean, or JSON-B if present, or none. */
@@ -209,7 +226,10 @@ public class RaftNodeProducer {
             case BEAN -> one(transports, "raft.transport", "raft.transport=bean needs a "
                     + Transport.class.getName() + " bean");
         };
-        return new RaftNode(p.nodeConfig(), log, transport, machine);
+        RaftNode built = new RaftNode(p.nodeConfig(), log, transport, machine);
+        this.log = log;
+        this.clusterId = p.cluster();
+        return built;
     }
 
     /**
