@@ -52,7 +52,11 @@ final class LocalSnapshots {
     private boolean busy;
     /** The latest snapshot is corrupt in storage: the next one is taken as soon as anything is applied. */
     private boolean replaceCorrupt;
-    private final List<CompletableFuture<SnapshotMeta>> waiting = new ArrayList<>();
+    /** Snapshots asked for, each with the applied index when it was asked: its snapshot must cover that. */
+    private final List<Request> waiting = new ArrayList<>();
+
+    private record Request(CompletableFuture<SnapshotMeta> done, long atLeast) {
+    }
     /** The applied index and applied bytes when the last snapshot was taken (or tried). */
     private long lastIndex;
     private long lastBytes;
@@ -113,7 +117,8 @@ final class LocalSnapshots {
                     + disabledReason));
             return;
         }
-        waiting.add(done);
+        // A snapshot under way may have taken its view before this request: it does not answer it.
+        waiting.add(new Request(done, logView.appliedIndex()));
         if (!busy && !receiving.getAsBoolean()) {
             take();
         }
@@ -225,29 +230,35 @@ final class LocalSnapshots {
         LOG.log(Level.WARNING, "node " + nodeId + ": taking a snapshot failed; the log keeps its entries until the"
                 + " next one", e);
         busy = false;
-        List<CompletableFuture<SnapshotMeta>> done = List.copyOf(waiting);
+        List<Request> done = List.copyOf(waiting);
         waiting.clear();
-        done.forEach(f -> f.completeExceptionally(e));
+        done.forEach(r -> r.done().completeExceptionally(e));
     }
 
+    /**
+     * The snapshot is done ({@code meta}, or null if the node applied nothing yet): it answers the requests it
+     * covers; a request made after its view was taken waits for the next one, which {@link #maybeTrigger} takes.
+     */
     private void finish(SnapshotMeta meta) {
         busy = false;
-        List<CompletableFuture<SnapshotMeta>> done = List.copyOf(waiting);
+        List<Request> done = List.copyOf(waiting);
         waiting.clear();
-        for (CompletableFuture<SnapshotMeta> f : done) {
-            if (meta != null) {
-                f.complete(meta);
+        for (Request r : done) {
+            if (meta == null) {
+                r.done().completeExceptionally(new IllegalStateException("node " + nodeId + " has applied nothing yet"));
+            } else if (meta.index() >= r.atLeast()) {
+                r.done().complete(meta);
             } else {
-                f.completeExceptionally(new IllegalStateException("node " + nodeId + " has applied nothing yet"));
+                waiting.add(r);
             }
         }
     }
 
     /** The node stops: requests still waiting fail. */
     void stop(String reason) {
-        List<CompletableFuture<SnapshotMeta>> done = List.copyOf(waiting);
+        List<Request> done = List.copyOf(waiting);
         waiting.clear();
-        done.forEach(f -> f.completeExceptionally(new IllegalStateException(reason)));
+        done.forEach(r -> r.done().completeExceptionally(new IllegalStateException(reason)));
     }
 
     /** Writes into a sink (which copies what it is given, as the contract of its write allows us to reuse). */
