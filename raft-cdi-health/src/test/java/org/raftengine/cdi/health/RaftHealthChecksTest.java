@@ -44,18 +44,12 @@ class RaftHealthChecksTest {
 
     @BeforeAll
     static void settings() {
-        System.setProperty("raft.node-id", "n1");
-        System.setProperty("raft.members", "n1");
-        System.setProperty("raft.bootstrap", "true");
-        System.setProperty("raft.transport", "local");
-        System.setProperty("raft.log", "memory");
+        SingleNodeSettings.set();
     }
 
     @AfterAll
     static void clear() {
-        for (String p : new String[] {"raft.node-id", "raft.members", "raft.bootstrap", "raft.transport", "raft.log"}) {
-            System.clearProperty(p);
-        }
+        SingleNodeSettings.clear();
     }
 
     @Test
