@@ -12,7 +12,7 @@ import java.util.Set;
  * --cdi                  this mode: three raft-cdi nodes, a JVM each, each on a database of its own, JMS over TCP
  * --databases a,b        postgresql, h2 (default: both, in that order)
  * --clients 1,16,64      closed-loop client counts (default 1,16,64)
- * --warmup-seconds N     warm-up before each measured window (default 5; the database's first gets 5 s more)
+ * --warmup-seconds N     warm-up before each measured window (default 5; the database's first gets 60 s more, for the JIT)
  * --measure-seconds N    measured window (default 10)
  * --node-heap SIZE       each node JVM's heap, -Xms and -Xmx (default 1g)
  * --jfr DIR              a JFR recording (settings=profile) of the leader's JVM in each measured window
