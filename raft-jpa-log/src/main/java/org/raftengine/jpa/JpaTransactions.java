@@ -2,9 +2,6 @@ package org.raftengine.jpa;
 
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
-import jakarta.persistence.EntityTransaction;
-import jakarta.transaction.Status;
-import jakarta.transaction.SystemException;
 import jakarta.transaction.TransactionManager;
 import java.util.Objects;
 import java.util.function.Function;
@@ -39,60 +36,23 @@ public sealed interface JpaTransactions permits JpaTransactions.Jta, JpaTransact
      * @throws JpaLogException if the transaction could not begin or commit (it was rolled back); a
      *                         runtime exception {@code work} throws passes through, after the rollback
      */
-    <T> T inTransaction(Function<EntityManager, T> work);
+    default <T> T inTransaction(Function<EntityManager, T> work) {
+        TransactionStep step = TransactionStep.begin(this);
+        try {
+            T result = work.apply(step.entityManager());
+            step.commit();
+            return result;
+        } finally {
+            step.rollback(); // nothing left to undo once committed, or after a failed commit
+        }
+    }
 
-    /** JTA: begin, join a new entity manager, commit. */
+    /** JTA: each transaction begun through the transaction manager, a new entity manager joined to it. */
     record Jta(EntityManagerFactory entityManagerFactory, TransactionManager transactionManager)
             implements JpaTransactions {
         public Jta {
             Objects.requireNonNull(entityManagerFactory, "entityManagerFactory");
             Objects.requireNonNull(transactionManager, "transactionManager");
-        }
-
-        @Override
-        public <T> T inTransaction(Function<EntityManager, T> work) {
-            try {
-                transactionManager.begin();
-            } catch (jakarta.transaction.NotSupportedException e) {
-                throw new IllegalStateException("this thread is in a JTA transaction already: the raft log runs"
-                        + " transactions of its own, on threads of its own", e);
-            } catch (SystemException | RuntimeException e) {
-                throw new JpaLogException("cannot begin a JTA transaction: " + e, e);
-            }
-            boolean committed = false;
-            EntityManager em = null;
-            try {
-                em = entityManagerFactory.createEntityManager();
-                em.joinTransaction();
-                T result = work.apply(em);
-                em.flush();
-                // Everything is written: detach it, or the provider's flush before completion dirty-checks every
-                // entity of the work a second time (for an append, every entry; see bin/bench --jpa).
-                em.clear();
-                transactionManager.commit();
-                committed = true;
-                return result;
-            } catch (jakarta.transaction.RollbackException | jakarta.transaction.HeuristicMixedException
-                     | jakarta.transaction.HeuristicRollbackException | SystemException e) {
-                throw new JpaLogException("the JTA transaction did not commit: " + e, e);
-            } finally {
-                if (!committed) {
-                    rollbackQuietly();
-                }
-                if (em != null) {
-                    em.close();
-                }
-            }
-        }
-
-        private void rollbackQuietly() {
-            try {
-                if (transactionManager.getStatus() != Status.STATUS_NO_TRANSACTION) {
-                    transactionManager.rollback();
-                }
-            } catch (SystemException | RuntimeException ignored) {
-                // The failure that led here is the one to report; the manager ends the transaction anyway.
-            }
         }
     }
 
@@ -100,31 +60,6 @@ public sealed interface JpaTransactions permits JpaTransactions.Jta, JpaTransact
     record ResourceLocal(EntityManagerFactory entityManagerFactory) implements JpaTransactions {
         public ResourceLocal {
             Objects.requireNonNull(entityManagerFactory, "entityManagerFactory");
-        }
-
-        @Override
-        public <T> T inTransaction(Function<EntityManager, T> work) {
-            EntityManager em = entityManagerFactory.createEntityManager();
-            EntityTransaction tx = null;
-            try {
-                tx = em.getTransaction();
-                tx.begin();
-                T result = work.apply(em);
-                tx.commit();
-                return result;
-            } catch (jakarta.persistence.RollbackException e) {
-                throw new JpaLogException("the transaction did not commit: " + e, e);
-            } finally {
-                try {
-                    if (tx != null && tx.isActive()) {
-                        tx.rollback();
-                    }
-                } catch (RuntimeException ignored) {
-                    // As above: report the first failure.
-                } finally {
-                    em.close();
-                }
-            }
         }
     }
 }

@@ -7,9 +7,10 @@ import jakarta.transaction.SystemException;
 import jakarta.transaction.TransactionManager;
 
 /**
- * A transaction left open across several calls: a state machine that applies a batch of entries in one atomic
- * step ({@link org.raftengine.core.spi.StateMachine#appliesInBatches()}) begins one, applies every entry of the
- * batch through its {@link #entityManager()}, and commits once. Used by one thread, the one that began it
+ * One transaction with a new entity manager joined to it, begun, then committed or rolled back: what
+ * {@link JpaTransactions#inTransaction} runs its work in, and what a state machine that applies a batch of
+ * entries in one atomic step ({@link org.raftengine.core.spi.StateMachine#appliesInBatches()}) keeps open
+ * across the batch's calls, committing once. Used by one thread, the one that began it
  * (a JTA transaction is bound to its thread).
  */
 public final class TransactionStep {
@@ -35,7 +36,8 @@ public final class TransactionStep {
             try {
                 tm.begin();
             } catch (jakarta.transaction.NotSupportedException e) {
-                throw new IllegalStateException("this thread is in a JTA transaction already", e);
+                throw new IllegalStateException("this thread is in a JTA transaction already: the raft log runs"
+                        + " transactions of its own, on threads of its own", e);
             } catch (SystemException | RuntimeException e) {
                 throw new JpaLogException("cannot begin a JTA transaction: " + e, e);
             }

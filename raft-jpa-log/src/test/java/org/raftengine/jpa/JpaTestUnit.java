@@ -11,7 +11,6 @@ import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.PersistenceConfiguration;
 import jakarta.persistence.PersistenceUnitTransactionType;
 import jakarta.transaction.TransactionManager;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -27,12 +26,7 @@ final class JpaTestUnit implements AutoCloseable {
     static final String CLUSTER = "test";
 
     static {
-        // The same Narayana set-up as TestDatabase's: whichever test class runs first configures the singleton.
-        Path store = Path.of("target", "narayana").toAbsolutePath();
-        System.setProperty("ObjectStoreEnvironmentBean.objectStoreDir", store.toString());
-        System.setProperty("ObjectStoreEnvironmentBean.communicationStore.objectStoreDir", store.toString());
-        System.setProperty("com.arjuna.ats.arjuna.common.ObjectStoreEnvironmentBean.objectStoreDir", store.toString());
-        System.setProperty("CoordinatorEnvironmentBean.transactionStatusManagerEnable", "false");
+        TestDatabase.configureNarayana();
     }
 
     final String url;

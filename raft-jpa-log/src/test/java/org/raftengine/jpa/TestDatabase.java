@@ -51,7 +51,14 @@ final class TestDatabase implements AutoCloseable {
     }
 
     static {
-        // Narayana's object store under target/, and no status socket (see STACK.md).
+        configureNarayana();
+    }
+
+    /**
+     * Narayana's object store under target/, and no status socket (see STACK.md). Set before the transaction
+     * manager is first used, by every class of these tests that makes one (it is a singleton of the JVM).
+     */
+    static void configureNarayana() {
         Path store = Path.of("target", "narayana").toAbsolutePath();
         System.setProperty("ObjectStoreEnvironmentBean.objectStoreDir", store.toString());
         System.setProperty("ObjectStoreEnvironmentBean.communicationStore.objectStoreDir", store.toString());
