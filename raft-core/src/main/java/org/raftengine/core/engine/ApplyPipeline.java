@@ -236,63 +236,33 @@ final class ApplyPipeline {
 
     /** Each entry on its own, as the state machine makes each one atomic (no steps). */
     private Outcome applyEntries(LogEntry[] batch) {
-        byte[][] outputs = new byte[batch.length][];
-        String[] rejections = null;
-        CommandResult[] answers = null;
+        BatchResults r = new BatchResults(batch);
         for (int k = 0; k < batch.length; k++) {
-            LogEntry e = batch[k];
-            SessionCommand session = null;
             try {
-                if (e.type() == EntryType.COMMAND) {
-                    byte[] output = stateMachine.apply(e.index(), e.data());
-                    outputs[k] = output == null ? EMPTY : output;
-                } else if (e.type() == EntryType.SESSION_COMMAND) {
-                    session = decodeOrNull(e);
-                    CommandResult answer = session == null
-                            ? new CommandResult.Refused("entry " + e.index() + " holds no valid session command")
-                            : sessions.admit(session);
-                    if (answer == null) {
-                        byte[] output = stateMachine.apply(e.index(), session.command());
-                        outputs[k] = output == null ? EMPTY : output;
-                        sessions.recorded(session, e.index(), outputs[k], null);
-                    } else {
-                        stateMachine.recordApplied(e.index());
-                        if (answers == null) {
-                            answers = new CommandResult[batch.length];
-                        }
-                        answers[k] = answer;
-                    }
-                } else {
-                    if (e.type() == EntryType.CONFIGURATION) {
-                        sessions.onTimeout(ConfigurationCodec.decode(e.data()).settings().sessionTimeoutMillis());
-                    }
-                    stateMachine.recordApplied(e.index());
-                }
+                applyEntry(r, k);
             } catch (RejectedCommandException rejected) {
                 String reason = String.valueOf(rejected.getMessage());
                 try {
-                    stateMachine.recordRejected(e.index(), reason);
+                    stateMachine.recordRejected(batch[k].index(), reason);
                 } catch (RuntimeException | Error recordFailed) {
-                    return new Outcome(batch, outputs, rejections, answers, k, UserCodeFailure.of(recordFailed));
+                    return r.outcome(k, UserCodeFailure.of(recordFailed));
                 }
-                if (rejections == null) {
-                    rejections = new String[batch.length];
-                }
-                rejections[k] = reason;
-                if (session != null) {
-                    sessions.recorded(session, e.index(), null, rejections[k]);
+                r.reject(k, reason);
+                if (r.admitted != null) {
+                    sessions.recorded(r.admitted, batch[k].index(), null, reason);
                 }
             } catch (RuntimeException | Error failure) {
-                return new Outcome(batch, outputs, rejections, answers, k, UserCodeFailure.of(failure));
+                return r.outcome(k, UserCodeFailure.of(failure));
             }
         }
-        return new Outcome(batch, outputs, rejections, answers, batch.length, null);
+        return r.outcome(batch.length, null);
     }
 
-    // ---- atomic steps (a state machine that applies in batches)
-
-    /** The outcomes of entries applied in steps, filled as they go; an aborted step's are dropped with it. */
-    private static final class StepResults {
+    /**
+     * The outcomes of a batch's entries, filled as they are applied; in steps, an aborted step's are dropped
+     * with it.
+     */
+    private static final class BatchResults {
         final LogEntry[] batch;
         final byte[][] outputs;
         String[] rejections;
@@ -300,7 +270,7 @@ final class ApplyPipeline {
         /** The session command of the entry being applied, if it is one the table admitted. */
         SessionCommand admitted;
 
-        StepResults(LogEntry[] batch) {
+        BatchResults(LogEntry[] batch) {
             this.batch = batch;
             this.outputs = new byte[batch.length][];
         }
@@ -324,6 +294,8 @@ final class ApplyPipeline {
         }
     }
 
+    // ---- atomic steps (a state machine that applies in batches)
+
     /**
      * The whole batch in one step: its outcome once committed, or null if anything failed (a rejection
      * included) and the step was undone, state machine and session table alike. If the state machine could
@@ -331,19 +303,19 @@ final class ApplyPipeline {
      * applied.
      */
     private Outcome applyInOneStep(LogEntry[] batch) {
-        StepResults r = new StepResults(batch);
+        BatchResults r = new BatchResults(batch);
         sessions.checkpoint();
         try {
             stateMachine.beginBatch();
             for (int k = 0; k < batch.length; k++) {
-                applyInStep(r, k);
+                applyEntry(r, k);
             }
             stateMachine.commitBatch();
         } catch (RuntimeException | Error failure) {
             RuntimeException original = UserCodeFailure.of(failure);
             RuntimeException undone = abortStep(original);
             if (undone != original) {
-                return new StepResults(batch).outcome(0, undone);
+                return new BatchResults(batch).outcome(0, undone);
             }
             LOG.log(Level.DEBUG, () -> "node " + nodeId + ": the step of entries " + batch[0].index() + " to "
                     + batch[batch.length - 1].index() + " failed (" + original + "); applying them one per step");
@@ -358,7 +330,7 @@ final class ApplyPipeline {
      * other failure: the outcome then covers the entries committed before it.
      */
     private Outcome applyOnePerStep(LogEntry[] batch) {
-        StepResults r = new StepResults(batch);
+        BatchResults r = new BatchResults(batch);
         for (int k = 0; k < batch.length; k++) {
             LogEntry e = batch[k];
             sessions.checkpoint();
@@ -366,7 +338,7 @@ final class ApplyPipeline {
                 stateMachine.beginBatch();
                 String rejection = null;
                 try {
-                    applyInStep(r, k);
+                    applyEntry(r, k);
                 } catch (RejectedCommandException rejected) {
                     rejection = String.valueOf(rejected.getMessage());
                 }
@@ -392,10 +364,10 @@ final class ApplyPipeline {
     }
 
     /**
-     * Applies {@code r.batch[k]} inside a step, through the session table; a rejection or any failure
-     * propagates (the step is then aborted).
+     * Applies {@code r.batch[k]} through the session table, on its own or inside a step; a rejection or any
+     * failure propagates (to be recorded, or the step aborted).
      */
-    private void applyInStep(StepResults r, int k) {
+    private void applyEntry(BatchResults r, int k) {
         LogEntry e = r.batch[k];
         r.admitted = null;
         if (e.type() == EntryType.COMMAND) {
