@@ -45,7 +45,7 @@ import org.raftengine.core.wire.SessionCommand;
  *   may have been dropped, and applying it now would break an answer given (Ok, or Retry).</li>
  *   <li>A sequence already applied: not applied again; answered with its original outcome, or, if that
  *   outcome is not known here, refused saying it was applied at that index. It is not known only after a
- *   restart (see {@link #replay}): a state machine that keeps its own state resumes past the latest snapshot,
+ *   restart (see {@link #replay(SessionCommand, long, LongFunction)}): a state machine that keeps its own state resumes past the latest snapshot,
  *   and the table learns the commands applied since from the log, which holds no outcomes; a state machine
  *   that {@link org.raftengine.core.spi.StateMachine#keepsOutcomes() keeps outcomes} tells them.</li>
  *   <li>Otherwise it is applied. At most {@link #MAX_RESULTS_PER_SESSION} outcomes are kept per session:
@@ -258,17 +258,10 @@ final class ClientSessions {
     /**
      * Bookkeeping only, after a restart: the command at {@code index} was applied by the state machine
      * before it (or is a duplicate that was answered, not applied); the table learns it as {@link #admit} and
-     * {@link #recorded} would have, but its output is not known.
-     */
-    void replay(SessionCommand c, long index) {
-        replay(c, index, i -> null);
-    }
-
-    /**
-     * As {@link #replay(SessionCommand, long)}, but if the table admits the command (it was applied, not a
-     * duplicate), its outcome is asked of {@code keptOutcome} (a state machine that keeps outcomes): a non-null
-     * one is recorded as the original outcome, output or rejection, as {@link #recorded} would have; null leaves
-     * it unknown. Asked only for a command applied, never for a duplicate.
+     * {@link #recorded} would have. Its output is not in the log: if the table admits the command (it was
+     * applied, not a duplicate), its outcome is asked of {@code keptOutcome} (a state machine that keeps
+     * outcomes): a non-null one is recorded as the original outcome, output or rejection; null leaves it
+     * unknown. Asked only for a command applied, never for a duplicate.
      */
     void replay(SessionCommand c, long index, LongFunction<AppliedOutcome> keptOutcome) {
         if (admit(c) == null) {

@@ -147,8 +147,8 @@ class ClientSessionsTest {
     @Test
     void replayedCommandsAreKnownAsAppliedWithoutTheirResult() {
         ClientSessions t = new ClientSessions(TIMEOUT);
-        t.replay(cmd("a", 1, 1, 10), 4);
-        t.replay(cmd("a", 1, 1, 20), 6); // a duplicate in the log: bookkeeping only, no second record
+        t.replay(cmd("a", 1, 1, 10), 4, i -> null);
+        t.replay(cmd("a", 1, 1, 20), 6, i -> null); // a duplicate in the log: bookkeeping only, no second record
         CommandResult dup = apply(t, cmd("a", 1, 1, 30), 8);
         assertThat(dup).isInstanceOfSatisfying(CommandResult.Refused.class,
                 r -> assertThat(r.reason()).contains("exactly once, at index 4").contains("not known"));
@@ -193,7 +193,7 @@ class ClientSessionsTest {
         SessionCommand rejected = cmd("ключ", 1, 1, 2_000);
         t.admit(rejected);
         t.recorded(rejected, 2, null, "refused");
-        t.replay(cmd("c", 4, 1, 2_500), 3);
+        t.replay(cmd("c", 4, 1, 2_500), 3, i -> null);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         SnapshotEnvelope.writeHeader(out, t.toBytes());
         out.write("state".getBytes(StandardCharsets.UTF_8));
