@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.raftengine.bench.cdi.CdiNodeMain;
 import org.raftengine.jms.brokers.ArtemisBroker;
+import org.raftengine.jpa.JpaRaftLog;
 
 /**
  * The CDI run ({@code bin/bench --cdi}): the full durable stack as an application deploys raft-cdi. Three nodes,
@@ -152,10 +153,11 @@ final class CdiRun {
         } else {
             user = "sa";
             for (String n : NODES) {
-                urls.add("jdbc:h2:file:" + dir.resolve("h2").resolve(n).toAbsolutePath() + ";WRITE_DELAY=0");
+                urls.add("jdbc:h2:file:" + dir.resolve("h2").resolve(n).toAbsolutePath()
+                        + JpaRaftLog.H2_DURABLE_URL_OPTIONS);
             }
             setup = "| h2 | H2 2.5 embedded in each node, a fresh file each under " + dir.resolve("h2")
-                    + ", WRITE_DELAY=0 |";
+                    + ", " + JpaRaftLog.H2_DURABLE_URL_OPTIONS.substring(1).replace(';', ' ') + " |";
         }
         String cluster = "bench-cdi-" + db + "-" + Long.toHexString(System.nanoTime());
         List<Node> nodes = new ArrayList<>();

@@ -76,7 +76,8 @@ final class JpaDatabase implements AutoCloseable {
         String user;
         switch (name) {
             case "h2" -> {
-                url = "jdbc:h2:file:" + workDir.resolve("h2").resolve("bench").toAbsolutePath() + ";WRITE_DELAY=0";
+                url = "jdbc:h2:file:" + workDir.resolve("h2").resolve("bench").toAbsolutePath()
+                        + JpaRaftLog.H2_DURABLE_URL_OPTIONS;
                 user = "sa";
             }
             case "postgresql" -> {
@@ -165,8 +166,10 @@ final class JpaDatabase implements AutoCloseable {
                     settings.add(s + "=" + single(c, "SHOW " + s));
                 }
             } else {
-                settings.add("WRITE_DELAY=" + single(c, "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS"
-                        + " WHERE SETTING_NAME = 'WRITE_DELAY'"));
+                for (String s : List.of("WRITE_DELAY", "REUSE_SPACE")) {
+                    settings.add(s + "=" + single(c, "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS"
+                            + " WHERE SETTING_NAME = '" + s + "'"));
+                }
             }
         } catch (SQLException e) {
             settings.add("settings unknown: " + e.getMessage());

@@ -36,6 +36,7 @@ import org.raftengine.core.NodeStatus;
 import org.raftengine.core.RaftNode;
 import org.raftengine.core.Role;
 import org.raftengine.core.spi.SnapshotMeta;
+import org.raftengine.jpa.JpaRaftLog;
 import org.raftengine.jpa.JpaTransactions;
 
 /**
@@ -177,7 +178,7 @@ class CdiSnapshotsTest {
     /** A single node on a new H2 database, without snapshots: the beans of {@link SingleNodeCdiTest}. */
     private Weld weld(long threshold) {
         set("test.jdbc-url", "jdbc:h2:file:" + Path.of("target", "h2", "snapshots-" + UUID.randomUUID())
-                .toAbsolutePath() + ";WRITE_DELAY=0");
+                .toAbsolutePath() + JpaRaftLog.H2_DURABLE_URL_OPTIONS);
         set("raft.node-id", "n1");
         set("raft.members", "n1");
         set("raft.bootstrap", "true");

@@ -11,6 +11,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.raftengine.jpa.JpaRaftLog;
 
 /**
  * Exactly once across a crash inside the transaction that applies a command: a single-node cluster in a JVM of its
@@ -42,7 +43,8 @@ class CrashInsideTransactionTest {
         long started = System.nanoTime();
         Map<String, String> settings = Map.of("raft.node-id", "n1", "raft.members", "n1", "raft.bootstrap", "true",
                 "raft.transport", "local", "raft.log", "jpa",
-                "test.jdbc-url", "jdbc:h2:file:" + dir.resolve("h2").resolve("n1").toAbsolutePath() + ";WRITE_DELAY=0");
+                "test.jdbc-url", "jdbc:h2:file:" + dir.resolve("h2").resolve("n1").toAbsolutePath()
+                        + JpaRaftLog.H2_DURABLE_URL_OPTIONS);
         Map<String, String> stopping = new HashMap<>(settings);
         stopping.put(LedgerNodeMain.STOP_INSIDE, CUT);
 

@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.awaitility.core.ConditionTimeoutException;
 import org.raftengine.jms.brokers.ArtemisBroker;
+import org.raftengine.jpa.JpaRaftLog;
 
 /**
  * The ledger application on a three-node cluster of JVMs ({@link LedgerNodeMain}), each with its own H2 database,
@@ -126,7 +127,8 @@ final class LedgerCluster implements AutoCloseable {
         // Shorter than the core's 10 s, so a client whose command is stuck behind a dead leader re-sends sooner.
         p.put("raft.command-timeout-ms", "5000");
         p.putAll(properties);
-        p.put("test.jdbc-url", "jdbc:h2:file:" + dir.resolve("h2").resolve(id).toAbsolutePath() + ";WRITE_DELAY=0");
+        p.put("test.jdbc-url", "jdbc:h2:file:" + dir.resolve("h2").resolve(id).toAbsolutePath()
+                + JpaRaftLog.H2_DURABLE_URL_OPTIONS);
         p.put("test.jms-url", "tcp://127.0.0.1:" + broker.tcpPort());
         LedgerNodeProcess node = LedgerNodeProcess.start(dir, id, runNumber, p);
         nodes.set(i, node);

@@ -23,6 +23,7 @@ import org.raftengine.core.CommandResult;
 import org.raftengine.core.RaftNode;
 import org.raftengine.core.Role;
 import org.raftengine.jpa.JpaAppliedState;
+import org.raftengine.jpa.JpaRaftLog;
 import org.raftengine.jpa.JpaTransactions;
 
 /**
@@ -55,7 +56,7 @@ class SingleNodeCdiTest {
     @BeforeAll
     static void settings() {
         System.setProperty("test.jdbc-url", "jdbc:h2:file:" + Path.of("target", "h2", "single-" + UUID.randomUUID())
-                .toAbsolutePath() + ";WRITE_DELAY=0");
+                .toAbsolutePath() + JpaRaftLog.H2_DURABLE_URL_OPTIONS);
         System.setProperty("raft.node-id", "n1");
         System.setProperty("raft.members", "n1");
         System.setProperty("raft.bootstrap", "true");

@@ -32,6 +32,13 @@ final class DurabilityCheck {
                         problems.add("H2 writes commits to its file " + delay + " ms after acknowledging them"
                                 + " (WRITE_DELAY=" + delay + "): add ;WRITE_DELAY=0 to the URL " + url);
                     }
+                    String version = connection.getMetaData().getDatabaseProductVersion();
+                    if (reusesSpaceUnsafely(version, single(connection, "SELECT SETTING_VALUE FROM"
+                            + " INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'REUSE_SPACE'"))) {
+                        problems.add("H2 " + version + " writing into reused space of its file lost the last"
+                                + " acknowledged commit when its process was killed (raft-jpa-log's crash test):"
+                                + " add ;REUSE_SPACE=FALSE to the URL " + url);
+                    }
                 }
             }
             case POSTGRESQL -> {
@@ -50,6 +57,25 @@ final class DurabilityCheck {
             }
         }
         return problems;
+    }
+
+    /**
+     * H2 2.5 (2.5.252 measured) lost the last acknowledged commit after SIGKILL in 3 to 5% of kills when it
+     * overwrites freed space of its file; 2.3.232 and 2.4.240 did not in 200 kills each, nor 2.5.252 with space
+     * reuse off (all writes appended, the file compacted at a clean close). So from 2.5 on, reuse must be off.
+     */
+    static boolean reusesSpaceUnsafely(String productVersion, String reuseSpaceSetting) {
+        if (reuseSpaceSetting != null && reuseSpaceSetting.strip().equalsIgnoreCase("false")) {
+            return false;
+        }
+        String[] parts = productVersion.strip().split("[ .]");
+        try {
+            int major = Integer.parseInt(parts[0]);
+            int minor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+            return major > 2 || major == 2 && minor >= 5;
+        } catch (NumberFormatException e) {
+            return true; // a version we cannot read: assume the newer behaviour
+        }
     }
 
     private static String single(Connection connection, String sql) throws SQLException {

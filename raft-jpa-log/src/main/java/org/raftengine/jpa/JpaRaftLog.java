@@ -36,7 +36,7 @@ import org.raftengine.core.wire.ConfigurationCodec;
  *
  * <p>At {@link Builder#open()} the log checks that its tables are there at {@link RaftSchema#VERSION} (naming
  * a missing table or column), and that the database does not acknowledge commits before they are durable
- * (H2 without {@code WRITE_DELAY=0}, PostgreSQL with {@code fsync} or {@code synchronous_commit} off, MariaDB
+ * (H2 without {@link #H2_DURABLE_URL_OPTIONS}, PostgreSQL with {@code fsync} or {@code synchronous_commit} off, MariaDB
  * with {@code innodb_flush_log_at_trx_commit} other than 1): it refuses to open on those unless
  * {@link Builder#acceptNonDurableDatabase()} says otherwise.
  *
@@ -44,6 +44,15 @@ import org.raftengine.core.wire.ConfigurationCodec;
  * others; each call uses an entity manager of its own, and the few values cached here are volatile.
  */
 public final class JpaRaftLog implements RaftLog {
+    /**
+     * What an H2 file URL needs for the log to open on it: commits written to the file before they are
+     * acknowledged ({@code WRITE_DELAY=0}; H2 delays them by default), and every write appended to the file
+     * rather than into space freed in it ({@code REUSE_SPACE=FALSE}: H2 2.5.252 lost the last acknowledged
+     * commit after SIGKILL in some 5% of kills otherwise). Without reuse the file grows while the database is
+     * open and H2 compacts it when it is closed cleanly.
+     */
+    public static final String H2_DURABLE_URL_OPTIONS = ";WRITE_DELAY=0;REUSE_SPACE=FALSE";
+
     private static final System.Logger LOG = System.getLogger(JpaRaftLog.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Entries fetched per query when reading a range. */

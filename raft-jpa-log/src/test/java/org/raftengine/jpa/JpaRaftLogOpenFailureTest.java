@@ -132,7 +132,7 @@ class JpaRaftLogOpenFailureTest {
     })
     void schemaNotAsTheLogNeedsIt(String alteration, String expected) throws Exception {
         String url = "jdbc:h2:file:" + Path.of("target", "h2", "scratch-" + UUID.randomUUID()).toAbsolutePath()
-                + ";WRITE_DELAY=0";
+                + JpaRaftLog.H2_DURABLE_URL_OPTIONS;
         try (Connection c = DriverManager.getConnection(url, "sa", "")) {
             RaftSchema.install(c);
             try (Statement s = c.createStatement()) {
@@ -146,7 +146,7 @@ class JpaRaftLogOpenFailureTest {
     @Test
     void noRaftTablesAtAll() {
         String url = "jdbc:h2:file:" + Path.of("target", "h2", "scratch-" + UUID.randomUUID()).toAbsolutePath()
-                + ";WRITE_DELAY=0";
+                + JpaRaftLog.H2_DURABLE_URL_OPTIONS;
         JpaLogException e = failToStart(url, "sa");
         assertThat(e).hasMessageContaining("checking the raft_ tables failed")
                 .hasMessageContaining("table raft_schema_version is missing")

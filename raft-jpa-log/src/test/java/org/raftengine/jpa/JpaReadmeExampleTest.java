@@ -29,7 +29,7 @@ class JpaReadmeExampleTest {
     @Test
     void theReadmeSampleRuns() throws Exception {
         String url = "jdbc:h2:file:" + Path.of("target", "h2", "readme-" + UUID.randomUUID()).toAbsolutePath()
-                + ";WRITE_DELAY=0";
+                + JpaRaftLog.H2_DURABLE_URL_OPTIONS;
         try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement s = c.createStatement()) {
             s.execute(KvRow.DDL); // the application's own table
         }

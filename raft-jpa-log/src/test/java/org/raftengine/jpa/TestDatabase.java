@@ -35,7 +35,7 @@ final class TestDatabase implements AutoCloseable {
 
         String url(String name) {
             return switch (this) {
-                case H2 -> "jdbc:h2:file:" + Path.of("target", "h2", name).toAbsolutePath() + ";WRITE_DELAY=0";
+                case H2 -> "jdbc:h2:file:" + Path.of("target", "h2", name).toAbsolutePath() + JpaRaftLog.H2_DURABLE_URL_OPTIONS;
                 case POSTGRESQL -> "jdbc:postgresql://127.0.0.1:5432/test?reWriteBatchedInserts=true";
                 case MARIADB -> "jdbc:mariadb://127.0.0.1:3306/test";
             };
