@@ -28,9 +28,10 @@ import org.raftengine.core.wire.WireCodec;
 
 /**
  * raftengine: three {@link RaftNode}s on {@link InMemoryRaftLog}s and one {@link LocalNetwork} (direct
- * hand-off), with default cluster settings. The in-memory log and state machine never block, so, as
- * DESIGN.md allows, storage and apply run on the protocol thread
- * ({@link ThreadedRuntime#withInlineStorageAndApply}), as MicroRaft runs everything on one thread.
+ * hand-off), with default cluster settings, built as a user builds them:
+ * {@code new RaftNode(config, log, transport, stateMachine)}. The in-memory log and this state machine say
+ * they never block, so, as DESIGN.md allows, the node runs storage and apply on its protocol thread
+ * ({@link ThreadedRuntime#forLogAndStateMachine}), as MicroRaft runs everything on one thread.
  *
  * <ul>
  *   <li>{@link Variant#PLAIN} ({@code raftengine}): messages handed over as objects;</li>
@@ -43,7 +44,8 @@ import org.raftengine.core.wire.WireCodec;
  * <p>The JMS run ({@link JmsRun}) gives transports of its own instead of the {@link LocalNetwork}
  * ({@link #RaftEngineSystem(String, String, Function)}), with {@code PLAIN}'s threads. The JPA run
  * ({@link JpaRun}) gives logs of its own instead ({@link #withLogs}), on the {@link LocalNetwork}, with
- * the node's default threads (storage and apply off the protocol thread, as for any log that blocks).
+ * the node's default threads (storage off the protocol thread, as for any log that may block; the counting
+ * state machine applies on it).
  */
 final class RaftEngineSystem implements BenchSystem {
 
@@ -135,10 +137,12 @@ final class RaftEngineSystem implements BenchSystem {
                 logs.add(inMemory);
                 log = inMemory;
             }
+            // What a user writes: the node picks its threads from what the log and state machine say of
+            // themselves (both never block here). The diagnostic variant forces threads of their own.
             nodes.add(variant == Variant.THREADS
-                    ? new RaftNode(config, log, transportFor.apply(id), new NullStateMachine())
-                    : new RaftNode(config, log, transportFor.apply(id), new NullStateMachine(),
-                            ThreadedRuntime.withInlineStorageAndApply(id)));
+                    ? new RaftNode(config, log, transportFor.apply(id), new NullStateMachine(),
+                            new ThreadedRuntime(id))
+                    : new RaftNode(config, log, transportFor.apply(id), new NullStateMachine()));
         }
         // The bootstrapping node campaigns at once: start it last, so that its vote requests find the
         // others listening (a request to a node not yet on the network is dropped, and the election
@@ -243,6 +247,12 @@ final class RaftEngineSystem implements BenchSystem {
     static final class NullStateMachine implements StateMachine {
         private static final byte[] EMPTY = new byte[0];
         private volatile long applied;
+
+        /** {@inheritDoc} True: it counts in memory. */
+        @Override
+        public boolean neverBlocks() {
+            return true;
+        }
 
         @Override
         public boolean supportsSnapshots() {

@@ -35,9 +35,15 @@ public final class RaftNode {
 
     private final RaftEngine engine;
 
-    /** A node on its own threads (see {@link ThreadedRuntime}). */
+    /**
+     * A node on its own threads (see {@link ThreadedRuntime#forLogAndStateMachine}): the log's calls and the
+     * applies run on the protocol thread when the log and the state machine say they
+     * {@linkplain RaftLog#neverBlocks() never block} (the in-memory log does), on threads of their own
+     * otherwise.
+     */
     public RaftNode(RaftNodeConfig config, RaftLog log, Transport transport, StateMachine stateMachine) {
-        this(config, log, transport, stateMachine, new ThreadedRuntime(config.nodeId()));
+        this(config, log, transport, stateMachine,
+                ThreadedRuntime.forLogAndStateMachine(config.nodeId(), log, stateMachine));
     }
 
     /** A node on the given runtime: the deterministic simulator passes its virtual-time one. */

@@ -41,6 +41,11 @@ class ReadmeExampleTest {
         public synchronized long lastApplied() {
             return applied;
         }
+
+        @Override
+        public boolean neverBlocks() {
+            return true; // all in memory: the node may apply on its protocol thread, one hand-off fewer
+        }
     }
 
     @Test

@@ -2,14 +2,26 @@ package org.raftengine.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.raftengine.core.log.InMemoryRaftLog;
+import org.raftengine.core.spi.HardState;
+import org.raftengine.core.spi.LogEntry;
+import org.raftengine.core.spi.RaftLog;
 import org.raftengine.core.spi.StateMachine;
 import org.raftengine.core.transport.LocalNetwork;
 
-/** User callbacks never run on the protocol thread, and a stopped node answers at once. */
+/**
+ * User callbacks never run on the protocol thread, a stopped node answers at once, and the default
+ * constructor runs log calls and applies on the protocol thread only for a log and a state machine that say
+ * they never block.
+ */
 class ThreadingTest {
 
     private static final class Counter implements StateMachine {
@@ -65,5 +77,135 @@ class ThreadingTest {
         assertThat(node.status().role()).isEqualTo(Role.STOPPED);
         assertThat(node.submit(new byte[] {3}).toCompletableFuture().get(1, TimeUnit.SECONDS))
                 .isInstanceOf(CommandResult.Retry.class);
+    }
+
+    /** The in-memory log, saying of itself what the test wants, and noting the threads that append to it. */
+    private static final class ThreadNotingLog implements RaftLog {
+        private final InMemoryRaftLog log = new InMemoryRaftLog();
+        private final boolean neverBlocks;
+        final Set<String> appendThreads = ConcurrentHashMap.newKeySet();
+
+        ThreadNotingLog(boolean neverBlocks) {
+            this.neverBlocks = neverBlocks;
+        }
+
+        @Override
+        public boolean neverBlocks() {
+            return neverBlocks;
+        }
+
+        @Override
+        public long storageId() {
+            return log.storageId();
+        }
+
+        @Override
+        public HardState hardState() {
+            return log.hardState();
+        }
+
+        @Override
+        public void saveHardState(HardState state) {
+            log.saveHardState(state);
+        }
+
+        @Override
+        public long firstIndex() {
+            return log.firstIndex();
+        }
+
+        @Override
+        public long lastIndex() {
+            return log.lastIndex();
+        }
+
+        @Override
+        public long termAt(long index) {
+            return log.termAt(index);
+        }
+
+        @Override
+        public List<LogEntry> read(long fromIndex, long toIndex, long maxBytes) {
+            return log.read(fromIndex, toIndex, maxBytes);
+        }
+
+        @Override
+        public void append(List<LogEntry> entries) {
+            appendThreads.add(Thread.currentThread().getName());
+            log.append(entries);
+        }
+
+        @Override
+        public boolean isBroken() {
+            return log.isBroken();
+        }
+
+        @Override
+        public String brokenReason() {
+            return log.brokenReason();
+        }
+
+        @Override
+        public void markBroken(String reason) {
+            log.markBroken(reason);
+        }
+    }
+
+    /** A state machine saying of itself what the test wants, noting the threads that apply. */
+    private static final class ThreadNotingStateMachine implements StateMachine {
+        private final boolean neverBlocks;
+        final Set<String> applyThreads = ConcurrentHashMap.newKeySet();
+        private volatile long applied;
+
+        ThreadNotingStateMachine(boolean neverBlocks) {
+            this.neverBlocks = neverBlocks;
+        }
+
+        @Override
+        public boolean neverBlocks() {
+            return neverBlocks;
+        }
+
+        @Override
+        public byte[] apply(long index, byte[] command) {
+            applyThreads.add(Thread.currentThread().getName());
+            applied = index;
+            return command;
+        }
+
+        @Override
+        public void recordApplied(long index) {
+            applied = index;
+        }
+
+        @Override
+        public long lastApplied() {
+            return applied;
+        }
+    }
+
+    @ParameterizedTest(name = "log never blocks: {0}, state machine never blocks: {1}")
+    @CsvSource({"true, true, protocol, protocol", "true, false, protocol, apply", "false, true, storage, protocol",
+            "false, false, storage, apply"})
+    void theDefaultConstructorRunsOnTheProtocolThreadOnlyWhatNeverBlocks(boolean logNeverBlocks,
+            boolean stateMachineNeverBlocks, String appendThread, String applyThread) throws Exception {
+        ThreadNotingLog log = new ThreadNotingLog(logNeverBlocks);
+        ThreadNotingStateMachine stateMachine = new ThreadNotingStateMachine(stateMachineNeverBlocks);
+        RaftNode node = new RaftNode(RaftNodeConfig.of("solo", "threads")
+                .withBootstrap(ClusterConfiguration.of(ClusterSettings.DEFAULTS, "solo")),
+                log, new LocalNetwork().transport("solo"), stateMachine);
+        node.start();
+        log.appendThreads.clear(); // start() writes the bootstrap configuration on the caller's thread
+        try {
+            CommandResult result;
+            do {
+                result = node.submit(new byte[] {1}).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } while (result instanceof CommandResult.Retry);
+            assertThat(result).isInstanceOf(CommandResult.Ok.class);
+        } finally {
+            node.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        assertThat(log.appendThreads).containsExactly("raft-solo-" + appendThread);
+        assertThat(stateMachine.applyThreads).containsExactly("raft-solo-" + applyThread);
     }
 }

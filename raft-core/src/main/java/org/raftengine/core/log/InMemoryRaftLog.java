@@ -207,6 +207,12 @@ public final class InMemoryRaftLog implements RaftLog {
         }
     }
 
+    /** {@inheritDoc} True: every call works in memory under this log's own lock, held only for the call. */
+    @Override
+    public boolean neverBlocks() {
+        return true;
+    }
+
     /** {@inheritDoc} Always true. */
     @Override
     public boolean supportsSnapshots() {

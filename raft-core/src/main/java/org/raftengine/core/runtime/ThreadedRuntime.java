@@ -1,6 +1,7 @@
 package org.raftengine.core.runtime;
 
 import java.time.Duration;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -11,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
 import org.raftengine.core.Cancellable;
+import org.raftengine.core.spi.RaftLog;
+import org.raftengine.core.spi.StateMachine;
 
 /**
  * The production runtime: a protocol thread, a storage thread, an apply thread, a callback thread and
@@ -19,7 +22,9 @@ import org.raftengine.core.Cancellable;
  *
  * <p>For a log and a state machine that never block (the in-memory ones),
  * {@link #withInlineStorageAndApply(String)} runs storage and apply tasks on the protocol thread
- * itself, through the same code path, saving two thread hand-offs per command.
+ * itself, through the same code path, saving two thread hand-offs per command;
+ * {@link #forLogAndStateMachine} decides from what the log and the state machine say of themselves
+ * ({@link RaftLog#neverBlocks()}, {@link StateMachine#neverBlocks()}).
  *
  * <p>An idle mailbox thread polls its queue for a while before it parks ({@link #DEFAULT_IDLE_POLL}
  * unless given): under load, the next task is taken without a park and an unpark, which on 2 cores
@@ -53,15 +58,15 @@ public final class ThreadedRuntime implements NodeRuntime {
      * @throws IllegalArgumentException if {@code idlePoll} is negative
      */
     public ThreadedRuntime(String nodeId, Duration idlePoll) {
-        this(nodeId, false, idlePoll);
+        this(nodeId, false, false, idlePoll);
     }
 
-    private ThreadedRuntime(String nodeId, boolean inline, Duration idlePoll) {
+    private ThreadedRuntime(String nodeId, boolean inlineStorage, boolean inlineApply, Duration idlePoll) {
         String prefix = "raft-" + nodeId + "-";
         long poll = idlePoll.toNanos();
         this.protocol = new MailboxExecutor(prefix + "protocol", poll);
-        this.storage = inline ? null : new MailboxExecutor(prefix + "storage", poll);
-        this.apply = inline ? null : new MailboxExecutor(prefix + "apply", poll);
+        this.storage = inlineStorage ? null : new MailboxExecutor(prefix + "storage", poll);
+        this.apply = inlineApply ? null : new MailboxExecutor(prefix + "apply", poll);
         this.callbacks = new MailboxExecutor(prefix + "callbacks", poll);
         // Snapshots are rare and long: this thread parks at once when idle, even on the inline runtime.
         this.snapshots = new MailboxExecutor(prefix + "snapshots", 0);
@@ -75,7 +80,18 @@ public final class ThreadedRuntime implements NodeRuntime {
 
     /** Storage and apply tasks run on the protocol thread: only for a log and state machine that never block. */
     public static ThreadedRuntime withInlineStorageAndApply(String nodeId) {
-        return new ThreadedRuntime(nodeId, true, DEFAULT_IDLE_POLL);
+        return new ThreadedRuntime(nodeId, true, true, DEFAULT_IDLE_POLL);
+    }
+
+    /**
+     * The runtime for {@code log} and {@code stateMachine}: storage tasks on the protocol thread if the log
+     * {@linkplain RaftLog#neverBlocks() never blocks}, apply tasks there if the state machine never blocks,
+     * each on a thread of its own otherwise. What {@code new RaftNode(config, log, transport, stateMachine)}
+     * runs on.
+     */
+    public static ThreadedRuntime forLogAndStateMachine(String nodeId, RaftLog log, StateMachine stateMachine) {
+        return new ThreadedRuntime(nodeId, Objects.requireNonNull(log, "log").neverBlocks(),
+                Objects.requireNonNull(stateMachine, "stateMachine").neverBlocks(), DEFAULT_IDLE_POLL);
     }
 
     @Override

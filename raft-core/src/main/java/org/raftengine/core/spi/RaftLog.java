@@ -97,6 +97,16 @@ public interface RaftLog {
     void append(List<LogEntry> entries);
 
     /**
+     * True if no call of this log ever waits: no disk or network I/O, no lock another thread holds for long.
+     * The node then runs its log calls on its protocol thread (see {@code RaftNode}'s constructor), saving a
+     * thread hand-off per batch; a call that did wait there would hold up heartbeats and elections.
+     * {@code false} unless the log says otherwise, as for any log on a disk or a database.
+     */
+    default boolean neverBlocks() {
+        return false;
+    }
+
+    /**
      * True if this log stores snapshots and compacts (the methods below work). A log that does not keeps
      * every entry, and the node then takes no snapshot and installs none.
      */

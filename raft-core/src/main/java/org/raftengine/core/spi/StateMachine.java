@@ -99,6 +99,17 @@ public interface StateMachine {
     void recordApplied(long index);
 
     /**
+     * True if no call of this state machine ever waits: no disk, database or network I/O, no lock another
+     * thread holds for long. The node then applies on its protocol thread (see {@code RaftNode}'s constructor),
+     * saving a thread hand-off per batch; an apply that did wait there would hold up heartbeats and elections.
+     * {@code false} unless the state machine says otherwise. {@link #snapshot} and {@link #restore} run on a
+     * thread of their own either way.
+     */
+    default boolean neverBlocks() {
+        return false;
+    }
+
+    /**
      * True if this state machine keeps the outcome of each command atomically with its apply, and answers
      * {@link #outcomeAt} after a restart (see the class comment).
      */
