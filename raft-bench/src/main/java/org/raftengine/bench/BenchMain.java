@@ -16,8 +16,9 @@ import java.util.function.Supplier;
 
 /**
  * The benchmark: every chosen system at every client count, in interleaved rounds (A, B, A, B, ...,
- * each on a fresh cluster) so that load on the machine falls on all of them alike; medians per system
- * and client count.
+ * each on a fresh cluster, each in a JVM of its own with the same flags: see {@link TrialProcess}) so that
+ * load on the machine falls on all of them alike and no system inherits another's heap or JIT state;
+ * medians per system and client count.
  *
  * <p>Prints progress lines (starting with {@code #}) to standard error, then to standard output one
  * line per system and configuration, then the lines {@code codec raftengine-codec/raftengine c=N: X}
@@ -130,7 +131,12 @@ public final class BenchMain {
                 Runtime.getRuntime().maxMemory() >> 20, options.systems(), options.clients(),
                 seconds(options.warmup()), seconds(options.jitWarmup()), seconds(options.measure()),
                 options.rounds(), options.commandBytes());
-        progress.println("# jvm: " + ManagementFactory.getRuntimeMXBean().getInputArguments());
+        if (options.sameJvm()) {
+            progress.println("# every trial in this JVM: " + ManagementFactory.getRuntimeMXBean().getInputArguments());
+        } else {
+            progress.println("# every trial in a JVM of its own, java " + System.getProperty("java.version")
+                    + " (default collector), flags " + TrialProcess.jvmFlags(options));
+        }
 
         Set<String> warmed = new HashSet<>();
         List<Summary> summaries = new ArrayList<>();
@@ -139,10 +145,14 @@ public final class BenchMain {
             Map<String, List<TrialResult>> bySystem = new LinkedHashMap<>();
             for (int round = 1; round <= options.rounds(); round++) {
                 for (String name : options.systems()) {
-                    Duration warmup = warmed.add(name) ? options.warmup().plus(options.jitWarmup()) : options.warmup();
+                    // A trial in a fresh JVM starts with a cold JIT: it gets the JIT's warm-up every time.
+                    boolean cold = !options.sameJvm() || warmed.add(name);
+                    Duration warmup = cold ? options.warmup().plus(options.jitWarmup()) : options.warmup();
                     try {
-                        TrialResult r = Trial.run(BenchSystems.create(name), clients, options.commandBytes(), round,
-                                warmup, options.measure());
+                        TrialResult r = options.sameJvm()
+                                ? Trial.run(BenchSystems.create(name), clients, options.commandBytes(), round, warmup,
+                                options.measure())
+                                : TrialProcess.run(options, name, clients, round, warmup);
                         progress.println(Summary.progress(r));
                         bySystem.computeIfAbsent(name, k -> new ArrayList<>()).add(r);
                     } catch (Exception e) {
@@ -164,6 +174,10 @@ public final class BenchMain {
         }
         for (String f : failed) {
             out.println("FAILED " + f);
+        }
+        if (options.quick()) {
+            out.printf(Locale.ROOT, "note: --quick is indicative only (%d rounds of %s, each in a fresh JVM); "
+                    + "figures come from a full run%n", options.rounds(), seconds(options.measure()));
         }
         out.flush();
         return new Result(summaries, failed);

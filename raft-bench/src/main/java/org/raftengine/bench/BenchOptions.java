@@ -15,18 +15,25 @@ import java.util.Set;
  * --clients 1,16,64,256   closed-loop client counts
  * --systems a,b,c         systems, by name (see BenchSystems)
  * --warmup-seconds N      warm-up of every trial before measuring
- * --jit-warmup-seconds N  extra warm-up of each system's first trial in this JVM (the JIT's)
+ * --jit-warmup-seconds N  extra warm-up of a trial in a fresh JVM (the JIT's): every trial, unless --same-jvm
+ *                         (then each system's first trial only)
  * --measure-seconds N     measured period of every trial
  * --rounds N              trials of each system at each client count, interleaved; medians reported
  * --command-bytes N       command size
+ * --heap SIZE             maximum heap of each trial's JVM (-Xmx), default 2g
+ * --pre-touch             size the heap at -Xmx and touch it at start (-Xms, -XX:+AlwaysPreTouch); default off
+ * --same-jvm              run every trial in this JVM instead of one JVM per trial (for profiling this JVM)
  * --out DIR               where a full run (not --quick) writes results.md, throughput.png and latency.png
  *                         (default: raft-bench/target/bench, from the repository root or the module)
  * </pre>
  */
 public record BenchOptions(List<Integer> clients, List<String> systems, Duration warmup, Duration jitWarmup,
-                           Duration measure, int rounds, int commandBytes, boolean quick, Path out) {
+                           Duration measure, int rounds, int commandBytes, boolean quick, Path out, String heap,
+                           boolean preTouch, boolean sameJvm) {
 
     public static final List<Integer> DEFAULT_CLIENTS = List.of(1, 16, 64, 256);
+    /** What a user's server might give: every trial's JVM gets this -Xmx unless told otherwise. */
+    public static final String DEFAULT_HEAP = "2g";
 
     public BenchOptions {
         clients = List.copyOf(clients);
@@ -55,18 +62,24 @@ public record BenchOptions(List<Integer> clients, List<String> systems, Duration
         if (out == null) {
             throw new IllegalArgumentException("--out needs a directory");
         }
+        if (heap == null || !heap.matches("[0-9]+[kKmMgG]?")) {
+            throw new IllegalArgumentException("--heap needs a size as -Xmx takes it (2g, 512m): " + heap);
+        }
     }
 
-    /** The full benchmark: every system, C in {1, 16, 64, 256}, 3 rounds of 10 s after 10 s of warm-up. */
+    /**
+     * The full benchmark: every system, C in {1, 16, 64, 256}, 3 interleaved rounds of 10 s after 10 s of
+     * warm-up, each trial in a JVM of its own with a 2 GB heap.
+     */
     public static BenchOptions full() {
-        return new BenchOptions(DEFAULT_CLIENTS, BenchSystems.ALL, Duration.ofSeconds(10), Duration.ofSeconds(10),
-                Duration.ofSeconds(10), 3, 64, false, defaultOut());
+        return new BenchOptions(DEFAULT_CLIENTS, BenchSystems.ALL, Duration.ofSeconds(5), Duration.ofSeconds(5),
+                Duration.ofSeconds(10), 3, 64, false, defaultOut(), DEFAULT_HEAP, false, false);
     }
 
     /** The quick check: C=64, raftengine and microraft, 3 short interleaved rounds. */
     public static BenchOptions quickRun() {
         return new BenchOptions(List.of(64), List.of("raftengine", "microraft"), Duration.ofSeconds(3),
-                Duration.ofSeconds(4), Duration.ofSeconds(4), 3, 64, true, defaultOut());
+                Duration.ofSeconds(3), Duration.ofSeconds(4), 3, 64, true, defaultOut(), DEFAULT_HEAP, false, false);
     }
 
     /**
@@ -77,9 +90,16 @@ public record BenchOptions(List<Integer> clients, List<String> systems, Duration
      */
     public static BenchOptions parse(String... args) {
         boolean quick = false;
+        boolean preTouch = false;
+        boolean sameJvm = false;
         for (String a : args) {
-            if (a.equals("--quick")) {
-                quick = true;
+            switch (a) {
+                case "--quick" -> quick = true;
+                case "--pre-touch" -> preTouch = true;
+                case "--same-jvm" -> sameJvm = true;
+                default -> {
+                    // a valued option, read below
+                }
             }
         }
         BenchOptions o = quick ? quickRun() : full();
@@ -91,11 +111,13 @@ public record BenchOptions(List<Integer> clients, List<String> systems, Duration
         int rounds = o.rounds;
         int commandBytes = o.commandBytes;
         Path out = o.out;
-        for (CommandLineArgs.Option option : CommandLineArgs.parse(args, Set.of("--quick"))) {
+        String heap = o.heap;
+        for (CommandLineArgs.Option option : CommandLineArgs.parse(args,
+                Set.of("--quick", "--pre-touch", "--same-jvm"))) {
             String name = option.name();
             String value = option.value();
             if (value == null) {
-                continue; // --quick, read above
+                continue; // a flag, read above
             }
             switch (name) {
                 case "--clients" -> clients = ints(name, value);
@@ -106,10 +128,12 @@ public record BenchOptions(List<Integer> clients, List<String> systems, Duration
                 case "--rounds" -> rounds = ints(name, value).get(0);
                 case "--command-bytes" -> commandBytes = ints(name, value).get(0);
                 case "--out" -> out = Path.of(value);
+                case "--heap" -> heap = value;
                 default -> throw new IllegalArgumentException("unknown option " + name);
             }
         }
-        return new BenchOptions(clients, systems, warmup, jitWarmup, measure, rounds, commandBytes, quick, out);
+        return new BenchOptions(clients, systems, warmup, jitWarmup, measure, rounds, commandBytes, quick, out, heap,
+                preTouch, sameJvm);
     }
 
     /**
@@ -146,8 +170,10 @@ public record BenchOptions(List<Integer> clients, List<String> systems, Duration
         return """
                 usage: bin/bench [--quick] [--clients 1,16,64,256] [--systems raftengine,raftengine-codec,microraft]
                                  [--warmup-seconds N] [--jit-warmup-seconds N] [--measure-seconds N]
-                                 [--rounds N] [--command-bytes N] [--out DIR]
+                                 [--rounds N] [--command-bytes N] [--out DIR] [--heap 2g] [--pre-touch] [--same-jvm]
                   --quick   C=64 only, raftengine and microraft interleaved, 3 rounds of 4 s (under 90 s)
+                  every trial runs in a JVM of its own (-Xmx from --heap, default 2g; the heap touched at start only
+                  with --pre-touch; extra flags for those JVMs in BENCH_TRIAL_JAVA_OPTS), unless --same-jvm
                   --out     where a run without --quick writes results.md, throughput.png and latency.png
                             (default raft-bench/target/bench)
                 """;

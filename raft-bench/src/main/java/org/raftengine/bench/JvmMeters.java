@@ -1,12 +1,20 @@
 package org.raftengine.bench;
 
+import com.sun.management.GarbageCollectionNotificationInfo;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.management.ListenerNotFoundException;
+import javax.management.Notification;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
 
 /**
  * What the JVM says about allocation, heap, CPU and GC, for one measured window.
@@ -96,6 +104,50 @@ final class JvmMeters {
             n += Math.max(0, gc.getCollectionCount());
         }
         return n;
+    }
+
+    /**
+     * The longest collection pause reported from its creation until {@link #close}, through the collectors'
+     * notifications (as they report a collection's duration: for G1 and Parallel, its pause; the beans of
+     * concurrent collectors that report whole cycles, named "... Cycles", are left out).
+     */
+    static final class PauseWatch implements NotificationListener, AutoCloseable {
+        private final List<NotificationEmitter> emitters = new ArrayList<>();
+        private final AtomicLong longestMillis = new AtomicLong();
+
+        PauseWatch() {
+            for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                if (gc instanceof NotificationEmitter emitter && !gc.getName().endsWith("Cycles")) {
+                    emitter.addNotificationListener(this, null, null);
+                    emitters.add(emitter);
+                }
+            }
+        }
+
+        @Override
+        public void handleNotification(Notification notification, Object handback) {
+            if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+                GarbageCollectionNotificationInfo info =
+                        GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
+                longestMillis.accumulateAndGet(info.getGcInfo().getDuration(), Math::max);
+            }
+        }
+
+        /** The longest pause so far, in milliseconds. */
+        long longestMillis() {
+            return longestMillis.get();
+        }
+
+        @Override
+        public void close() {
+            for (NotificationEmitter emitter : emitters) {
+                try {
+                    emitter.removeNotificationListener(this);
+                } catch (ListenerNotFoundException ignored) {
+                    // not registered: nothing to undo
+                }
+            }
+        }
     }
 
     /** Milliseconds spent collecting so far (as the collectors report it: pauses for G1). */

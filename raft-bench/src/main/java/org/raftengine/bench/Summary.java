@@ -13,7 +13,8 @@ import java.util.function.ToDoubleFunction;
 public record Summary(String system, int clients, List<TrialResult> rounds, double throughput,
                       double p50Nanos, double p99Nanos, long maxNanos, double allocPerCommit,
                       double cpuPerCommitNs, double peakHeapBytes, double retainedBytes,
-                      long gcCount, long gcMillis, long retries, long failures, String diagnostics) {
+                      long gcCount, long gcMillis, double gcPercent, long longestPauseMillis, long retries,
+                      long failures, String diagnostics) {
 
     /** Reduces the rounds (at least one, all of one system and client count). */
     public static Summary of(List<TrialResult> rounds) {
@@ -24,6 +25,7 @@ public record Summary(String system, int clients, List<TrialResult> rounds, doub
         long max = 0;
         long gcCount = 0;
         long gcMillis = 0;
+        long longestPause = 0;
         long retries = 0;
         long failures = 0;
         List<String> notes = new ArrayList<>();
@@ -31,6 +33,7 @@ public record Summary(String system, int clients, List<TrialResult> rounds, doub
             max = Math.max(max, r.maxNanos());
             gcCount += r.gcCount();
             gcMillis += r.gcMillis();
+            longestPause = Math.max(longestPause, r.longestPauseMillis());
             retries += r.retries();
             failures += r.failures();
             if (!r.diagnostics().isBlank()) {
@@ -41,7 +44,8 @@ public record Summary(String system, int clients, List<TrialResult> rounds, doub
                 median(rounds, TrialResult::throughput), median(rounds, TrialResult::p50Nanos),
                 median(rounds, TrialResult::p99Nanos), max, median(rounds, TrialResult::allocPerCommit),
                 median(rounds, TrialResult::cpuPerCommitNs), median(rounds, TrialResult::peakHeapBytes),
-                median(rounds, TrialResult::retainedBytes), gcCount, gcMillis, retries, failures,
+                median(rounds, TrialResult::retainedBytes), gcCount, gcMillis, median(rounds, TrialResult::gcPercent),
+                longestPause, retries, failures,
                 String.join(" ", notes));
     }
 
@@ -59,20 +63,24 @@ public record Summary(String system, int clients, List<TrialResult> rounds, doub
         }
         return String.format(Locale.ROOT,
                 "%-17s c=%-4d throughput=%8.0f ops/s  p50=%8.3f ms  p99=%8.3f ms  max=%8.3f ms  "
-                        + "alloc=%7.0f B/op  cpu=%6.1f us/op  peakHeap=%5.0f MB  retained=%5.0f MB  gc=%d (%d ms)  "
+                        + "alloc=%7.0f B/op  cpu=%6.1f us/op  peakHeap=%5.0f MB  retained=%5.0f MB  "
+                        + "gc=%d (%d ms, %.1f%%, longest pause %d ms)  "
                         + "retries=%d failed=%d  rounds=[%s]%s",
                 system, clients, throughput, p50Nanos / 1e6, p99Nanos / 1e6, maxNanos / 1e6, allocPerCommit,
                 cpuPerCommitNs / 1e3, peakHeapBytes / (1 << 20), retainedBytes / (1 << 20), gcCount, gcMillis,
-                retries, failures, rates, diagnostics.isBlank() ? "" : "  " + diagnostics);
+                gcPercent, longestPauseMillis, retries, failures, rates,
+                diagnostics.isBlank() ? "" : "  " + diagnostics);
     }
 
     /** One trial's progress line. */
     static String progress(TrialResult r) {
         return String.format(Locale.ROOT,
                 "# round %d %-17s c=%-4d %8.0f ops/s  p50=%.3f ms  p99=%.3f ms  max=%.3f ms  alloc=%.0f B/op  "
-                        + "cpu=%.1f us/op  gc=%d (%d ms)  peakHeap=%.0f MB  startup=%d ms %s",
+                        + "cpu=%.1f us/op  gc=%d (%d ms, %.1f%%, longest pause %d ms)  peakHeap=%.0f MB  "
+                        + "startup=%d ms %s",
                 r.round(), r.system(), r.clients(), r.throughput(), r.p50Nanos() / 1e6, r.p99Nanos() / 1e6,
                 r.maxNanos() / 1e6, r.allocPerCommit(), r.cpuPerCommitNs() / 1e3, r.gcCount(), r.gcMillis(),
+                r.gcPercent(), r.longestPauseMillis(),
                 r.peakHeapBytes() / (double) (1 << 20), r.startupMillis(), r.diagnostics());
     }
 }

@@ -9,6 +9,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 /**
  * One trial: a fresh cluster of one system, {@code clients} closed-loop clients, a warm-up, a measured
@@ -34,7 +36,8 @@ final class Trial {
     private final BenchSystem system;
     private final int clientCount;
     private final int commandBytes;
-    private final LatencyHistogram histogram = new LatencyHistogram();
+    /** Submit-to-commit latencies of the measured window, 3 significant digits, recorded from any thread. */
+    private final Recorder latencies = new Recorder(3);
     private final LongAdder retries = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final AtomicInteger outstanding = new AtomicInteger();
@@ -82,18 +85,26 @@ final class Trial {
             long cpuBefore = JvmMeters.processCpuNanos();
             long gcCountBefore = JvmMeters.gcCount();
             long gcMillisBefore = JvmMeters.gcMillis();
-            long begin = System.nanoTime();
-            phase = MEASURE;
-            Waits.pause(measure.toNanos());
-            phase = DRAIN;
-            long end = System.nanoTime();
+            long begin;
+            long end;
+            long longestPause;
+            try (JvmMeters.PauseWatch pauses = new JvmMeters.PauseWatch()) {
+                latencies.reset();
+                begin = System.nanoTime();
+                phase = MEASURE;
+                Waits.pause(measure.toNanos());
+                phase = DRAIN;
+                end = System.nanoTime();
+                longestPause = pauses.longestMillis();
+            }
+            Histogram histogram = latencies.getIntervalHistogram();
             Map<Long, Long> allocAfter = JvmMeters.allocatedByThread();
             long cpuAfter = JvmMeters.processCpuNanos();
             long peakHeap = JvmMeters.peakHeapBytes();
             long gcCount = JvmMeters.gcCount() - gcCountBefore;
             long gcMillis = JvmMeters.gcMillis() - gcMillisBefore;
 
-            long committed = histogram.count();
+            long committed = histogram.getTotalCount();
             double seconds = (end - begin) / 1e9;
             boolean drained = Waits.untilTrue(DRAIN_TIMEOUT, () -> outstanding.get() == 0);
             System.gc();
@@ -105,10 +116,11 @@ final class Trial {
             }
             double perCommit = Math.max(1, committed);
             return new TrialResult(system.name(), clientCount, round, committed, seconds,
-                    histogram.quantile(0.50), histogram.quantile(0.99), histogram.max(), histogram.mean(),
+                    histogram.getValueAtPercentile(50), histogram.getValueAtPercentile(99), histogram.getMaxValue(),
+                    histogram.getMean(),
                     JvmMeters.allocatedBetween(allocBefore, allocAfter) / perCommit,
                     cpuBefore < 0 ? -1 : (cpuAfter - cpuBefore) / perCommit,
-                    peakHeap, retained, gcCount, gcMillis, retries.sum(), failures.sum(), startupMillis,
+                    peakHeap, retained, gcCount, gcMillis, longestPause, retries.sum(), failures.sum(), startupMillis,
                     diagnostics);
         } finally {
             phase = DRAIN;
@@ -158,7 +170,7 @@ final class Trial {
             boolean measuring = phase == MEASURE;
             if (outcome == BenchSystem.Outcome.COMMITTED) {
                 if (measuring) {
-                    histogram.record(System.nanoTime() - startNanos); // its count is the commit count
+                    latencies.recordValue(System.nanoTime() - startNanos); // its count is the commit count
                 }
                 next();
                 return;

@@ -47,7 +47,7 @@ class BenchReportTest {
 
     private static Summary summary(String system, int clients, long commitsPerSecond, long p99Nanos) {
         TrialResult r = new TrialResult(system, clients, 1, commitsPerSecond, 1.0, 25_000, p99Nanos, 2 * p99Nanos, 30_000,
-                100, 1000, 1, 1, 0, 0, 0, 0, 10, "");
+                100, 1000, 1, 1, 0, 0, 0, 0, 0, 10, "");
         return Summary.of(List.of(r));
     }
 }

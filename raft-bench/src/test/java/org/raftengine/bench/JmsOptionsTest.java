@@ -39,7 +39,7 @@ class JmsOptionsTest {
     @Test
     void theTableHasOneRowPerMediumAndSaysWhichWereSkipped() {
         TrialResult r = new TrialResult("jms:in-jvm", 1, 1, 5_000, 5.0, 150_000, 400_000, 900_000, 160_000,
-                100, 1_000, 0, 0, 0, 0, 0, 0, 10, "");
+                100, 1_000, 0, 0, 0, 0, 0, 0, 0, 10, "");
         List<String> table = JmsRun.table(List.of(
                 new JmsRun.Row("in-jvm", 279_370.4, 0, Map.of(1, Summary.of(List.of(r))), null),
                 new JmsRun.Row("rabbitmq", 0, 0, Map.of(), "RabbitMQ is not accepting connections")), List.of(1));

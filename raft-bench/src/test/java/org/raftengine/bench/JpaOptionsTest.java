@@ -45,7 +45,7 @@ class JpaOptionsTest {
         JpaOptions options = new JpaOptions(List.of("h2", "postgresql"), List.of(256), List.of(64), Duration.ZERO,
                 Duration.ofSeconds(5), 1, 16, 64, false);
         TrialResult r = new TrialResult("jpa:h2", 64, 1, 50_000, 5.0, 4_000_000, 9_000_000, 20_000_000, 4_100_000,
-                100, 50_000, 0, 0, 0, 0, 0, 0, 10, "");
+                100, 50_000, 0, 0, 0, 0, 0, 0, 0, 10, "");
         JpaRun.Appends a = new JpaRun.Appends(256, 1, 256_000, 1_000, 5.0, 4_000_000, 8_000_000, 9_000_000, 7_000,
                 5_000, 4_000, "");
         List<String> lines = JpaRun.report(List.of(
