@@ -7,6 +7,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +17,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.raftengine.core.log.InMemoryRaftLog;
+import org.raftengine.core.spi.HardState;
+import org.raftengine.core.spi.LogEntry;
+import org.raftengine.core.spi.RaftLog;
 import org.raftengine.core.spi.SnapshotMeta;
+import org.raftengine.core.spi.SnapshotSink;
 import org.raftengine.core.spi.StateMachine;
 import org.raftengine.core.spi.StateSnapshot;
 import org.raftengine.core.transport.LocalNetwork;
@@ -35,6 +40,7 @@ class SnapshotThreadedTest {
         final List<String> lines = new ArrayList<>();
         long applied;
         int views;
+        int discarded;
 
         @Override
         public synchronized byte[] apply(long index, byte[] command) {
@@ -62,14 +68,28 @@ class SnapshotThreadedTest {
         public synchronized StateSnapshot snapshot() {
             views++;
             List<String> copy = List.copyOf(lines);
-            return out -> {
-                DataOutputStream data = new DataOutputStream(out);
-                data.writeInt(copy.size());
-                for (String line : copy) {
-                    data.writeUTF(line);
+            return new StateSnapshot() {
+                @Override
+                public void writeTo(OutputStream out) throws IOException {
+                    DataOutputStream data = new DataOutputStream(out);
+                    data.writeInt(copy.size());
+                    for (String line : copy) {
+                        data.writeUTF(line);
+                    }
+                    data.flush();
                 }
-                data.flush();
+
+                @Override
+                public void discard() {
+                    synchronized (Journal.this) {
+                        discarded++;
+                    }
+                }
             };
+        }
+
+        synchronized int discarded() {
+            return discarded;
         }
 
         @Override
@@ -235,6 +255,91 @@ class SnapshotThreadedTest {
         assertThat(again).as("nothing applied since: the latest snapshot").isEqualTo(taken);
         assertThat(journal.views()).as("views taken of the state machine").isEqualTo(1);
         node.stop().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aViewTheLogCannotBeginToStoreIsDiscardedSoItReleasesWhatItHolds() throws Exception {
+        Journal journal = new Journal();
+        RaftNode node = new RaftNode(config("solo", "solo").withSnapshots(SMALL.onDemandOnly()),
+                new SnapshotRefusingLog(), new LocalNetwork().transport("solo"), journal);
+        node.start();
+        submitAll(node, "v", 10);
+
+        assertThatThrownBy(() -> node.takeSnapshot().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS))
+                .hasRootCauseMessage("no room for a snapshot");
+        assertThat(journal.views()).as("views taken").isEqualTo(1);
+        assertThat(journal.discarded()).as("views discarded unwritten").isEqualTo(1);
+        node.stop().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    /** The in-memory log, except that it cannot begin to store a snapshot. */
+    private static final class SnapshotRefusingLog implements RaftLog {
+        private final InMemoryRaftLog log = new InMemoryRaftLog();
+
+        @Override
+        public boolean supportsSnapshots() {
+            return true;
+        }
+
+        @Override
+        public SnapshotSink beginSnapshot(long index, long term, ClusterConfiguration configuration) {
+            throw new IllegalStateException("no room for a snapshot");
+        }
+
+        @Override
+        public long storageId() {
+            return log.storageId();
+        }
+
+        @Override
+        public HardState hardState() {
+            return log.hardState();
+        }
+
+        @Override
+        public void saveHardState(HardState state) {
+            log.saveHardState(state);
+        }
+
+        @Override
+        public long firstIndex() {
+            return log.firstIndex();
+        }
+
+        @Override
+        public long lastIndex() {
+            return log.lastIndex();
+        }
+
+        @Override
+        public long termAt(long index) {
+            return log.termAt(index);
+        }
+
+        @Override
+        public List<LogEntry> read(long fromIndex, long toIndex, long maxBytes) {
+            return log.read(fromIndex, toIndex, maxBytes);
+        }
+
+        @Override
+        public void append(List<LogEntry> entries) {
+            log.append(entries);
+        }
+
+        @Override
+        public boolean isBroken() {
+            return log.isBroken();
+        }
+
+        @Override
+        public String brokenReason() {
+            return log.brokenReason();
+        }
+
+        @Override
+        public void markBroken(String reason) {
+            log.markBroken(reason);
+        }
     }
 
     @Test

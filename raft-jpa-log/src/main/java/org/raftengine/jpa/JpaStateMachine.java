@@ -211,10 +211,18 @@ public final class JpaStateMachine implements StateMachine {
             }
             throw new UncheckedIOException("cannot write a snapshot to " + file, (IOException) e);
         }
-        return out -> {
-            try {
-                Files.copy(file, out);
-            } finally {
+        return new StateSnapshot() {
+            @Override
+            public void writeTo(OutputStream out) throws IOException {
+                try {
+                    Files.copy(file, out);
+                } finally {
+                    deleteQuietly(file);
+                }
+            }
+
+            @Override
+            public void discard() {
                 deleteQuietly(file);
             }
         };

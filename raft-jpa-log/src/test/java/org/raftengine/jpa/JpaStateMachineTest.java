@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLIntegrityConstraintViolationException;
@@ -18,9 +20,12 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.raftengine.core.ClientSession;
@@ -31,6 +36,7 @@ import org.raftengine.core.RaftNode;
 import org.raftengine.core.RaftNodeConfig;
 import org.raftengine.core.RejectedCommandException;
 import org.raftengine.core.spi.AppliedOutcome;
+import org.raftengine.core.spi.StateSnapshot;
 import org.raftengine.core.transport.LocalNetwork;
 
 class JpaStateMachineTest {
@@ -251,6 +257,28 @@ class JpaStateMachineTest {
         assertThat(machine(target, "b").lastApplied()).isEqualTo(3);
         assertThat(b.outcomeAt(1)).as("outcomes before the snapshot are the snapshot's session table's business")
                 .isNull();
+    }
+
+    @Test
+    void aViewLeavesNoTemporaryFileWhetherWrittenOrDiscarded() throws Exception {
+        JpaStateMachine a = machine(nodeDatabase(), "a");
+        a.apply(1, bytes("put x 1"));
+        Set<Path> before = snapshotFiles();
+
+        StateSnapshot written = a.snapshot();
+        assertThat(snapshotFiles()).as("the view's temporary file").hasSize(before.size() + 1);
+        written.writeTo(new ByteArrayOutputStream());
+        assertThat(snapshotFiles()).as("after writeTo").isEqualTo(before);
+
+        a.snapshot().discard();
+        assertThat(snapshotFiles()).as("after discard").isEqualTo(before);
+    }
+
+    private static Set<Path> snapshotFiles() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return files.filter(f -> f.getFileName().toString().startsWith("raftengine-snapshot-"))
+                    .collect(Collectors.toSet());
+        }
     }
 
     @Test

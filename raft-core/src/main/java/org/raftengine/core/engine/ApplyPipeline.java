@@ -2,6 +2,7 @@ package org.raftengine.core.engine;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
@@ -446,9 +447,17 @@ final class ApplyPipeline {
                     StateSnapshot machine = stateMachine.snapshot();
                     // The table as of the same applied index, copied now: applies go on while the view is written.
                     byte[] table = sessions.toBytes();
-                    view = out -> {
-                        SnapshotEnvelope.writeHeader(out, table);
-                        machine.writeTo(out);
+                    view = new StateSnapshot() {
+                        @Override
+                        public void writeTo(OutputStream out) throws IOException {
+                            SnapshotEnvelope.writeHeader(out, table);
+                            machine.writeTo(out);
+                        }
+
+                        @Override
+                        public void discard() {
+                            machine.discard();
+                        }
                     };
                 } catch (RuntimeException | Error e) {
                     RuntimeException failure = UserCodeFailure.of(e);

@@ -142,6 +142,7 @@ final class LocalSnapshots {
     private void write(long index, StateSnapshot view) {
         SnapshotMeta current = logView.snapshot();
         if (index == 0 || (current != null && index <= current.index())) {
+            discard(view);
             finish(current); // nothing applied since: the latest snapshot is as recent as it gets
             return;
         }
@@ -150,7 +151,12 @@ final class LocalSnapshots {
         runtime.snapshotExecutor().execute(() -> {
             SnapshotSink sink = null;
             try {
-                sink = log.beginSnapshot(index, term, configuration);
+                try {
+                    sink = log.beginSnapshot(index, term, configuration);
+                } catch (RuntimeException | Error e) {
+                    discard(view);
+                    throw e;
+                }
                 try (OutputStream out = new BufferedOutputStream(new SinkOutputStream(sink), WRITE_BUFFER_BYTES)) {
                     view.writeTo(out);
                 }
@@ -173,6 +179,15 @@ final class LocalSnapshots {
                 }
             });
         });
+    }
+
+    /** The view will not be written: what it holds goes (a failure to release it is only logged). */
+    private void discard(StateSnapshot view) {
+        try {
+            view.discard();
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.WARNING, "node " + nodeId + ": the state machine failed to discard a snapshot view", e);
+        }
     }
 
     private static void abort(SnapshotSink sink) {

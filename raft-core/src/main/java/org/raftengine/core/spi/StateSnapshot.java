@@ -16,4 +16,13 @@ public interface StateSnapshot {
      * copy, an immutable structure, a read transaction opened when the view was taken).
      */
     void writeTo(OutputStream out) throws IOException;
+
+    /**
+     * Called instead of {@link #writeTo} when the node drops this view unwritten (a newer snapshot was installed
+     * meanwhile, or the log could not begin storing it): release what the view holds (a temporary file, a read
+     * transaction). After {@link #writeTo} the view is not called again; release in its {@code finally} then.
+     * Does nothing by default.
+     */
+    default void discard() {
+    }
 }
