@@ -20,7 +20,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.eclipse.microprofile.config.Config;
 import org.raftengine.core.RaftListener;
 import org.raftengine.core.RaftNode;
@@ -151,30 +154,70 @@ public class RaftNodeProducer {
         return clusterId;
     }
 
-    /** The codec of typed commands: the application's bean, or JSON-B if present, or none. */
+    /**
+     * The codec of typed commands: the application's bean; otherwise as {@code raft.command-codec} says (by
+     * default JSON-B if present, else Jackson if present, else none).
+     */
     synchronized CommandCodec codec() {
         if (!codecChosen) {
-            codecChosen = true;
             if (codecs.isAmbiguous()) {
                 throw new RaftConfigurationException("CommandCodec", "there are several CommandCodec beans: make"
                         + " one the default, or the typed commands of this node would not be those of the others");
             }
-            if (codecs.isResolvable()) {
-                codec = codecs.get();
-            } else {
-                codec = jsonbCodecOrNull();
-            }
+            codec = codecs.isResolvable() ? codecs.get() : libraryCodec(RaftProperties.codecKind(config));
+            codecChosen = true;
         }
         return codec;
     }
 
-    private static CommandCodec jsonbCodecOrNull() {
+    private static CommandCodec libraryCodec(RaftProperties.CodecKind kind) {
+        List<String> problems = new ArrayList<>();
+        return switch (kind) {
+            case NONE -> null;
+            case JSONB -> {
+                CommandCodec c = tryCreate(JSONB_MARKER, JsonbCommandCodec::create, problems);
+                if (c == null) {
+                    throw new RaftConfigurationException("raft.command-codec", "jsonb needs a JSON-B implementation"
+                            + " on the class path (" + problems + ")");
+                }
+                yield c;
+            }
+            case JACKSON -> {
+                CommandCodec c = tryCreate(JACKSON_MARKER, JacksonCommandCodec::create, problems);
+                if (c == null) {
+                    throw new RaftConfigurationException("raft.command-codec", "jackson needs jackson-databind on"
+                            + " the class path (" + problems + ")");
+                }
+                yield c;
+            }
+            case AUTO -> {
+                CommandCodec c = tryCreate(JSONB_MARKER, JsonbCommandCodec::create, problems);
+                if (c == null) {
+                    c = tryCreate(JACKSON_MARKER, JacksonCommandCodec::create, problems);
+                }
+                if (c == null) {
+                    LOG.log(Level.INFO, "no CommandCodec bean, and neither JSON-B nor Jackson on the class path "
+                            + problems + ": committed commands are fired as raw CommittedCommand events only");
+                }
+                yield c;
+            }
+        };
+    }
+
+    private static final String JSONB_MARKER = "jakarta.json.bind.JsonbBuilder";
+    private static final String JACKSON_MARKER = "com.fasterxml.jackson.databind.ObjectMapper";
+
+    /**
+     * The codec {@code create} makes if the class {@code marker} of its library loads; otherwise null, with what
+     * went wrong added to {@code problems}. The check comes first so that the codec class is never linked
+     * against a library that is absent.
+     */
+    private static CommandCodec tryCreate(String marker, Supplier<CommandCodec> create, List<String> problems) {
         try {
-            Class.forName("jakarta.json.bind.JsonbBuilder", false, RaftNodeProducer.class.getClassLoader());
-            return JsonbCommandCodec.create();
+            Class.forName(marker, false, RaftNodeProducer.class.getClassLoader());
+            return create.get();
         } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
-            LOG.log(Level.INFO, "no CommandCodec bean and no JSON-B implementation (" + e + "): committed commands"
-                    + " are fired as raw CommittedCommand events only");
+            problems.add(e.toString());
             return null;
         }
     }

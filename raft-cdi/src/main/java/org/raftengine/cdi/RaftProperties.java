@@ -34,6 +34,9 @@ import org.raftengine.core.SnapshotPolicy;
  *       (one JVM, a single-node cluster) or {@code bean} (a Transport bean of the application's)</td></tr>
  *   <tr><td>raft.jms.queue-prefix</td><td>raft.</td><td>queues are prefix + cluster id + "." + node id</td></tr>
  *   <tr><td>raft.hmac.secret, raft.hmac.previous-secret</td><td>none</td><td>frames authenticated with HMAC-SHA256</td></tr>
+ *   <tr><td>raft.command-codec</td><td>auto</td><td>typed commands as JSON through {@code jsonb} or {@code jackson},
+ *       {@code none} (raw bytes only), or {@code auto}: JSON-B if present, else Jackson if present; a
+ *       {@link CommandCodec} bean of the application's comes first</td></tr>
  * </table>
  *
  * Cluster settings here are bootstrap values only: once the cluster exists, the settings in its log rule.
@@ -61,6 +64,14 @@ public record RaftProperties(String node, String cluster, List<String> members, 
 
     /** How messages travel. */
     public enum TransportKind { JMS, LOCAL, BEAN }
+
+    /** Which library writes typed commands, when the application gives no {@link CommandCodec} bean. */
+    public enum CodecKind { AUTO, JSONB, JACKSON, NONE }
+
+    /** raft.command-codec. */
+    public static CodecKind codecKind(Config config) {
+        return choice(config, "raft.command-codec", CodecKind.class, CodecKind.AUTO);
+    }
 
     /** Reads and checks the settings. */
     public static RaftProperties from(Config config) {
@@ -107,6 +118,7 @@ public record RaftProperties(String node, String cluster, List<String> members, 
             throw new RaftConfigurationException("raft.transport", "local reaches no other JVM, and raft.members"
                     + " names " + members.size() + " members: use jms, or a Transport bean (bean)");
         }
+        codecKind(config); // read by the producer when it picks the codec; a wrong value fails here, with the rest
         return new RaftProperties(node, cluster, members, boolValue(config, "raft.bootstrap", false), settings,
                 commandTimeout, snapshots, log, transport,
                 config.getOptionalValue("raft.jms.queue-prefix", String.class).orElse("raft."),

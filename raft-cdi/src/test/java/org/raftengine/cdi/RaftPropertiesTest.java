@@ -76,6 +76,15 @@ class RaftPropertiesTest {
     }
 
     @Test
+    void theCommandCodecIsAutoUnlessNamedAndAnUnknownOneIsNamed() {
+        assertThat(RaftProperties.codecKind(config())).isEqualTo(RaftProperties.CodecKind.AUTO);
+        assertThat(RaftProperties.codecKind(config("raft.command-codec", " Jackson ")))
+                .isEqualTo(RaftProperties.CodecKind.JACKSON);
+        failsNaming("raft.command-codec", "unknown value 'xml'", "raft.node-id", "n1", "raft.members", "n1",
+                "raft.command-codec", "xml");
+    }
+
+    @Test
     void anUnknownLogOrTransportKindIsNamed() {
         failsNaming("raft.log", "unknown value 'files'", "raft.node-id", "n1", "raft.members", "n1",
                 "raft.log", "files");
