@@ -11,7 +11,9 @@ import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +45,9 @@ import org.raftengine.core.wire.WireCodec;
  * broker must create them on first use (Artemis and RabbitMQ do by default) or have them configured.
  *
  * <p><b>Frames.</b> Each message is one {@link BytesMessage} holding one frame of the core's
- * {@link WireCodec}, followed by an HMAC-SHA256 tag when {@link JmsTransportConfig#authenticator} is set.
+ * {@link WireCodec}, followed by an HMAC-SHA256 tag when {@link JmsTransportConfig#authenticator} is set; or,
+ * when several frames for a peer are waiting as the sender gets to them (under load), several such frames, each
+ * after its length, with the int property {@value #FRAMES_PROPERTY} saying how many.
  * Messages are non-persistent by default and carry a time-to-live (the longest election timeout by
  * default): Raft retransmits, and a stale message is worse than none. Message ids and timestamps are
  * disabled. Received frames that are not bytes, too large, unauthenticated, malformed, of another cluster
@@ -83,6 +87,18 @@ public final class JmsTransport implements Transport {
     /** How long the sender thread sleeps when idle before it looks at the connection's state again. */
     private static final long IDLE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+    /**
+     * The int property of a JMS message that holds several frames, and how many: its body is then each frame
+     * (signed, if so configured) after its length as a 4-byte int. The sender puts in one message the frames for a
+     * peer that are already waiting when it sends (it never waits for more), up to {@link #MAX_FRAMES_PER_MESSAGE}
+     * and a body within the frame limit: under load, a message per forwarded command and per reply cost the broker
+     * and both clients more than the frames themselves. A message of one frame has no such property, as before.
+     */
+    static final String FRAMES_PROPERTY = "raftFrames";
+
+    /** The most frames in one JMS message. */
+    static final int MAX_FRAMES_PER_MESSAGE = 64;
+
     /** How long {@link #stop} waits for the sender thread to close its connection. */
     private static final Duration STOP_WAIT = Duration.ofSeconds(10);
 
@@ -97,6 +113,7 @@ public final class JmsTransport implements Transport {
     private final int deliveryMode;
 
     private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong messagesSent = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong expired = new AtomicLong();
@@ -230,6 +247,14 @@ public final class JmsTransport implements Transport {
         return sent.get();
     }
 
+    /**
+     * JMS messages handed to the broker so far: fewer than {@link #framesSent()} when frames waiting for the same
+     * peer went in one message (see {@link #FRAMES_PROPERTY}).
+     */
+    public long messagesSent() {
+        return messagesSent.get();
+    }
+
     /** Frames received, accepted and handed to the node so far. */
     public long framesReceived() {
         return received.get();
@@ -306,7 +331,7 @@ public final class JmsTransport implements Transport {
                 }
                 OutboundBuffers.Pending next = outbound.take(IDLE_WAIT_NANOS);
                 if (next != null) {
-                    sendOne(current, next);
+                    send(current, next, outbound.takeMore(next.message().to(), MAX_FRAMES_PER_MESSAGE - 1));
                 }
             }
         } catch (InterruptedException e) {
@@ -320,33 +345,78 @@ public final class JmsTransport implements Transport {
         }
     }
 
-    private void sendOne(Link current, OutboundBuffers.Pending pending) {
-        long ttlLeftMillis = 0;
-        if (ttlNanos > 0) {
-            long left = ttlNanos - (System.nanoTime() - pending.offeredNanos());
-            if (left <= 0) {
-                expired.incrementAndGet();
-                dropped.incrementAndGet();
-                return;
+    /**
+     * Sends {@code first} and the messages for the same peer that were waiting behind it ({@code more}), in that
+     * order: in one JMS message when there are several (see {@link #FRAMES_PROPERTY}), as long as the body stays
+     * within the frame limit, else in as many as it takes. A frame whose time-to-live ran out is dropped; the
+     * message's time-to-live is the shortest left among its frames.
+     */
+    private void send(Link current, OutboundBuffers.Pending first, List<OutboundBuffers.Pending> more) {
+        List<byte[]> frames = new ArrayList<>(1 + more.size());
+        long bodyBytes = 0;
+        long ttlLeftMillis = Long.MAX_VALUE;
+        String peer = first.message().to();
+        for (int k = -1; k < more.size(); k++) {
+            OutboundBuffers.Pending pending = k < 0 ? first : more.get(k);
+            long ttlLeft = ttlLeftMillis(pending);
+            if (ttlLeft < 0) {
+                continue;
             }
-            ttlLeftMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(left));
+            byte[] frame = frameOf(pending);
+            if (frame == null) {
+                continue;
+            }
+            if (!frames.isEmpty() && bodyBytes + 4L + frame.length > config.maxFrameBytes()) {
+                sendFrames(current, peer, frames, ttlLeftMillis);
+                frames.clear();
+                bodyBytes = 0;
+                ttlLeftMillis = Long.MAX_VALUE;
+            }
+            frames.add(frame);
+            bodyBytes += 4L + frame.length;
+            if (ttlLeft > 0) {
+                ttlLeftMillis = Math.min(ttlLeftMillis, ttlLeft);
+            }
         }
+        if (!frames.isEmpty()) {
+            sendFrames(current, peer, frames, ttlLeftMillis);
+        }
+    }
+
+    /** The time-to-live left of {@code pending} in ms, 0 for none, or -1 (counted as dropped) if it ran out. */
+    private long ttlLeftMillis(OutboundBuffers.Pending pending) {
+        if (ttlNanos <= 0) {
+            return 0;
+        }
+        long left = ttlNanos - (System.nanoTime() - pending.offeredNanos());
+        if (left <= 0) {
+            expired.incrementAndGet();
+            dropped.incrementAndGet();
+            return -1;
+        }
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(left));
+    }
+
+    /** The frame of {@code pending}, signed if so configured; null (counted as dropped) if it cannot be encoded. */
+    private byte[] frameOf(OutboundBuffers.Pending pending) {
         byte[] frame;
         try {
             frame = codec.encode(pending.message());
         } catch (IllegalArgumentException e) { // over the frame limit: the peer would refuse it too
             dropped.incrementAndGet();
             LOG.log(Level.WARNING, "node {0}: frame not sent: {1}", config.nodeId(), e.getMessage());
-            return;
+            return null;
         }
-        if (authenticator != null) {
-            frame = authenticator.sign(frame);
-        }
+        return authenticator != null ? authenticator.sign(frame) : frame;
+    }
+
+    private void sendFrames(Link current, String peer, List<byte[]> frames, long ttlLeftMillis) {
         try {
-            current.send(pending.message().to(), frame, ttlLeftMillis);
-            sent.incrementAndGet();
+            current.send(peer, frames, ttlLeftMillis == Long.MAX_VALUE ? 0 : ttlLeftMillis);
+            sent.addAndGet(frames.size());
+            messagesSent.incrementAndGet();
         } catch (JMSException | RuntimeException e) {
-            dropped.incrementAndGet();
+            dropped.addAndGet(frames.size());
             linkFailure = e;
             linkBroken = true;
         }
@@ -427,17 +497,50 @@ public final class JmsTransport implements Transport {
                 reject("a body shorter than its declared " + length + " bytes");
                 return;
             }
-            int frameLength = buf.length;
+            if (!bytes.propertyExists(FRAMES_PROPERTY)) {
+                deliver(buf, 0, buf.length);
+                return;
+            }
+            int frames = bytes.getIntProperty(FRAMES_PROPERTY);
+            if (frames < 1 || frames > MAX_FRAMES_PER_MESSAGE) {
+                reject("a message of " + frames + " frames");
+                return;
+            }
+            int at = 0;
+            for (int k = 0; k < frames; k++) {
+                int frameLength = buf.length - at >= 4 ? java.nio.ByteBuffer.wrap(buf, at, 4).getInt() : -1;
+                if (frameLength < 0 || frameLength > buf.length - at - 4) {
+                    reject("frame " + k + " of " + frames + " runs past the body of " + buf.length + " bytes");
+                    return;
+                }
+                at += 4;
+                deliver(buf, at, frameLength);
+                at += frameLength;
+            }
+            if (at != buf.length) {
+                reject((buf.length - at) + " bytes after the last of " + frames + " frames");
+            }
+        } catch (MalformedFrameException e) {
+            reject(e.getMessage());
+        } catch (JMSException | RuntimeException e) {
+            reject("an unreadable message: " + describe(e));
+        }
+    }
+
+    /** Verifies, decodes and hands to the node the frame at {@code buf[off..off+len)}; a bad one is rejected. */
+    private void deliver(byte[] buf, int off, int len) {
+        try {
+            int frameLength = len;
             if (authenticator != null) {
                 try {
-                    frameLength = authenticator.verify(buf, 0, buf.length);
+                    frameLength = authenticator.verify(buf, off, len);
                 } catch (MalformedFrameException e) {
                     unauthenticated.incrementAndGet();
                     reject(e.getMessage());
                     return;
                 }
             }
-            RaftMessage m = codec.decode(buf, 0, frameLength);
+            RaftMessage m = codec.decode(buf, off, frameLength);
             if (!config.nodeId().equals(m.to())) {
                 reject("a frame from " + m.from() + " addressed to " + m.to());
                 return;
@@ -450,8 +553,6 @@ public final class JmsTransport implements Transport {
             }
         } catch (MalformedFrameException e) {
             reject(e.getMessage());
-        } catch (JMSException | RuntimeException e) {
-            reject("an unreadable message: " + describe(e));
         }
     }
 
@@ -508,7 +609,7 @@ public final class JmsTransport implements Transport {
             }
         }
 
-        void send(String peer, byte[] frame, long ttlMillis) throws JMSException {
+        void send(String peer, List<byte[]> frames, long ttlMillis) throws JMSException {
             MessageProducer producer = producers.get(peer);
             if (producer == null) {
                 producer = session.createProducer(session.createQueue(config.queueName(peer)));
@@ -517,7 +618,15 @@ public final class JmsTransport implements Transport {
                 producers.put(peer, producer);
             }
             BytesMessage message = session.createBytesMessage();
-            message.writeBytes(frame);
+            if (frames.size() == 1) {
+                message.writeBytes(frames.get(0));
+            } else {
+                message.setIntProperty(FRAMES_PROPERTY, frames.size());
+                for (byte[] frame : frames) {
+                    message.writeInt(frame.length);
+                    message.writeBytes(frame);
+                }
+            }
             producer.send(message, deliveryMode, Message.DEFAULT_PRIORITY, ttlMillis);
         }
 

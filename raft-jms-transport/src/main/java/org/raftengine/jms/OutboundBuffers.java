@@ -93,6 +93,28 @@ final class OutboundBuffers {
         }
     }
 
+    /**
+     * Up to {@code max} more messages for {@code peer} that are waiting already, oldest first, without waiting:
+     * what the sender puts in the same JMS message as the one {@link #take} gave it.
+     */
+    List<Pending> takeMore(String peer, int max) {
+        lock.lock();
+        try {
+            ArrayDeque<Pending> queue = byPeer.get(peer);
+            if (queue == null || queue.isEmpty() || max <= 0) {
+                return List.of();
+            }
+            List<Pending> more = new ArrayList<>(Math.min(max, queue.size()));
+            while (more.size() < max && !queue.isEmpty()) {
+                more.add(queue.pollFirst());
+                total--;
+            }
+            return more;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Makes a waiting {@link #take} return at once, so the sender thread can look at its state. */
     void wake() {
         lock.lock();

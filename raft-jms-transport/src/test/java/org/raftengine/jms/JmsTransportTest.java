@@ -102,6 +102,29 @@ class JmsTransportTest {
     }
 
     @Test
+    void framesWaitingForAPeerGoInOneMessageAndArriveInOrder() throws Exception {
+        FrameAuthenticator auth = FrameAuthenticator.fromSecrets(K1, null);
+        Inbox at2 = new Inbox();
+        JmsTransport n2 = start(broker.inVmFactory(), config("n2").withAuthenticator(auth), at2);
+        await().atMost(WAIT).until(n2::isConnected);
+        JmsTransport n1 = new JmsTransport(broker.inVmFactory(), config("n1").withAuthenticator(auth));
+        transports.add(n1);
+        for (int i = 1; i <= 40; i++) {
+            n1.send(vote("n1", "n2", i)); // before the start: all of them wait for the connection
+        }
+
+        n1.start(new Inbox());
+        for (int i = 1; i <= 40; i++) {
+            assertThat(at2.take(WAIT, "message " + i).term()).isEqualTo(i);
+        }
+
+        assertThat(n1.framesSent()).isEqualTo(40);
+        assertThat(n1.messagesSent()).isEqualTo(1);
+        assertThat(n2.framesReceived()).isEqualTo(40);
+        assertThat(n2.framesRejected()).isZero();
+    }
+
+    @Test
     void withHmacOnRefusesUnsignedAndWronglySignedFrames() throws Exception {
         FrameAuthenticator auth = FrameAuthenticator.fromSecrets(K1, null);
         Inbox at2 = new Inbox();

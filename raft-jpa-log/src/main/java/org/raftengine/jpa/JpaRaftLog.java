@@ -5,6 +5,7 @@ import jakarta.persistence.PersistenceException;
 import java.lang.System.Logger.Level;
 import java.security.SecureRandom;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,8 +30,8 @@ import org.raftengine.core.wire.ConfigurationCodec;
  *
  * <p>The log works with the persistence unit the application gives it (it ships no {@code persistence.xml});
  * list {@link #ENTITY_CLASSES} in that unit. Every call is one transaction of its own, through
- * {@link JpaTransactions}: an append of a batch is one transaction (with JDBC batching when the unit enables
- * it: {@code hibernate.jdbc.batch_size}), a truncation and the append that follows are one transaction, and
+ * {@link JpaTransactions}: an append of a batch is one transaction (its rows inserted as one JDBC batch on the
+ * transaction's connection, whatever the unit's {@code hibernate.jdbc.batch_size}), a truncation and the append that follows are one transaction, and
  * a call that fails leaves nothing written, so the node retries it. Entries read back are verified against
  * their checksum.
  *
@@ -459,13 +460,53 @@ public final class JpaRaftLog implements RaftLog {
                         .setParameter("c", clusterId).setParameter("n", nodeId).setParameter("i", start)
                         .executeUpdate();
             }
-            for (LogEntry e : batch) {
-                em.persist(new EntryRow(clusterId, nodeId, e));
-            }
+            insertEntries(em, batch);
             return null;
         });
         lastIndex = end.index();
         lastTerm = end.term();
+    }
+
+    private static final String INSERT_ENTRY = "INSERT INTO raft_entry (cluster_id, node_id, idx, term, entry_type,"
+            + " request_id, data, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    /** Rows per JDBC batch, and bytes of entry data, before the batch is sent and a new one begun. */
+    private static final int INSERT_BATCH_ROWS = 512;
+    private static final long INSERT_BATCH_BYTES = 4L << 20;
+
+    /**
+     * The rows of {@code batch}, as one JDBC batch (or a few, for a large one) on the transaction's connection: the
+     * same rows {@link EntryRow} maps, without an entity per entry in the persistence context, and batched whatever
+     * the persistence unit's JDBC batch size.
+     */
+    private void insertEntries(EntityManager em, List<LogEntry> batch) {
+        JdbcInTransaction.call(em, c -> {
+            try (PreparedStatement insert = c.prepareStatement(INSERT_ENTRY)) {
+                int rows = 0;
+                long bytes = 0;
+                for (LogEntry e : batch) {
+                    insert.setString(1, clusterId);
+                    insert.setString(2, nodeId);
+                    insert.setLong(3, e.index());
+                    insert.setLong(4, e.term());
+                    insert.setShort(5, (short) e.type().code());
+                    insert.setLong(6, e.requestId());
+                    insert.setBytes(7, e.data());
+                    insert.setInt(8, e.checksum());
+                    insert.addBatch();
+                    rows++;
+                    bytes += e.data().length;
+                    if (rows >= INSERT_BATCH_ROWS || bytes >= INSERT_BATCH_BYTES) {
+                        insert.executeBatch();
+                        rows = 0;
+                        bytes = 0;
+                    }
+                }
+                if (rows > 0) {
+                    insert.executeBatch();
+                }
+            }
+            return null;
+        });
     }
 
     private String describeRange() {

@@ -67,6 +67,10 @@ public final class JpaStateMachine implements StateMachine {
     private TransactionStep step;
     /** The last index applied in {@link #step}, made {@link #lastApplied} by its commit. */
     private long stepApplied;
+    /** The first index recorded in {@link #step}, 0 if none yet. */
+    private long stepFirst;
+    /** The outcomes of {@link #step} that need a row, written by its commit. */
+    private final java.util.List<JpaAppliedState.Kept> stepOutcomes = new java.util.ArrayList<>();
 
     /** A state machine without snapshots (the log is never compacted). */
     public JpaStateMachine(JpaTransactions transactions, JpaAppliedState applied, Commands commands) {
@@ -93,7 +97,7 @@ public final class JpaStateMachine implements StateMachine {
         byte[] out = run("applying entry " + index, em -> {
             byte[] result = commands.apply(em, index, command);
             byte[] output = result == null ? EMPTY : result;
-            applied.record(em, index, AppliedOutcome.ok(output));
+            record(em, index, AppliedOutcome.ok(output));
             return output;
         });
         applied(index);
@@ -103,7 +107,7 @@ public final class JpaStateMachine implements StateMachine {
     @Override
     public void recordApplied(long index) {
         run("recording entry " + index + " as applied", em -> {
-            applied.record(em, index, null);
+            record(em, index, null);
             return null;
         });
         applied(index);
@@ -112,10 +116,32 @@ public final class JpaStateMachine implements StateMachine {
     @Override
     public void recordRejected(long index, String reason) {
         run("recording entry " + index + " as rejected", em -> {
-            applied.record(em, index, AppliedOutcome.rejected(reason));
+            record(em, index, AppliedOutcome.rejected(reason));
             return null;
         });
         applied(index);
+    }
+
+    /**
+     * Records {@code index} as applied: at once between batches; inside a batch, in memory until
+     * {@link #commitBatch}, which writes the applied index once for the whole batch and its kept outcomes in one
+     * JDBC batch (the database's own check, that the recorded index is below the batch's first, runs then).
+     */
+    private void record(EntityManager em, long index, AppliedOutcome outcome) {
+        if (step == null) {
+            applied.record(em, index, outcome);
+            return;
+        }
+        if (index <= stepApplied) {
+            throw new IllegalStateException("entry " + index + " is recorded as applied in a batch that is at entry "
+                    + stepApplied + " already");
+        }
+        if (stepFirst == 0) {
+            stepFirst = index;
+        }
+        if (JpaAppliedState.needsRow(outcome)) {
+            stepOutcomes.add(new JpaAppliedState.Kept(index, outcome));
+        }
     }
 
     private void applied(long index) {
@@ -143,6 +169,8 @@ public final class JpaStateMachine implements StateMachine {
             throw classify("beginning a batch", e);
         }
         stepApplied = lastApplied;
+        stepFirst = 0;
+        stepOutcomes.clear();
     }
 
     @Override
@@ -150,9 +178,15 @@ public final class JpaStateMachine implements StateMachine {
         TransactionStep s = step;
         step = null;
         try {
+            if (stepFirst != 0) {
+                applied.recordRange(s.entityManager(), stepFirst, stepApplied, stepOutcomes);
+            }
             s.commit();
         } catch (RuntimeException e) {
+            s.rollback(); // nothing left to undo if the commit itself failed
             throw classify("committing a batch", e);
+        } finally {
+            stepOutcomes.clear();
         }
         lastApplied = stepApplied;
     }

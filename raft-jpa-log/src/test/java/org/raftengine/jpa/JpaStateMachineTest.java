@@ -216,6 +216,67 @@ class JpaStateMachineTest {
     }
 
     @Test
+    void anEmptyOutputIsKeptWithoutARowAndAnsweredAsEmptyAfterARestart() throws Exception {
+        TestDatabase db = nodeDatabase();
+        JpaStateMachine sm = machine(db, "a");
+        sm.beginBatch();
+        sm.apply(1, bytes("put x 1"));
+        sm.apply(2, bytes("put x 2"));
+        sm.recordApplied(3);
+        sm.recordRejected(4, "no");
+        sm.commitBatch();
+
+        assertThat(outcomeRows(db)).as("rows for the output '1' and the rejection only").containsExactly(2L, 4L);
+        JpaStateMachine afterRestart = machine(db, "a");
+        assertThat(afterRestart.lastApplied()).isEqualTo(4);
+        assertThat(afterRestart.outcomeAt(1)).isEqualTo(AppliedOutcome.ok(new byte[0]));
+        assertThat(afterRestart.outcomeAt(2)).isEqualTo(AppliedOutcome.ok(bytes("1")));
+        assertThat(afterRestart.outcomeAt(4)).isEqualTo(AppliedOutcome.rejected("no"));
+        assertThat(afterRestart.outcomeAt(5)).as("not applied yet").isNull();
+    }
+
+    @Test
+    void aBatchOverEntriesRecordedMeanwhileByAnotherInstanceIsRefusedAtItsCommitAndLeavesNothing() throws Exception {
+        TestDatabase db = nodeDatabase();
+        JpaStateMachine stale = machine(db, "a");
+        JpaStateMachine sm = machine(db, "a");
+        sm.apply(1, bytes("put x 1"));
+        sm.apply(2, bytes("put x 2"));
+
+        stale.beginBatch();
+        stale.apply(2, bytes("put y 9"));
+        assertThatThrownBy(stale::commitBatch).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("raft_applied is at 2");
+        stale.abortBatch();
+
+        assertThat(table(db)).containsExactly(Map.entry("x", "2"));
+        assertThat(machine(db, "a").lastApplied()).isEqualTo(2);
+        assertThat(stale.lastApplied()).isZero();
+    }
+
+    @Test
+    void afterARestoreTheOutcomesItCoversAreUnknownEvenAfterARestart() throws Exception {
+        TestDatabase source = nodeDatabase();
+        JpaStateMachine a = machine(source, "a");
+        a.apply(1, bytes("put x 1"));
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        a.snapshot().writeTo(data);
+        TestDatabase target = nodeDatabase();
+        JpaStateMachine b = machine(target, "b");
+        b.restore(1, new ByteArrayInputStream(data.toByteArray()));
+        b.apply(2, bytes("put y 2"));
+
+        JpaStateMachine afterRestart = machine(target, "b");
+        assertThat(afterRestart.outcomeAt(1)).isNull();
+        assertThat(afterRestart.outcomeAt(2)).isEqualTo(AppliedOutcome.ok(new byte[0]));
+    }
+
+    private static List<Long> outcomeRows(TestDatabase db) {
+        return db.transactions.inTransaction(em -> em.createQuery("select o.index from RaftOutcome o order by o.index",
+                Long.class).getResultList());
+    }
+
+    @Test
     void nodesSharingADatabaseKeepTheirOwnAppliedIndex() throws Exception {
         TestDatabase db = nodeDatabase();
         machine(db, "a").recordApplied(5);
