@@ -175,7 +175,7 @@ public class RaftNodeProducer {
         return switch (kind) {
             case NONE -> null;
             case JSONB -> {
-                CommandCodec c = tryCreate(JSONB_MARKER, JsonbCommandCodec::create, problems);
+                CommandCodec c = tryCreate(JSONB_MARKER, () -> JsonbCommandCodec.create(), problems);
                 if (c == null) {
                     throw new RaftConfigurationException("raft.command-codec", "jsonb needs a JSON-B implementation"
                             + " on the class path (" + problems + ")");
@@ -183,7 +183,7 @@ public class RaftNodeProducer {
                 yield c;
             }
             case JACKSON -> {
-                CommandCodec c = tryCreate(JACKSON_MARKER, JacksonCommandCodec::create, problems);
+                CommandCodec c = tryCreate(JACKSON_MARKER, () -> JacksonCommandCodec.create(), problems);
                 if (c == null) {
                     throw new RaftConfigurationException("raft.command-codec", "jackson needs jackson-databind on"
                             + " the class path (" + problems + ")");
@@ -191,9 +191,9 @@ public class RaftNodeProducer {
                 yield c;
             }
             case AUTO -> {
-                CommandCodec c = tryCreate(JSONB_MARKER, JsonbCommandCodec::create, problems);
+                CommandCodec c = tryCreate(JSONB_MARKER, () -> JsonbCommandCodec.create(), problems);
                 if (c == null) {
-                    c = tryCreate(JACKSON_MARKER, JacksonCommandCodec::create, problems);
+                    c = tryCreate(JACKSON_MARKER, () -> JacksonCommandCodec.create(), problems);
                 }
                 if (c == null) {
                     LOG.log(Level.INFO, "no CommandCodec bean, and neither JSON-B nor Jackson on the class path "
@@ -210,7 +210,9 @@ public class RaftNodeProducer {
     /**
      * The codec {@code create} makes if the class {@code marker} of its library loads; otherwise null, with what
      * went wrong added to {@code problems}. The check comes first so that the codec class is never linked
-     * against a library that is absent.
+     * against a library that is absent; and {@code create} must be a lambda calling the codec's factory, not a
+     * method reference to it, since linking a method reference loads the codec class (and its library's classes)
+     * where the reference is made, outside this method's catch.
      */
     private static CommandCodec tryCreate(String marker, Supplier<CommandCodec> create, List<String> problems) {
         try {
