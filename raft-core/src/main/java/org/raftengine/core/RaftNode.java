@@ -1,5 +1,6 @@
 package org.raftengine.core;
 
+import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import org.raftengine.core.engine.RaftEngine;
 import org.raftengine.core.internal.RuleBreakingNodes;
@@ -24,8 +25,7 @@ import org.raftengine.core.spi.Transport;
  * the first configuration entry. The others start with empty storage and wait to hear from a leader;
  * they never campaign on their own, so wiped nodes can never elect each other.
  *
- * <p>All methods are thread-safe. Futures returned by {@link #submit} complete on the node's callback
- * executor, never on its protocol thread.
+ * <p>All methods are thread-safe. Futures returned by {@link #submit} and {@link #transferLeadership} complete on the node's callback executor, never on its protocol thread.
  */
 public final class RaftNode {
     static {
@@ -97,6 +97,36 @@ public final class RaftNode {
      */
     public CompletionStage<CommandResult> submit(byte[] command) {
         return engine.submit(command);
+    }
+
+    /**
+     * Hands leadership to {@code targetId} (Raft thesis 3.10). This node must lead: it stops taking new
+     * commands (they are answered {@link CommandResult.Retry}), brings the target's log up to its own, then
+     * tells it to campaign at once (TimeoutNow); the target's election skips PreVote and overrides the other
+     * nodes' leader stickiness. If the target has not taken over within the longest election timeout, this node
+     * gives up and, if it still leads, takes commands again.
+     *
+     * @param targetId the voting member to hand over to
+     * @return how it ended: {@link TransferResult.Done} once this node heard from the target as leader, or
+     *         {@link TransferResult.NotLeader}, {@link TransferResult.InvalidTarget}, {@link TransferResult.Busy},
+     *         {@link TransferResult.TimedOut}, {@link TransferResult.Aborted}; never exceptionally
+     * @throws NullPointerException if {@code targetId} is null
+     */
+    public CompletionStage<TransferResult> transferLeadership(String targetId) {
+        return engine.transferLeadership(Objects.requireNonNull(targetId, "targetId"));
+    }
+
+    /**
+     * As {@link #transferLeadership(String)}, to the voting member whose log is the most up to date (the
+     * highest match index the leader knows), so the hand-over waits least.
+     */
+    public CompletionStage<TransferResult> transferLeadership() {
+        return engine.transferLeadership(null);
+    }
+
+    /** Leadership transfers this node began that ended with the target leading, so far. */
+    public long transfersDone() {
+        return engine.transfersDone();
     }
 
     /**

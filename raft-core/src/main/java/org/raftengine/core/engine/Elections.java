@@ -9,14 +9,15 @@ import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.Member;
 import org.raftengine.core.Role;
 import org.raftengine.core.internal.RuleBreach;
+import org.raftengine.core.message.TimeoutNow;
 import org.raftengine.core.message.VoteRequest;
 import org.raftengine.core.message.VoteResponse;
 import org.raftengine.core.runtime.NodeRuntime;
 
 /**
  * Elections: the randomized election timer, PreVote, campaigns, and the votes this node casts, with leader
- * stickiness (a node that hears from a live leader ignores vote requests). Handles {@link VoteRequest}
- * and {@link VoteResponse}.
+ * stickiness (a node that hears from a live leader ignores vote requests). Handles {@link VoteRequest},
+ * {@link VoteResponse} and {@link TimeoutNow}, the leader's word to campaign at once in a leadership transfer.
  */
 final class Elections {
     private static final System.Logger LOG = System.getLogger(RaftEngine.class.getName());
@@ -34,6 +35,8 @@ final class Elections {
     /** The one election timer outstanding, or null while none is. */
     private Cancellable electionTimer;
     private long lastLeaderContactNanos = Long.MIN_VALUE / 4;
+    /** TimeoutNow messages ignored: late copies, or sent to a node that cannot campaign. */
+    private long timeoutNowIgnored;
     /** Votes (or pre-votes) granted to this node in its current campaign, itself included. */
     private final Set<String> votes = new HashSet<>();
     // Deliberately broken rules, for tests of the checkers only (RuleBreach).
@@ -130,8 +133,37 @@ final class Elections {
         if (logView.settings().preVote()) {
             startPreVote();
         } else {
-            startElection();
+            startElection(false);
         }
+    }
+
+    /**
+     * The leader of {@code t.term()} hands leadership to this node: it campaigns now, in the next term, without
+     * PreVote (the leader itself asks, so a pre-vote could only be refused by nodes that still hear it), and its
+     * vote requests say {@code transfer}, so voters set leader stickiness aside for this one election. A copy
+     * of an older term is ignored: this node has campaigned or seen a newer term since, and a second election
+     * would only disrupt the cluster.
+     */
+    void onTimeoutNow(TimeoutNow t) {
+        ClusterConfiguration configuration = logView.configuration();
+        if (t.term() < state.term() || state.role() == Role.LEADER || configuration == null
+                || !configuration.isMember(state.id)) {
+            timeoutNowIgnored++;
+            LOG.log(Level.DEBUG, "node {0} ignores TimeoutNow {1} of term {2} from {3} (term {4}, {5})", state.id,
+                    t.transferId(), t.term(), t.from(), state.term(), state.role());
+            return;
+        }
+        if (t.term() > state.term()) {
+            engine.becomeFollower(t.term(), t.from());
+        }
+        LOG.log(Level.INFO, "node {0} takes over from {1} (transfer {2}): campaigns in term {3}", state.id, t.from(),
+                t.transferId(), state.term() + 1);
+        startElection(true);
+    }
+
+    /** TimeoutNow messages this node ignored so far. */
+    long timeoutNowIgnored() {
+        return timeoutNowIgnored;
     }
 
     private void startPreVote() {
@@ -141,13 +173,14 @@ final class Elections {
         votes.add(state.id);
         resetElectionDeadline();
         LOG.log(Level.DEBUG, "node {0} asks for pre-votes for term {1}", state.id, state.term() + 1);
-        requestVotes(state.term() + 1, true);
+        requestVotes(state.term() + 1, true, false);
         if (haveMajority()) {
-            startElection();
+            startElection(false);
         }
     }
 
-    private void startElection() {
+    /** Campaigns in the next term; {@code transfer}: because the leader handed over (see {@link #onTimeoutNow}). */
+    private void startElection(boolean transfer) {
         engine.enterTerm(state.term() + 1, state.id);
         state.setRole(Role.CANDIDATE);
         state.setLeader(null);
@@ -155,17 +188,17 @@ final class Elections {
         votes.add(state.id);
         resetElectionDeadline();
         LOG.log(Level.DEBUG, "node {0} campaigns in term {1}", state.id, state.term());
-        requestVotes(state.term(), false);
+        requestVotes(state.term(), false, transfer);
         if (haveMajority()) {
             engine.becomeLeader();
         }
     }
 
-    private void requestVotes(long term, boolean preVote) {
+    private void requestVotes(long term, boolean preVote, boolean transfer) {
         for (Member m : logView.configuration().members()) {
             if (!m.id().equals(state.id)) {
                 outbox.send(new VoteRequest(state.id, m.id(), state.storageId(), term, logView.lastIndex(),
-                        logView.lastTerm(), preVote, false));
+                        logView.lastTerm(), preVote, transfer));
             }
         }
     }
@@ -243,7 +276,7 @@ final class Elections {
             }
             votes.add(v.from());
             if (haveMajority()) {
-                startElection();
+                startElection(false);
             }
             return;
         }

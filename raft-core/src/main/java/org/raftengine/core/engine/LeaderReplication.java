@@ -514,6 +514,35 @@ final class LeaderReplication {
         recordLearnedStorageIds();
     }
 
+    // ---- what a leadership transfer needs to know
+
+    /** The follower's match index, or -1 if {@code id} is no follower of this leader. */
+    long matchIndexOf(String id) {
+        FollowerProgress p = followers.get(id);
+        return p == null ? -1 : p.matchIndex;
+    }
+
+    /**
+     * The voter best placed to take over: the highest match index, then the most recent answer; null if this
+     * leader has no follower that is a member.
+     */
+    String mostUpToDateFollower() {
+        ClusterConfiguration configuration = logView.configuration();
+        FollowerProgress best = null;
+        for (FollowerProgress p : followers.values()) {
+            if (!configuration.isMember(p.id)) {
+                continue;
+            }
+            if (best == null || p.matchIndex > best.matchIndex
+                    || (p.matchIndex == best.matchIndex && p.lastContactNanos - best.lastContactNanos > 0)
+                    || (p.matchIndex == best.matchIndex && p.lastContactNanos == best.lastContactNanos
+                    && p.id.compareTo(best.id) < 0)) {
+                best = p;
+            }
+        }
+        return best == null ? null : best.id;
+    }
+
     /**
      * Records members' storage ids in the configuration the first time the leader learns them, so a
      * member that later comes back with wiped storage is recognised and refused. One configuration

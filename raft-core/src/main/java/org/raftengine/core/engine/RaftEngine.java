@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.raftengine.core.Cancellable;
 import org.raftengine.core.ClusterConfiguration;
@@ -21,6 +22,7 @@ import org.raftengine.core.NodeStatus;
 import org.raftengine.core.RaftListener;
 import org.raftengine.core.RaftNodeConfig;
 import org.raftengine.core.Role;
+import org.raftengine.core.TransferResult;
 import org.raftengine.core.internal.RuleBreach;
 import org.raftengine.core.message.AppendEntries;
 import org.raftengine.core.message.AppendEntriesResponse;
@@ -29,6 +31,7 @@ import org.raftengine.core.message.ForwardResponse;
 import org.raftengine.core.message.InstallSnapshot;
 import org.raftengine.core.message.InstallSnapshotResponse;
 import org.raftengine.core.message.RaftMessage;
+import org.raftengine.core.message.TimeoutNow;
 import org.raftengine.core.message.VoteRequest;
 import org.raftengine.core.message.VoteResponse;
 import org.raftengine.core.runtime.NodeRuntime;
@@ -85,6 +88,7 @@ public final class RaftEngine {
     private final LeaderReplication leader;
     private final FollowerAppend follower;
     private final ClientCommands clients;
+    private final LeadershipTransfer transfer;
     private final ApplyPipeline apply;
     private final LocalSnapshots snapshots;
     private final SnapshotReceiver snapshotReceiver;
@@ -134,8 +138,10 @@ public final class RaftEngine {
         this.leader = new LeaderReplication(this, state, log, runtime, events, logView, outbox,
                 nodeConfig.snapshots().chunkBytes(), this::onStoredSnapshotCorrupt);
         this.follower = new FollowerAppend(this, state, logView, outbox, elections, this::snapshotCommitting);
+        this.transfer = new LeadershipTransfer(state, runtime, logView, outbox, leader, completions, listeners);
         this.clients = new ClientCommands(state, nodeConfig, runtime, events, logView, leader, outbox, completions,
-                seenRequests);
+                seenRequests, transfer);
+
         this.apply = new ApplyPipeline(id, stateMachine, runtime, events, logView, clients, this::markBrokenAndStop,
                 breaks(RuleBreach.APPLY_BEFORE_COMMIT));
         this.snapshots = new LocalSnapshots(id, log, runtime, events, logView, apply, nodeConfig.snapshots(),
@@ -320,6 +326,7 @@ public final class RaftEngine {
             tickTimer.cancel();
         }
         clients.stop(reason);
+        transfer.stop(reason);
         snapshots.stop(reason);
         snapshotReceiver.stop();
         try {
@@ -451,6 +458,29 @@ public final class RaftEngine {
         return clients.submitSession(command);
     }
 
+    /**
+     * Thread-safe: hands leadership to {@code target}, or (null) to the most up-to-date voter; see
+     * {@link LeadershipTransfer}. Completes on the callback executor.
+     */
+    public CompletionStage<TransferResult> transferLeadership(String target) {
+        CompletableFuture<TransferResult> done = new CompletableFuture<>();
+        if (!events.isRunning()) {
+            done.complete(new TransferResult.NotLeader(null));
+            return done;
+        }
+        try {
+            events.post(() -> transfer.request(target, done));
+        } catch (RejectedExecutionException stopped) {
+            done.complete(new TransferResult.NotLeader(null));
+        }
+        return done;
+    }
+
+    /** Leadership transfers this node began that ended with the target leading. */
+    public long transfersDone() {
+        return transfer.transfersDone();
+    }
+
     /** Thread-safe: a new random client id for a session opened on this node. */
     public String newClientId() {
         return id + ":" + Long.toHexString(sessionIdSalt) + ":" + Long.toHexString(sessionIds.incrementAndGet());
@@ -464,6 +494,7 @@ public final class RaftEngine {
     private void afterEvent() {
         if (state.role() != Role.STOPPED) {
             storage.flushWrites();
+            transfer.afterEvent();
             apply.maybeApply();
             snapshots.maybeTrigger();
             publishStatus();
@@ -510,6 +541,8 @@ public final class RaftEngine {
             snapshotReceiver.onInstallSnapshot(r);
         } else if (m instanceof InstallSnapshotResponse r) {
             leader.onInstallSnapshotResponse(r);
+        } else if (m instanceof TimeoutNow r) {
+            elections.onTimeoutNow(r);
         }
     }
 
@@ -599,6 +632,7 @@ public final class RaftEngine {
         if (state.role() == Role.LEADER) {
             leader.tick(now);
         }
+        transfer.onTick();
         clients.expireCommands(now);
         scheduleTick();
     }
@@ -623,10 +657,11 @@ public final class RaftEngine {
                 && s.lastIndex() == lastIndex && s.lastTerm() == lastTerm && s.commitIndex() == logView.commitIndex()
                 && s.durableIndex() == logView.durableIndex() && s.appliedIndex() == logView.appliedIndex()
                 && s.matchIndex() == match && s.firstIndex() == logView.firstIndex()
-                && s.snapshotIndex() == snapshotIndex()) {
+                && s.snapshotIndex() == snapshotIndex() && Objects.equals(s.transferTarget(), transfer.target())) {
             return;
         }
         status = new NodeStatus(id, role, state.term(), state.leaderId(), lastIndex, lastTerm, logView.commitIndex(),
-                logView.durableIndex(), logView.appliedIndex(), match, logView.firstIndex(), snapshotIndex());
+                logView.durableIndex(), logView.appliedIndex(), match, logView.firstIndex(), snapshotIndex(),
+                transfer.target());
     }
 }

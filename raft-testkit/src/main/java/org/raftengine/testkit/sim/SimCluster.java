@@ -17,6 +17,7 @@ import org.raftengine.core.CommandResult;
 import org.raftengine.core.NodeStatus;
 import org.raftengine.core.RaftNode;
 import org.raftengine.core.RaftNodeConfig;
+import org.raftengine.core.TransferResult;
 import org.raftengine.core.Role;
 import org.raftengine.core.internal.RuleBreach;
 import org.raftengine.core.internal.RuleBreakingNodes;
@@ -70,6 +71,7 @@ public final class SimCluster implements ClusterView {
     /** Whether the state machines apply each batch in one atomic step ({@link SimStateMachine#appliesInBatches()}). */
     private final boolean applyInBatches;
     private final Map<String, Slot> slots = new LinkedHashMap<>();
+    private long transfersDone;
 
     /** Everything the cluster keeps about one node, across its incarnations. */
     private static final class Slot {
@@ -346,6 +348,31 @@ public final class SimCluster implements ClusterView {
             sim.note("op" + o.id() + " -> " + MessageLabels.describe(outcome));
         });
         return o;
+    }
+
+    /**
+     * Asks {@code id} to hand leadership to {@code target} (null: the most up-to-date voter), recording the
+     * request and its outcome in the trace. A node that is down answers NotLeader at once.
+     */
+    public CompletionStage<TransferResult> transferLeadership(String id, String target) {
+        Slot s = slot(id);
+        sim.record(id, EventKind.CLIENT, "transfer leadership " + id + " -> " + (target == null ? "best" : target));
+        if (!s.up()) {
+            return java.util.concurrent.CompletableFuture.completedFuture(new TransferResult.NotLeader(null));
+        }
+        CompletionStage<TransferResult> r = target == null ? s.node.transferLeadership()
+                : s.node.transferLeadership(target);
+        return r.whenComplete((result, error) -> {
+            sim.note("transfer " + id + " -> " + target + ": " + result);
+            if (result instanceof TransferResult.Done) {
+                transfersDone++;
+            }
+        });
+    }
+
+    /** Leadership transfers that ended with the target leading, as their requesters were told. */
+    public long transfersDone() {
+        return transfersDone;
     }
 
     /** The client history of the run. */
