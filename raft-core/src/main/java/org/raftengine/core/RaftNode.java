@@ -2,6 +2,7 @@ package org.raftengine.core;
 
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.raftengine.core.engine.RaftEngine;
 import org.raftengine.core.internal.RuleBreakingNodes;
 import org.raftengine.core.runtime.NodeRuntime;
@@ -25,7 +26,8 @@ import org.raftengine.core.spi.Transport;
  * the first configuration entry. The others start with empty storage and wait to hear from a leader;
  * they never campaign on their own, so wiped nodes can never elect each other.
  *
- * <p>All methods are thread-safe. Futures returned by {@link #submit} and {@link #transferLeadership} complete on the node's callback executor, never on its protocol thread.
+ * <p>All methods are thread-safe. Futures returned by {@link #submit}, {@link #read} and
+ * {@link #transferLeadership} complete on the node's callback executor, never on its protocol thread.
  */
 public final class RaftNode {
     static {
@@ -97,6 +99,34 @@ public final class RaftNode {
      */
     public CompletionStage<CommandResult> submit(byte[] command) {
         return engine.submit(command);
+    }
+
+    /**
+     * A linearizable read: runs {@code query} against the state machine once this node has applied at least up
+     * to the read index, so it sees every write acknowledged (by any node) before this call, and nothing that
+     * was not committed.
+     *
+     * <p>The read index comes from the leader (ReadIndex, Raft thesis 6.4): its commit index once it has
+     * committed an entry of its own term, confirmed by a round of heartbeats that a majority answered after the
+     * read arrived. A follower asks the leader for it, then serves the read from its own state machine. Nothing
+     * goes into the log. Reads that arrive together share one round.
+     *
+     * <p>The query runs on the node's apply executor, between two batches of applies (never in the middle of
+     * one), so it must be quick and must not change the state machine; it receives the state machine this node
+     * was built with. The stage completes on the callback executor.
+     *
+     * @param query what to read; its exceptions are caught ({@link ReadResult.QueryFailed})
+     * @return {@link ReadResult.Ok} with the query's value, {@link ReadResult.Retry} if it could not be served
+     *         (no leader, leadership lost, not confirmed within the command time-out, node stopped), or
+     *         {@link ReadResult.QueryFailed}
+     */
+    public <T> CompletionStage<ReadResult<T>> read(Function<? super StateMachine, ? extends T> query) {
+        return engine.read(query);
+    }
+
+    /** Linearizable reads this node has served (queries run) so far. */
+    public long readsServed() {
+        return engine.readsServed();
     }
 
     /**

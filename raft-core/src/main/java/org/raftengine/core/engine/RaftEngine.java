@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.raftengine.core.Cancellable;
 import org.raftengine.core.ClusterConfiguration;
 import org.raftengine.core.ClusterSettings;
@@ -21,6 +22,7 @@ import org.raftengine.core.Member;
 import org.raftengine.core.NodeStatus;
 import org.raftengine.core.RaftListener;
 import org.raftengine.core.RaftNodeConfig;
+import org.raftengine.core.ReadResult;
 import org.raftengine.core.Role;
 import org.raftengine.core.TransferResult;
 import org.raftengine.core.internal.RuleBreach;
@@ -31,6 +33,8 @@ import org.raftengine.core.message.ForwardResponse;
 import org.raftengine.core.message.InstallSnapshot;
 import org.raftengine.core.message.InstallSnapshotResponse;
 import org.raftengine.core.message.RaftMessage;
+import org.raftengine.core.message.ReadIndexRequest;
+import org.raftengine.core.message.ReadIndexResponse;
 import org.raftengine.core.message.TimeoutNow;
 import org.raftengine.core.message.VoteRequest;
 import org.raftengine.core.message.VoteResponse;
@@ -89,6 +93,7 @@ public final class RaftEngine {
     private final FollowerAppend follower;
     private final ClientCommands clients;
     private final LeadershipTransfer transfer;
+    private final LinearizableReads reads;
     private final ApplyPipeline apply;
     private final LocalSnapshots snapshots;
     private final SnapshotReceiver snapshotReceiver;
@@ -141,7 +146,8 @@ public final class RaftEngine {
         this.transfer = new LeadershipTransfer(state, runtime, logView, outbox, leader, completions, listeners);
         this.clients = new ClientCommands(state, nodeConfig, runtime, events, logView, leader, outbox, completions,
                 seenRequests, transfer);
-
+        this.reads = new LinearizableReads(state, nodeConfig, runtime, events, logView, leader, outbox, completions,
+                stateMachine, breaks(RuleBreach.READ_BEFORE_TERM_COMMIT));
         this.apply = new ApplyPipeline(id, stateMachine, runtime, events, logView, clients, this::markBrokenAndStop,
                 breaks(RuleBreach.APPLY_BEFORE_COMMIT));
         this.snapshots = new LocalSnapshots(id, log, runtime, events, logView, apply, nodeConfig.snapshots(),
@@ -326,6 +332,7 @@ public final class RaftEngine {
             tickTimer.cancel();
         }
         clients.stop(reason);
+        reads.stop(reason);
         transfer.stop(reason);
         snapshots.stop(reason);
         snapshotReceiver.stop();
@@ -459,6 +466,19 @@ public final class RaftEngine {
     }
 
     /**
+     * Thread-safe: a linearizable read (ReadIndex; see {@link LinearizableReads}). The query runs on the apply
+     * executor; the stage completes on the callback executor.
+     */
+    public <T> CompletionStage<ReadResult<T>> read(Function<? super StateMachine, ? extends T> query) {
+        return reads.read(query);
+    }
+
+    /** Linearizable reads this node has served (queries run) so far. */
+    public long readsServed() {
+        return reads.served();
+    }
+
+    /**
      * Thread-safe: hands leadership to {@code target}, or (null) to the most up-to-date voter; see
      * {@link LeadershipTransfer}. Completes on the callback executor.
      */
@@ -495,6 +515,7 @@ public final class RaftEngine {
         if (state.role() != Role.STOPPED) {
             storage.flushWrites();
             transfer.afterEvent();
+            reads.afterEvent();
             apply.maybeApply();
             snapshots.maybeTrigger();
             publishStatus();
@@ -543,6 +564,10 @@ public final class RaftEngine {
             leader.onInstallSnapshotResponse(r);
         } else if (m instanceof TimeoutNow r) {
             elections.onTimeoutNow(r);
+        } else if (m instanceof ReadIndexRequest r) {
+            reads.onReadIndexRequest(r);
+        } else if (m instanceof ReadIndexResponse r) {
+            reads.onReadIndexResponse(r);
         }
     }
 
@@ -634,6 +659,7 @@ public final class RaftEngine {
         }
         transfer.onTick();
         clients.expireCommands(now);
+        reads.onTick(now);
         scheduleTick();
     }
 

@@ -475,6 +475,19 @@ public final class SimStateMachine implements StateMachine {
         return List.copyOf(values);
     }
 
+    /**
+     * What a linearizable read's query sees (the values applied so far), with the applied index it saw them
+     * at. Queries run on the apply executor between applies: inside an open step is an engine bug.
+     */
+    public QueryView query() {
+        notInStep("a read query");
+        return new QueryView(lastApplied, List.copyOf(values));
+    }
+
+    /** The state a read query saw: the applied index and the values. */
+    public record QueryView(long appliedIndex, List<String> values) {
+    }
+
     private void checkNext(String call, long index) {
         if (batching && step == null) {
             throw new AssertionError("engine bug: " + call + "(" + index + ") on " + nodeId + " outside a step (it"

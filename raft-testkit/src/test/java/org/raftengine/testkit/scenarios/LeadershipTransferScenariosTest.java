@@ -238,4 +238,53 @@ class LeadershipTransferScenariosTest {
             assertThat(c.status(id).term()).as("term of %s", id).isEqualTo(term);
         }
     }
+
+    @Test
+    @DisplayName("26: leadership transfer during in-flight writes and reads: one leader per term, a linearizable history")
+    void transferDuringInFlightWrites() {
+        for (long seed = 260; seed < 266; seed++) {
+            SimCluster c = SimCluster.builder().seed(seed).nodeCount(seed % 2 == 0 ? 3 : 5)
+                    .settings(settings(seed % 3 != 0, true))
+                    .networkFaults(NetworkFaults.NONE.withDelay(Duration.ofMillis(1), Duration.ofMillis(15)))
+                    .build();
+            c.start();
+            Scenarios.awaitSettledLeader(c, seconds(10));
+            List<CompletableFuture<TransferResult>> transfers = new ArrayList<>();
+            int w = 0;
+            long end = c.now() + seconds(4).toNanos();
+            while (c.now() < end) {
+                String leader = c.leader();
+                for (String id : c.nodeIds()) {
+                    c.submit(id, bytes("s" + seed + "-" + w++));
+                    if (w % 3 == 0) {
+                        c.read(id);
+                    }
+                }
+                if (leader != null && w % 40 == 0) {
+                    // To a named follower, or to the best one, in the middle of the traffic.
+                    String target = w % 80 == 0 ? null : Scenarios.others(c, leader).get(w % (c.nodeIds().size() - 1));
+                    transfers.add(c.transferLeadership(leader, target).toCompletableFuture());
+                }
+                c.runFor(Duration.ofMillis(10));
+            }
+            c.runFor(seconds(3));
+            long done = transfers.stream().filter(f -> f.isDone() && f.join().isDone()).count();
+            assertThat(done).as("seed %d: transfers done of %d", seed, transfers.size()).isGreaterThanOrEqualTo(3);
+            assertThat(c.readViolations()).isEmpty();
+            long reads = c.readsServed();
+            assertThat(reads).as("seed %d: linearizable reads served", seed).isGreaterThan(20);
+            long retried = c.history().operations().stream().filter(o -> !o.isLinearizableRead())
+                    .filter(o -> o.result() instanceof CommandResult.Retry).count();
+            assertThat(retried).as("seed %d: commands refused during transfers", seed).isPositive();
+            CheckResult result = LogLinearizability.check(c.history(), 5_000_000);
+            assertThat(result).as("seed %d: %s", seed, result).isInstanceOf(CheckResult.Linearizable.class);
+            for (ClientOperation op : c.history().operations()) {
+                if (op.result() instanceof CommandResult.Retry) {
+                    for (String id : c.nodeIds()) {
+                        assertThat(Scenarios.occurrences(c, id, op.command())).as("%s in %s", op, id).isZero();
+                    }
+                }
+            }
+        }
+    }
 }
