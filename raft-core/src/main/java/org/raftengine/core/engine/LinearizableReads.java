@@ -83,6 +83,8 @@ final class LinearizableReads {
     /** Reads with a read index, waiting until this node has applied that far; lowest index first. */
     private final PriorityQueue<PendingRead<?>> awaitingApply =
             new PriorityQueue<>((a, b) -> Long.compare(a.readIndex, b.readIndex));
+    /** Reads handed to the apply executor whose answer may not have come yet: a halt answers them. */
+    private final List<PendingRead<?>> inApply = new ArrayList<>();
     private final AtomicLong served = new AtomicLong();
 
     LinearizableReads(NodeState state, RaftNodeConfig nodeConfig, NodeRuntime runtime, EventLoop events,
@@ -112,14 +114,14 @@ final class LinearizableReads {
     private static final class PendingRead<T> implements Waiter {
         final Function<? super StateMachine, ? extends T> query;
         final CompletableFuture<ReadResult<T>> future = new CompletableFuture<>();
-        final long deadlineNanos;
+        /** Set when the read is taken in by a protocol event. */
+        long deadlineNanos;
         long readIndex;
         /** Answered, or handed to the apply executor: nothing else may answer it. */
         boolean done;
 
-        PendingRead(Function<? super StateMachine, ? extends T> query, long deadlineNanos) {
+        PendingRead(Function<? super StateMachine, ? extends T> query) {
             this.query = query;
-            this.deadlineNanos = deadlineNanos;
         }
 
         /** On the apply executor. */
@@ -168,7 +170,7 @@ final class LinearizableReads {
     /** Thread-safe; answered even if the node halts meanwhile (see ClientCommands#submit). */
     <T> CompletionStage<ReadResult<T>> read(Function<? super StateMachine, ? extends T> query) {
         Objects.requireNonNull(query, "query");
-        PendingRead<T> r = new PendingRead<>(query, runtime.nanoTime() + nodeConfig.commandTimeout().toNanos());
+        PendingRead<T> r = new PendingRead<>(query);
         if (!events.isRunning()) {
             r.retryNow(notRunning());
             return r.future;
@@ -199,6 +201,11 @@ final class LinearizableReads {
         }
     }
 
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void retryLater(PendingRead<?> r, String reason) {
+        completions.complete((CompletableFuture) r.future, r.retry(reason));
+    }
+
     private void drainStopped(String reason) {
         PendingRead<?> r;
         while ((r = submitted.poll()) != null) {
@@ -210,8 +217,11 @@ final class LinearizableReads {
     private void drainSubmitted() {
         drainScheduled.set(false);
         List<PendingRead<?>> toAsk = null;
+        // One clock read per drain: the reads of one drain arrived together.
+        long deadline = runtime.nanoTime() + nodeConfig.commandTimeout().toNanos();
         PendingRead<?> r;
         while ((r = submitted.poll()) != null) {
+            r.deadlineNanos = deadline;
             byDeadline.add(r);
             if (state.role() == Role.LEADER) {
                 addUnassigned(r);
@@ -394,6 +404,7 @@ final class LinearizableReads {
             return;
         }
         List<PendingRead<?>> batch = ready;
+        inApply.addAll(batch);
         try {
             // The apply executor runs one task at a time: the queries run between two batches of applies, on a
             // state at or after the applied index seen here.
@@ -435,6 +446,7 @@ final class LinearizableReads {
         // A leader that cannot reach a majority (CheckQuorum off) keeps no reads forever: a follower whose
         // request is dropped here asks again, and local reads were answered above.
         unassigned.removeIf(w -> w instanceof PendingRead<?> r && r.done);
+        inApply.removeIf(r -> r.future.isDone());
         long timeout = nodeConfig.commandTimeout().toNanos();
         while (!awaitingRound.isEmpty() && now - awaitingRound.peek().startedNanos() >= timeout) {
             awaitingRound.poll();
@@ -480,11 +492,18 @@ final class LinearizableReads {
         return true;
     }
 
-    /** The node halts: every read not handed to the apply executor is answered Retry. */
+    /**
+     * The node halts: every read is answered Retry, those handed to the apply executor too (the executor may
+     * drop its queue; if their query ran, its answer may win the race, which is as good).
+     */
     void stop(String reason) {
         for (PendingRead<?> r : byDeadline) {
             answer(r, r.retry(reason));
         }
+        for (PendingRead<?> r : inApply) {
+            retryLater(r, reason);
+        }
+        inApply.clear();
         byDeadline.clear();
         unassigned.clear();
         awaitingRound.clear();
