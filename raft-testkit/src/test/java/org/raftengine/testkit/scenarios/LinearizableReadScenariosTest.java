@@ -296,6 +296,83 @@ class LinearizableReadScenariosTest {
         assertThat(check(c)).as("%s", c.history().operations()).isInstanceOf(CheckResult.NotLinearizable.class);
     }
 
+    /**
+     * RELIABILITY 20. Every node is killed and restarted: until a leader has committed an entry of its term,
+     * nobody knows how far the log is committed (the restarted nodes' commit indexes start at what their state
+     * machines applied), so no read may be served before that; then a majority is killed and the survivor,
+     * leading or not, serves none at all.
+     */
+    private static SimCluster allRestartedThenMajorityKilled(long seed, boolean breakRule) {
+        SimCluster c = SimCluster.builder().seed(seed).nodeCount(3).settings(settings(true, true))
+                .configure(n -> n.withCommandTimeout(Duration.ofMillis(500)))
+                .breakingRules(breakRule ? Set.of(RuleBreach.READ_BEFORE_TERM_COMMIT) : Set.of())
+                .build();
+        c.start();
+        String leader = Scenarios.awaitSettledLeader(c, seconds(10));
+        for (String f : Scenarios.others(c, leader)) {
+            c.setStorageDelay(f, Duration.ofMillis(30), Duration.ofMillis(30)); // followers apply late
+        }
+        List<CompletableFuture<CommandResult>> writes = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            writes.add(c.submit(leader, bytes("w" + i)).toCompletableFuture());
+            c.runFor(Duration.ofMillis(7));
+        }
+        c.runUntil(() -> writes.stream().allMatch(CompletableFuture::isDone), seconds(2));
+        for (String id : c.nodeIds()) {
+            c.crash(id); // at once: followers have not learned (or applied) the latest commits
+        }
+        for (String id : c.nodeIds()) {
+            // Slow disks now: the new leader's term-start entry takes a while to commit, heartbeats do not.
+            c.setStorageDelay(id, Duration.ofMillis(100), Duration.ofMillis(100));
+            c.restart(id);
+        }
+        long end = c.now() + seconds(2).toNanos();
+        while (c.now() < end) {
+            for (String id : c.nodeIds()) {
+                c.read(id);
+            }
+            c.runFor(Duration.ofMillis(3));
+        }
+        String survivor = c.leader() == null ? c.nodeIds().get(0) : c.leader();
+        for (String id : Scenarios.others(c, survivor)) {
+            c.crash(id);
+        }
+        int before = c.history().size();
+        end = c.now() + seconds(2).toNanos();
+        while (c.now() < end) {
+            c.read(survivor);
+            c.runFor(Duration.ofMillis(50));
+        }
+        c.runFor(seconds(1));
+        for (var op : c.history().operations().subList(before, c.history().size())) {
+            assertThat(op.isOk()).as("%s, with no majority", op).isFalse();
+        }
+        return c;
+    }
+
+    @Test
+    @DisplayName("20: all nodes restarted, then a majority killed: no empty or stale reads")
+    void noStaleReadsAfterAFullRestart() {
+        for (long seed = 200; seed < 205; seed++) {
+            SimCluster c = allRestartedThenMajorityKilled(seed, false);
+            assertThat(c.readsServed()).as("seed %d: reads served after the restart", seed).isPositive();
+            assertThat(c.readViolations()).isEmpty();
+            assertThat(check(c)).as("seed %d", seed).isInstanceOf(CheckResult.Linearizable.class);
+        }
+    }
+
+    @Test
+    @DisplayName("20, rule broken: reads served before the restarted leader commits in its term are stale")
+    void fullRestartWithReadsBeforeTermCommitIsCaught() {
+        int caught = 0;
+        for (long seed = 200; seed < 205; seed++) {
+            if (check(allRestartedThenMajorityKilled(seed, true)) instanceof CheckResult.NotLinearizable) {
+                caught++;
+            }
+        }
+        assertThat(caught).as("seeds where the stale read was caught").isPositive();
+    }
+
     @Test
     @DisplayName("a follower read after the leader changed (crash, then a transfer) sees every acknowledged write")
     void followerReadAfterLeaderChanged() {
