@@ -28,8 +28,8 @@ import org.raftengine.core.spi.StateSnapshot;
  * and is the same on every replica.
  *
  * <p>A command whose first byte is {@link #READ_MARKER} is a read through the log: it changes nothing
- * and answers the list of commands applied so far ({@link #readResult}), which is how a client reads
- * linearizably before the engine has a read path of its own (ReadIndex).
+ * and answers the list of commands applied so far ({@link #readResult}): a linearizable read through the
+ * log, beside the engine's own ReadIndex reads, whose queries take {@link #query()}.
  *
  * <p>A command whose first byte is {@link #REJECT_MARKER} is refused with
  * {@link RejectedCommandException}, deterministically; the engine must then call {@link #recordRejected}
