@@ -154,6 +154,14 @@ public final class RaftNode {
         return engine.transferLeadership(null);
     }
 
+    /**
+     * TimeoutNow messages this node ignored so far: late or duplicated copies of an older term (the transfer
+     * they belonged to is over), or sent to a node that cannot campaign. None of them started an election.
+     */
+    public long timeoutNowIgnored() {
+        return engine.timeoutNowIgnored();
+    }
+
     /** Leadership transfers this node began that ended with the target leading, so far. */
     public long transfersDone() {
         return engine.transfersDone();

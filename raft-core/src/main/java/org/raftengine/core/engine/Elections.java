@@ -36,7 +36,7 @@ final class Elections {
     private Cancellable electionTimer;
     private long lastLeaderContactNanos = Long.MIN_VALUE / 4;
     /** TimeoutNow messages ignored: late copies, or sent to a node that cannot campaign. */
-    private long timeoutNowIgnored;
+    private volatile long timeoutNowIgnored;
     /** Votes (or pre-votes) granted to this node in its current campaign, itself included. */
     private final Set<String> votes = new HashSet<>();
     // Deliberately broken rules, for tests of the checkers only (RuleBreach).
@@ -148,7 +148,7 @@ final class Elections {
         ClusterConfiguration configuration = logView.configuration();
         if (t.term() < state.term() || state.role() == Role.LEADER || configuration == null
                 || !configuration.isMember(state.id)) {
-            timeoutNowIgnored++;
+            timeoutNowIgnored++; // only the protocol thread writes it
             LOG.log(Level.DEBUG, "node {0} ignores TimeoutNow {1} of term {2} from {3} (term {4}, {5})", state.id,
                     t.transferId(), t.term(), t.from(), state.term(), state.role());
             return;
@@ -161,7 +161,7 @@ final class Elections {
         startElection(true);
     }
 
-    /** TimeoutNow messages this node ignored so far. */
+    /** TimeoutNow messages this node ignored so far; read from any thread (a racy read of a counter). */
     long timeoutNowIgnored() {
         return timeoutNowIgnored;
     }

@@ -496,6 +496,11 @@ public final class RaftEngine {
         return done;
     }
 
+    /** TimeoutNow messages ignored: late copies of an older term, or sent to a node that cannot campaign. */
+    public long timeoutNowIgnored() {
+        return elections.timeoutNowIgnored();
+    }
+
     /** Leadership transfers this node began that ended with the target leading. */
     public long transfersDone() {
         return transfer.transfersDone();

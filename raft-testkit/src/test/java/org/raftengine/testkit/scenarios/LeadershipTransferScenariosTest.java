@@ -234,6 +234,7 @@ class LeadershipTransferScenariosTest {
         c.network().redeliver(sent.get(0));
         c.runFor(Duration.ofSeconds(2));
         assertThat(c.leader()).isEqualTo(leader);
+        assertThat(c.node(target).timeoutNowIgnored()).as("late copies counted").isEqualTo(2);
         for (String id : c.nodeIds()) {
             assertThat(c.status(id).term()).as("term of %s", id).isEqualTo(term);
         }
