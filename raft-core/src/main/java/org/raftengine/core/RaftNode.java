@@ -109,7 +109,9 @@ public final class RaftNode {
      * <p>The read index comes from the leader (ReadIndex, Raft thesis 6.4): its commit index once it has
      * committed an entry of its own term, confirmed by a round of heartbeats that a majority answered after the
      * read arrived. A follower asks the leader for it, then serves the read from its own state machine. Nothing
-     * goes into the log. Reads that arrive together share one round.
+     * goes into the log. Reads that arrive together share one round. With
+     * {@link ClusterSettings#withLeaseReads lease reads} on, a leader within its lease takes its commit index at
+     * once, without a round.
      *
      * <p>The query runs on the node's apply executor, between two batches of applies (never in the middle of
      * one), so it must be quick and must not change the state machine; it receives the state machine this node
@@ -127,6 +129,14 @@ public final class RaftNode {
     /** Linearizable reads this node has served (queries run) so far. */
     public long readsServed() {
         return engine.readsServed();
+    }
+
+    /**
+     * Reads (its own, or a follower's) that this node, leading, gave a read index on its lease, without a
+     * heartbeat round, so far (see {@link ClusterSettings#withLeaseReads}).
+     */
+    public long leaseReads() {
+        return engine.leaseReads();
     }
 
     /**

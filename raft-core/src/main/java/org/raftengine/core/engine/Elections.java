@@ -35,6 +35,8 @@ final class Elections {
     /** The one election timer outstanding, or null while none is. */
     private Cancellable electionTimer;
     private long lastLeaderContactNanos = Long.MIN_VALUE / 4;
+    /** When this incarnation started (see {@link #inLeaderLease}). */
+    private long startedNanos = Long.MIN_VALUE / 4;
     /** TimeoutNow messages ignored: late copies, or sent to a node that cannot campaign. */
     private volatile long timeoutNowIgnored;
     /** Votes (or pre-votes) granted to this node in its current campaign, itself included. */
@@ -68,6 +70,7 @@ final class Elections {
     /** At start: the node that just bootstrapped the cluster campaigns at once, others wait a timeout. */
     void setFirstDeadline(boolean campaignAtOnce) {
         long now = runtime.nanoTime();
+        startedNanos = now;
         electionDeadlineNanos = campaignAtOnce ? now : now + randomElectionTimeout();
     }
 
@@ -209,6 +212,11 @@ final class Elections {
      * Leader stickiness (with CheckQuorum, as in etcd): a node that heard from a live leader within
      * the minimum election timeout, or is the leader, ignores vote requests that are not part of a
      * leadership transfer, so a node that was cut off cannot depose a healthy leader.
+     *
+     * <p>With lease reads on, so does a node within the minimum election timeout of starting: before a crash
+     * it may have heard from a leader that it no longer remembers, and that leader may be serving lease reads
+     * on the promise that this node votes for nobody else meanwhile ({@link ClusterSettings#withLeaseReads}).
+     * (It costs an election timeout of availability after a restart, which is why it comes only with leases.)
      */
     private boolean inLeaderLease() {
         ClusterSettings s = logView.settings();
@@ -218,8 +226,12 @@ final class Elections {
         if (state.role() == Role.LEADER) {
             return true;
         }
-        return state.leaderId() != null
-                && runtime.nanoTime() - lastLeaderContactNanos < s.electionTimeoutMinMillis() * MILLIS;
+        long now = runtime.nanoTime();
+        long window = s.electionTimeoutMinMillis() * MILLIS;
+        if (s.leaseReads() && now - startedNanos < window) {
+            return true;
+        }
+        return state.leaderId() != null && now - lastLeaderContactNanos < window;
     }
 
     private boolean candidateLogUpToDate(VoteRequest r) {

@@ -71,6 +71,9 @@ final class LeaderReplication {
     private long sentRound;
     /** When the round in progress began. */
     private long roundStartedNanos;
+    /** When each of the last {@link #ROUND_TIMES} rounds began, by round number modulo their count. */
+    private final long[] roundStarts = new long[ROUND_TIMES];
+    private static final int ROUND_TIMES = 64;
     /** The index of the entry this leader opened its term with: reads wait until it is committed. */
     private long termStartIndex = Long.MAX_VALUE;
     /** The match indexes last published in the status, and whether one changed since. */
@@ -550,6 +553,20 @@ final class LeaderReplication {
     private void nextRound() {
         sentRound++;
         roundStartedNanos = runtime.nanoTime();
+        roundStarts[(int) (sentRound % ROUND_TIMES)] = roundStartedNanos;
+    }
+
+    /**
+     * When the highest round a majority confirmed began ({@link #confirmedRound}), or null if none is known
+     * (none confirmed, or too old to be remembered): a lease can run from then at the earliest, since every
+     * voter that confirmed it heard from this leader after it began.
+     */
+    Long confirmedRoundStartedNanos() {
+        long r = confirmedRound();
+        if (r == 0 || r <= sentRound - ROUND_TIMES) {
+            return null;
+        }
+        return roundStarts[(int) (r % ROUND_TIMES)];
     }
 
     /**

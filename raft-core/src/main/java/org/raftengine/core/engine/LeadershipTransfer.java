@@ -47,6 +47,8 @@ final class LeadershipTransfer {
     private boolean timeoutNowSent;
     private final List<CompletableFuture<TransferResult>> waiting = new ArrayList<>();
     private long transfersBegun;
+    /** The last term in which this node sent TimeoutNow: its lease reads end there. */
+    private long timeoutNowTerm = -1;
     private final AtomicLong transfersDone = new AtomicLong();
 
     LeadershipTransfer(NodeState state, NodeRuntime runtime, LogView logView, Outbox outbox, LeaderReplication leader,
@@ -63,6 +65,15 @@ final class LeadershipTransfer {
     /** The target while this node leads and hands over (for the status), else null. */
     String target() {
         return refusesCommands() ? target : null;
+    }
+
+    /**
+     * True once this node has sent TimeoutNow in its current term: the target's election overrides the voters'
+     * stickiness, so no lease holds for the rest of the term (even if the transfer times out: a late copy may
+     * still start that election).
+     */
+    boolean timeoutNowSentThisTerm() {
+        return timeoutNowTerm == state.term();
     }
 
     /** Transfers this node began that ended with the target leading; read from any thread. */
@@ -151,6 +162,7 @@ final class LeadershipTransfer {
             // Only once the target holds everything this leader has: it can then win the election.
             if (!timeoutNowSent && leader.matchIndexOf(target) >= logView.lastIndex()) {
                 timeoutNowSent = true;
+                timeoutNowTerm = term;
                 LOG.log(Level.DEBUG, "node {0}: {1} is up to date at {2}: TimeoutNow (transfer {3})", state.id,
                         target, logView.lastIndex(), transferId);
                 outbox.send(new TimeoutNow(state.id, target, state.storageId(), term, transferId));

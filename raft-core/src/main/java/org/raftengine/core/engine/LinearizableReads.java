@@ -57,8 +57,13 @@ final class LinearizableReads {
     private final Outbox outbox;
     private final Completions completions;
     private final StateMachine stateMachine;
-    /** Deliberately broken rule, for tests of the checkers only (RuleBreach). */
+    private final LeadershipTransfer transfer;
+    /** Deliberately broken rules, for tests of the checkers only (RuleBreach). */
     private final boolean breakTermCommitRule;
+    private final boolean breakLeaseRule;
+    /** When the last confirming answer arrived (for the broken lease rule only). */
+    private long lastConfirmedNanos = Long.MIN_VALUE / 4;
+    private long lastConfirmedRound;
 
     /** Submitted from any thread; taken in one protocol event, which batches them. */
     private final ConcurrentLinkedQueue<PendingRead<?>> submitted = new ConcurrentLinkedQueue<>();
@@ -86,10 +91,12 @@ final class LinearizableReads {
     /** Reads handed to the apply executor whose answer may not have come yet: a halt answers them. */
     private final List<PendingRead<?>> inApply = new ArrayList<>();
     private final AtomicLong served = new AtomicLong();
+    private final AtomicLong leaseReads = new AtomicLong();
 
     LinearizableReads(NodeState state, RaftNodeConfig nodeConfig, NodeRuntime runtime, EventLoop events,
                       LogView logView, LeaderReplication leader, Outbox outbox, Completions completions,
-                      StateMachine stateMachine, boolean breakTermCommitRule) {
+                      StateMachine stateMachine, LeadershipTransfer transfer, boolean breakTermCommitRule,
+                      boolean breakLeaseRule) {
         this.state = state;
         this.nodeConfig = nodeConfig;
         this.runtime = runtime;
@@ -99,7 +106,9 @@ final class LinearizableReads {
         this.outbox = outbox;
         this.completions = completions;
         this.stateMachine = stateMachine;
+        this.transfer = transfer;
         this.breakTermCommitRule = breakTermCommitRule;
+        this.breakLeaseRule = breakLeaseRule;
     }
 
     /** Who waits for a read index: a local read, or a follower's request. */
@@ -158,6 +167,11 @@ final class LinearizableReads {
         AskBatch(List<PendingRead<?>> reads) {
             this.reads = reads;
         }
+    }
+
+    /** Reads (local or a follower's) that took their read index on this leader's lease; from any thread. */
+    long leaseReads() {
+        return leaseReads.get();
     }
 
     /** Linearizable reads served so far (queries run); read from any thread. */
@@ -286,6 +300,13 @@ final class LinearizableReads {
             failLeaderReads("the leadership changed before the read was confirmed");
             return;
         }
+        if (!unassigned.isEmpty() && mayServe() && leaseHolds()) {
+            // A lease: no leader can have been elected since the confirmed round began, so the commit index
+            // now is as good as one confirmed by a new round.
+            leaseReads.addAndGet(unassigned.size());
+            release(List.copyOf(unassigned), logView.commitIndex());
+            unassigned.clear();
+        }
         if (!unassigned.isEmpty() && mayServe()) {
             long round;
             if (leader.currentRound() > unassignedArrivedInRound) {
@@ -309,16 +330,48 @@ final class LinearizableReads {
                 fail(b.waiters(), "the leadership changed before the read was confirmed");
                 continue;
             }
-            for (Waiter w : b.waiters()) {
-                if (w instanceof PendingRead<?> r) {
-                    readIndexKnown(r, b.readIndex());
-                } else {
-                    RemoteRead rr = (RemoteRead) w;
-                    outbox.send(new ReadIndexResponse(state.id, rr.follower(), state.storageId(), state.term(),
-                            rr.requestId(), true, b.readIndex()));
-                }
+            release(b.waiters(), b.readIndex());
+        }
+    }
+
+    /** The read index of {@code waiters} is known: local reads wait for the apply, followers are answered. */
+    private void release(List<Waiter> waiters, long readIndex) {
+        for (Waiter w : waiters) {
+            if (w instanceof PendingRead<?> r) {
+                readIndexKnown(r, readIndex);
+            } else {
+                RemoteRead rr = (RemoteRead) w;
+                outbox.send(new ReadIndexResponse(state.id, rr.follower(), state.storageId(), state.term(),
+                        rr.requestId(), true, readIndex));
             }
         }
+    }
+
+    /**
+     * Lease reads (opt-in, only with CheckQuorum, whose leader stickiness is the promise they rest on): a
+     * majority confirmed a round begun less than half the minimum election timeout ago, on this node's
+     * monotonic clock, and this node sent no TimeoutNow in its term. Each voter of that majority heard from
+     * this leader after the round began, and votes for no one else for the minimum election timeout after
+     * that, by its own clock (or after starting, if it restarts); the half is the margin for the clocks'
+     * drift.
+     */
+    private boolean leaseHolds() {
+        if (!logView.settings().leaseReads() || !logView.settings().checkQuorum()
+                || transfer.timeoutNowSentThisTerm()) {
+            return false;
+        }
+        long now = runtime.nanoTime();
+        long minTimeout = logView.settings().electionTimeoutMinMillis() * MILLIS;
+        if (breakLeaseRule) {
+            long confirmed = leader.confirmedRound();
+            if (confirmed > lastConfirmedRound) {
+                lastConfirmedRound = confirmed;
+                lastConfirmedNanos = now; // from the answer, not the round's start: wrong
+            }
+            return now - lastConfirmedNanos < minTimeout;
+        }
+        Long since = leader.confirmedRoundStartedNanos();
+        return since != null && now - since < minTimeout / 2;
     }
 
     private void failLeaderReads(String reason) {

@@ -147,7 +147,8 @@ public final class RaftEngine {
         this.clients = new ClientCommands(state, nodeConfig, runtime, events, logView, leader, outbox, completions,
                 seenRequests, transfer);
         this.reads = new LinearizableReads(state, nodeConfig, runtime, events, logView, leader, outbox, completions,
-                stateMachine, breaks(RuleBreach.READ_BEFORE_TERM_COMMIT));
+                stateMachine, transfer, breaks(RuleBreach.READ_BEFORE_TERM_COMMIT),
+                breaks(RuleBreach.LEASE_FROM_CONFIRMATION));
         this.apply = new ApplyPipeline(id, stateMachine, runtime, events, logView, clients, this::markBrokenAndStop,
                 breaks(RuleBreach.APPLY_BEFORE_COMMIT));
         this.snapshots = new LocalSnapshots(id, log, runtime, events, logView, apply, nodeConfig.snapshots(),
@@ -476,6 +477,11 @@ public final class RaftEngine {
     /** Linearizable reads this node has served (queries run) so far. */
     public long readsServed() {
         return reads.served();
+    }
+
+    /** Reads that took their read index on this node's lease, without a heartbeat round, so far. */
+    public long leaseReads() {
+        return reads.leaseReads();
     }
 
     /**

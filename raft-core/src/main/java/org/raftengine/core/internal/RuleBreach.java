@@ -35,5 +35,11 @@ public enum RuleBreach {
      * A leader takes any answer of its term for a confirmation of its newest round, so a late or duplicated
      * answer of an older round confirms a read that arrived after it was sent (RELIABILITY 24) [LINEARIZABLE].
      */
-    READ_CONFIRMED_BY_ANY_ROUND
+    READ_CONFIRMED_BY_ANY_ROUND,
+    /**
+     * A leader's read lease runs the whole minimum election timeout from when the confirming answer arrived,
+     * not half of it from when the confirmed round was sent: no margin for delays or clock drift
+     * (RELIABILITY 25) [LINEARIZABLE].
+     */
+    LEASE_FROM_CONFIRMATION
 }

@@ -193,9 +193,10 @@ final class RandomMessages {
         long heartbeat = rnd.nextLong(1, 10_000);
         long min = 3 * heartbeat + rnd.nextLong(0, 100_000);
         long max = min + rnd.nextLong(1, rnd.nextBoolean() ? 100_000 : Long.MAX_VALUE - min);
+        boolean checkQuorum = rnd.nextBoolean();
         ClusterSettings settings = new ClusterSettings(heartbeat, min, max, positiveInt(), positiveLong(),
-                positiveInt(), positiveLong(), positiveLong(), rnd.nextBoolean(), rnd.nextBoolean(),
-                max + rnd.nextLong(0, Long.MAX_VALUE - max + 1));
+                positiveInt(), positiveLong(), positiveLong(), rnd.nextBoolean(), checkQuorum,
+                max + rnd.nextLong(0, Long.MAX_VALUE - max + 1), checkQuorum && rnd.nextBoolean());
         return new ClusterConfiguration(members, settings);
     }
 

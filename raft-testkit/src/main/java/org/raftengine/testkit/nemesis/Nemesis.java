@@ -129,7 +129,7 @@ public final class Nemesis {
         /**
          * V5 plus leadership transfers (to a named voter, or to the most up-to-date one) among the fault actions,
          * and linearizable reads (ReadIndex, on the leader and on followers) beside the reads through the log, in
-         * the same client history. The default.
+         * the same client history; in half the seeds leaders serve them on a lease when they may. The default.
          */
         V6;
 
@@ -356,6 +356,9 @@ public final class Nemesis {
             // Only with batching state machines, so the seeds of the others replay unchanged.
             this.batching = options.batchingStateMachines();
             boolean keepOutcomes = batching && random.nextBoolean();
+            // V6: in half the seeds with CheckQuorum, leaders serve reads on a lease when they may.
+            boolean leaseReads = mix.compareTo(Mix.V6) >= 0 && random.nextBoolean() && checkQuorum;
+            settings = settings.withLeaseReads(leaseReads);
             this.commandTimeout = commandTimeout;
             this.cluster = SimCluster.builder()
                     .seed(seed)
@@ -384,7 +387,7 @@ public final class Nemesis {
                     + (sessions > 0 ? ", " + sessions + " session clients, sessionTimeout="
                     + settings.sessionTimeoutMillis() + "ms" : "")
                     + (batching ? ", state machines apply in batches" + (keepOutcomes ? " and keep outcomes" : "")
-                    : "");
+                    : "") + (leaseReads ? ", lease reads" : "");
             for (int i = 0; i < sessions; i++) {
                 sessionClients.add(new SessionClient(i));
             }
@@ -447,7 +450,7 @@ public final class Nemesis {
                     crashes, partitions, cluster.now() / 1_000_000, highestTerm, linearizability,
                     linearizabilityNote, preVote, checkQuorum, liveMillis, cluster.snapshotsTaken(),
                     cluster.snapshotsInstalled(), duplicateSubmitsAppliedOnce(), steps, transfersAsked,
-                    cluster.transfersDone(), cluster.readsServed());
+                    cluster.transfersDone(), cluster.readsServed(), cluster.leaseReads());
         }
 
         private void phases() {

@@ -35,6 +35,7 @@ import org.raftengine.testkit.sim.InvariantViolation;
  * @param transfersAsked       leadership transfers asked for (mix V6)
  * @param transfersDone        leadership transfers that ended with the target leading
  * @param linearizableReads    linearizable reads (ReadIndex) answered Ok
+ * @param leaseReads           reads that leaders gave a read index on their lease
  */
 public record SeedResult(long seed, Nemesis.Options options, int nodes, String setup, InvariantViolation violation,
                          long commandsSubmitted, long commandsAcknowledged, long commandsCommitted, long elections,
@@ -42,7 +43,7 @@ public record SeedResult(long seed, Nemesis.Options options, int nodes, String s
                          Linearizability linearizability, String linearizabilityNote, boolean preVote,
                          boolean checkQuorum, long liveMillis, long snapshotsTaken, long snapshotsInstalled,
                          long duplicateSubmits, Steps steps, long transfersAsked, long transfersDone,
-                         long linearizableReads) {
+                         long linearizableReads, long leaseReads) {
 
     /**
      * The atomic steps of state machines that apply in batches, summed over the nodes' state machines at the

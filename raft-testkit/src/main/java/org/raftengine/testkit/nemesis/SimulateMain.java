@@ -222,6 +222,7 @@ public final class SimulateMain {
         long transfersAsked = 0;
         long transfersDone = 0;
         long reads = 0;
+        long leaseReads = 0;
         long stepsCommitted = 0;
         long stepsDiscarded = 0;
         long largestStep = 0;
@@ -244,6 +245,7 @@ public final class SimulateMain {
             transfersAsked += r.transfersAsked();
             transfersDone += r.transfersDone();
             reads += r.linearizableReads();
+            leaseReads += r.leaseReads();
             stepsCommitted += r.steps().committed();
             stepsDiscarded += r.steps().discarded();
             largestStep = Math.max(largestStep, r.steps().largest());
@@ -278,8 +280,9 @@ public final class SimulateMain {
                     + " failed at their commit or lost%n", stepsCommitted, largestStep, stepsDiscarded);
         }
         if (transfersAsked > 0) {
-            err.printf(Locale.ROOT, "[simulate] leadership transfers: %d asked for, %d done%n", transfersAsked,
-                    transfersDone);
+            err.printf(Locale.ROOT, "[simulate] leadership transfers: %d asked for, %d done; linearizable reads: %d"
+                    + " answered Ok, %d given their index on a leader's lease%n", transfersAsked, transfersDone, reads,
+                    leaseReads);
         }
         out.printf(Locale.ROOT, "simulated %d seeds: %d violations, %d commands committed, %d elections, %d snapshots"
                 + " taken, %d snapshots installed, %d duplicate submits applied once, %d leadership transfers, %d"

@@ -96,6 +96,7 @@ public final class SimCluster implements ClusterView {
         /** Snapshots taken and installed by earlier incarnations. */
         long snapshotsTaken;
         long snapshotsInstalled;
+        long leaseReads;
 
         Slot(String id, boolean bootstraps) {
             this.id = id;
@@ -175,6 +176,7 @@ public final class SimCluster implements ClusterView {
         sim.record(id, EventKind.FAULT, "crash " + id + " (incarnation " + s.incarnation + ")");
         s.snapshotsTaken += s.node.snapshotsTaken();
         s.snapshotsInstalled += s.node.snapshotsInstalled();
+        s.leaseReads += s.node.leaseReads();
         s.runtime.shutdown();
         s.stateMachine.crash(); // a step still open is lost, like an uncommitted transaction
         s.transport.stop();
@@ -226,6 +228,15 @@ public final class SimCluster implements ClusterView {
         long n = 0;
         for (Slot s : slots.values()) {
             n += s.snapshotsTaken + (s.up() ? s.node.snapshotsTaken() : 0);
+        }
+        return n;
+    }
+
+    /** Reads the leaders gave a read index on their lease, over every incarnation so far. */
+    public long leaseReads() {
+        long n = 0;
+        for (Slot s : slots.values()) {
+            n += s.leaseReads + (s.up() ? s.node.leaseReads() : 0);
         }
         return n;
     }
