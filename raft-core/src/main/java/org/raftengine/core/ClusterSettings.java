@@ -25,11 +25,13 @@ package org.raftengine.core;
  *                                 {@link CommandResult.Refused}); measured in the leaders' time carried in
  *                                 the log entries, never by a replica's own clock. At least the maximum
  *                                 election timeout, so a session outlives a failover
+ * @param leaseReads               leaders serve reads on a lease when they may (only with CheckQuorum; see
+ *                                 {@link #withLeaseReads})
  */
 public record ClusterSettings(long heartbeatMillis, long electionTimeoutMinMillis, long electionTimeoutMaxMillis,
                               int maxEntriesPerAppend, long maxBytesPerAppend, int maxInflightAppends,
                               long maxUncommittedBytes, long maxApplyBacklog,
-                              boolean preVote, boolean checkQuorum, long sessionTimeoutMillis) {
+                              boolean preVote, boolean checkQuorum, long sessionTimeoutMillis, boolean leaseReads) {
 
     /** The session time-out of {@link #DEFAULTS}, and of configurations stored before it was a setting: one hour. */
     public static final long DEFAULT_SESSION_TIMEOUT_MILLIS = 3_600_000L;
@@ -37,6 +39,16 @@ public record ClusterSettings(long heartbeatMillis, long electionTimeoutMinMilli
     /** Defaults: 100 ms heartbeats, 1–2 s elections, PreVote and CheckQuorum on, sessions kept for an hour. */
     public static final ClusterSettings DEFAULTS = new ClusterSettings(100, 1000, 2000, 512, 1 << 20, 16,
             64L << 20, 100_000, true, true, DEFAULT_SESSION_TIMEOUT_MILLIS);
+
+    /** Settings without lease reads. */
+    public ClusterSettings(long heartbeatMillis, long electionTimeoutMinMillis, long electionTimeoutMaxMillis,
+                           int maxEntriesPerAppend, long maxBytesPerAppend, int maxInflightAppends,
+                           long maxUncommittedBytes, long maxApplyBacklog, boolean preVote, boolean checkQuorum,
+                           long sessionTimeoutMillis) {
+        this(heartbeatMillis, electionTimeoutMinMillis, electionTimeoutMaxMillis, maxEntriesPerAppend,
+                maxBytesPerAppend, maxInflightAppends, maxUncommittedBytes, maxApplyBacklog, preVote, checkQuorum,
+                sessionTimeoutMillis, false);
+    }
 
     /** Settings without a session time-out of their own: it is {@link #DEFAULT_SESSION_TIMEOUT_MILLIS}. */
     public ClusterSettings(long heartbeatMillis, long electionTimeoutMinMillis, long electionTimeoutMaxMillis,
@@ -61,6 +73,7 @@ public record ClusterSettings(long heartbeatMillis, long electionTimeoutMinMilli
         require(maxInflightAppends > 0, "maxInflightAppends must be positive");
         require(maxUncommittedBytes > 0, "maxUncommittedBytes must be positive");
         require(maxApplyBacklog > 0, "maxApplyBacklog must be positive");
+        require(!leaseReads || checkQuorum, "leaseReads needs checkQuorum: the lease rests on leader stickiness");
         require(sessionTimeoutMillis >= electionTimeoutMaxMillis,
                 "sessionTimeoutMillis must be at least electionTimeoutMaxMillis (" + electionTimeoutMaxMillis + " ms)");
     }
@@ -73,35 +86,53 @@ public record ClusterSettings(long heartbeatMillis, long electionTimeoutMinMilli
 
     public ClusterSettings withTimeouts(long heartbeat, long electionMin, long electionMax) {
         return new ClusterSettings(heartbeat, electionMin, electionMax, maxEntriesPerAppend, maxBytesPerAppend,
-                maxInflightAppends, maxUncommittedBytes, maxApplyBacklog, preVote, checkQuorum, sessionTimeoutMillis);
+                maxInflightAppends, maxUncommittedBytes, maxApplyBacklog, preVote, checkQuorum, sessionTimeoutMillis, leaseReads);
     }
 
     public ClusterSettings withBatching(int maxEntries, long maxBytes, int maxInflight) {
         return new ClusterSettings(heartbeatMillis, electionTimeoutMinMillis, electionTimeoutMaxMillis, maxEntries,
-                maxBytes, maxInflight, maxUncommittedBytes, maxApplyBacklog, preVote, checkQuorum, sessionTimeoutMillis);
+                maxBytes, maxInflight, maxUncommittedBytes, maxApplyBacklog, preVote, checkQuorum, sessionTimeoutMillis, leaseReads);
     }
 
     public ClusterSettings withLimits(long uncommittedBytes, long applyBacklog) {
         return new ClusterSettings(heartbeatMillis, electionTimeoutMinMillis, electionTimeoutMaxMillis,
                 maxEntriesPerAppend, maxBytesPerAppend, maxInflightAppends, uncommittedBytes, applyBacklog,
-                preVote, checkQuorum, sessionTimeoutMillis);
+                preVote, checkQuorum, sessionTimeoutMillis, leaseReads);
     }
 
     public ClusterSettings withPreVote(boolean on) {
         return new ClusterSettings(heartbeatMillis, electionTimeoutMinMillis, electionTimeoutMaxMillis,
                 maxEntriesPerAppend, maxBytesPerAppend, maxInflightAppends, maxUncommittedBytes, maxApplyBacklog,
-                on, checkQuorum, sessionTimeoutMillis);
+                on, checkQuorum, sessionTimeoutMillis, leaseReads);
     }
 
     public ClusterSettings withCheckQuorum(boolean on) {
         return new ClusterSettings(heartbeatMillis, electionTimeoutMinMillis, electionTimeoutMaxMillis,
                 maxEntriesPerAppend, maxBytesPerAppend, maxInflightAppends, maxUncommittedBytes, maxApplyBacklog,
-                preVote, on, sessionTimeoutMillis);
+                preVote, on, sessionTimeoutMillis, leaseReads && on);
     }
 
     public ClusterSettings withSessionTimeout(long millis) {
         return new ClusterSettings(heartbeatMillis, electionTimeoutMinMillis, electionTimeoutMaxMillis,
                 maxEntriesPerAppend, maxBytesPerAppend, maxInflightAppends, maxUncommittedBytes, maxApplyBacklog,
-                preVote, checkQuorum, millis);
+                preVote, checkQuorum, millis, leaseReads);
+    }
+
+    /**
+     * These settings with lease reads on or off (off by default; only with CheckQuorum). With them on, a leader
+     * gives a {@link RaftNode#read read} the commit index at once, without a heartbeat round, while a majority
+     * confirmed a round begun less than half the minimum election timeout ago (on its monotonic clock; the half
+     * is the margin for clock drift: the voters' clocks may run up to about twice as fast), and it has sent no
+     * TimeoutNow in its term; otherwise it falls back to ReadIndex. The voters' leader stickiness is what makes it
+     * safe: none of them votes for another candidate within the minimum election timeout of hearing from the
+     * leader, and, with lease reads on, of starting up either (it may have forgotten a leader it heard from).
+     * Turning CheckQuorum off ({@link #withCheckQuorum}) turns them off too.
+     *
+     * @throws IllegalArgumentException if {@code on} and CheckQuorum is off
+     */
+    public ClusterSettings withLeaseReads(boolean on) {
+        return new ClusterSettings(heartbeatMillis, electionTimeoutMinMillis, electionTimeoutMaxMillis,
+                maxEntriesPerAppend, maxBytesPerAppend, maxInflightAppends, maxUncommittedBytes, maxApplyBacklog,
+                preVote, checkQuorum, sessionTimeoutMillis, on);
     }
 }

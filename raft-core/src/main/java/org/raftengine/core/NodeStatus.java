@@ -8,11 +8,23 @@ import java.util.Map;
  * @param matchIndex    for a leader, each follower's highest index known replicated; empty otherwise
  * @param firstIndex    the first index the log holds: those before were compacted into a snapshot
  * @param snapshotIndex the last index the latest snapshot covers, 0 if there is none
+ * @param transferTarget while this node leads and hands leadership over, the node it hands it to (it
+ *                       answers new commands with {@link CommandResult.Retry} meanwhile); {@code null} otherwise
  */
 public record NodeStatus(String nodeId, Role role, long term, String leaderId,
                          long lastIndex, long lastTerm, long commitIndex, long durableIndex, long appliedIndex,
-                         Map<String, Long> matchIndex, long firstIndex, long snapshotIndex) {
+                         Map<String, Long> matchIndex, long firstIndex, long snapshotIndex, String transferTarget) {
+
+    /** A status with no leadership transfer under way. */
+    public NodeStatus(String nodeId, Role role, long term, String leaderId, long lastIndex, long lastTerm,
+                      long commitIndex, long durableIndex, long appliedIndex, Map<String, Long> matchIndex,
+                      long firstIndex, long snapshotIndex) {
+        this(nodeId, role, term, leaderId, lastIndex, lastTerm, commitIndex, durableIndex, appliedIndex, matchIndex,
+                firstIndex, snapshotIndex, null);
+    }
+
+    /** The status of a node that does not run. */
     public static NodeStatus stopped(String nodeId) {
-        return new NodeStatus(nodeId, Role.STOPPED, 0, null, 0, 0, 0, 0, 0, Map.of(), 1, 0);
+        return new NodeStatus(nodeId, Role.STOPPED, 0, null, 0, 0, 0, 0, 0, Map.of(), 1, 0, null);
     }
 }

@@ -1,8 +1,8 @@
 package org.raftengine.core;
 
 /**
- * Told of a node's role, term and leader changes. Called on the node's callback executor, never on
- * its protocol thread, in the order the changes happened.
+ * Told of a node's role, term and leader changes, and of the leadership transfers it runs. Called on the
+ * node's callback executor, never on its protocol thread, in the order the changes happened.
  */
 public interface RaftListener {
     default void onRoleChange(Role role, long term) {
@@ -13,5 +13,13 @@ public interface RaftListener {
 
     /** {@code leaderId} is {@code null} when the node knows of no leader. */
     default void onLeaderChange(String leaderId, long term) {
+    }
+
+    /** This node, leading {@code term}, began to hand leadership to {@code targetId}. */
+    default void onTransferStarted(String targetId, long term) {
+    }
+
+    /** The transfer this node began ended, with {@code result}. */
+    default void onTransferEnded(TransferResult result) {
     }
 }

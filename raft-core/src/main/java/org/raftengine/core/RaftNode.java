@@ -1,6 +1,8 @@
 package org.raftengine.core;
 
+import java.util.Objects;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.raftengine.core.engine.RaftEngine;
 import org.raftengine.core.internal.RuleBreakingNodes;
 import org.raftengine.core.runtime.NodeRuntime;
@@ -24,8 +26,8 @@ import org.raftengine.core.spi.Transport;
  * the first configuration entry. The others start with empty storage and wait to hear from a leader;
  * they never campaign on their own, so wiped nodes can never elect each other.
  *
- * <p>All methods are thread-safe. Futures returned by {@link #submit} complete on the node's callback
- * executor, never on its protocol thread.
+ * <p>All methods are thread-safe. Futures returned by {@link #submit}, {@link #read} and
+ * {@link #transferLeadership} complete on the node's callback executor, never on its protocol thread.
  */
 public final class RaftNode {
     static {
@@ -103,6 +105,82 @@ public final class RaftNode {
      */
     public CompletionStage<CommandResult> submit(byte[] command) {
         return engine.submit(command);
+    }
+
+    /**
+     * A linearizable read: runs {@code query} against the state machine once this node has applied at least up
+     * to the read index, so it sees every write acknowledged (by any node) before this call, and nothing that
+     * was not committed.
+     *
+     * <p>The read index comes from the leader (ReadIndex, Raft thesis 6.4): its commit index once it has
+     * committed an entry of its own term, confirmed by a round of heartbeats that a majority answered after the
+     * read arrived. A follower asks the leader for it, then serves the read from its own state machine. Nothing
+     * goes into the log. Reads that arrive together share one round. With
+     * {@link ClusterSettings#withLeaseReads lease reads} on, a leader within its lease takes its commit index at
+     * once, without a round.
+     *
+     * <p>The query runs on the node's apply executor, between two batches of applies (never in the middle of
+     * one), so it must be quick and must not change the state machine; it receives the state machine this node
+     * was built with. The stage completes on the callback executor.
+     *
+     * @param query what to read; its exceptions are caught ({@link ReadResult.QueryFailed})
+     * @return {@link ReadResult.Ok} with the query's value, {@link ReadResult.Retry} if it could not be served
+     *         (no leader, leadership lost, not confirmed within the command time-out, node stopped), or
+     *         {@link ReadResult.QueryFailed}
+     */
+    public <T> CompletionStage<ReadResult<T>> read(Function<? super StateMachine, ? extends T> query) {
+        return engine.read(query);
+    }
+
+    /** Linearizable reads this node has served (queries run) so far. */
+    public long readsServed() {
+        return engine.readsServed();
+    }
+
+    /**
+     * Reads (its own, or a follower's) that this node, leading, gave a read index on its lease, without a
+     * heartbeat round, so far (see {@link ClusterSettings#withLeaseReads}).
+     */
+    public long leaseReads() {
+        return engine.leaseReads();
+    }
+
+    /**
+     * Hands leadership to {@code targetId} (Raft thesis 3.10). This node must lead: it stops taking new
+     * commands (they are answered {@link CommandResult.Retry}), brings the target's log up to its own, then
+     * tells it to campaign at once (TimeoutNow); the target's election skips PreVote and overrides the other
+     * nodes' leader stickiness. If the target has not taken over within the longest election timeout, this node
+     * gives up and, if it still leads, takes commands again.
+     *
+     * @param targetId the voting member to hand over to
+     * @return how it ended: {@link TransferResult.Done} once this node heard from the target as leader, or
+     *         {@link TransferResult.NotLeader}, {@link TransferResult.InvalidTarget}, {@link TransferResult.Busy},
+     *         {@link TransferResult.TimedOut}, {@link TransferResult.Aborted}; never exceptionally
+     * @throws NullPointerException if {@code targetId} is null
+     */
+    public CompletionStage<TransferResult> transferLeadership(String targetId) {
+        return engine.transferLeadership(Objects.requireNonNull(targetId, "targetId"));
+    }
+
+    /**
+     * As {@link #transferLeadership(String)}, to the voting member whose log is the most up to date (the
+     * highest match index the leader knows), so the hand-over waits least.
+     */
+    public CompletionStage<TransferResult> transferLeadership() {
+        return engine.transferLeadership(null);
+    }
+
+    /**
+     * TimeoutNow messages this node ignored so far: late or duplicated copies of an older term (the transfer
+     * they belonged to is over), or sent to a node that cannot campaign. None of them started an election.
+     */
+    public long timeoutNowIgnored() {
+        return engine.timeoutNowIgnored();
+    }
+
+    /** Leadership transfers this node began that ended with the target leading, so far. */
+    public long transfersDone() {
+        return engine.transfersDone();
     }
 
     /**

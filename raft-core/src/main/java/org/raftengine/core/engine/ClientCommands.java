@@ -54,6 +54,7 @@ final class ClientCommands {
     private final Outbox outbox;
     private final Completions completions;
     private final SeenRequests seenRequests;
+    private final LeadershipTransfer transfer;
 
     /** Submitted from any thread; taken in one protocol event, which batches them naturally. */
     private final ConcurrentLinkedQueue<ClientCommand> submitted = new ConcurrentLinkedQueue<>();
@@ -87,7 +88,8 @@ final class ClientCommands {
     private final Consumer<PendingCommand> settleStraggler = this::settleStraggler;
 
     ClientCommands(NodeState state, RaftNodeConfig nodeConfig, NodeRuntime runtime, EventLoop events, LogView logView,
-                   LeaderReplication leader, Outbox outbox, Completions completions, SeenRequests seenRequests) {
+                   LeaderReplication leader, Outbox outbox, Completions completions, SeenRequests seenRequests,
+                   LeadershipTransfer transfer) {
         this.state = state;
         this.nodeConfig = nodeConfig;
         this.runtime = runtime;
@@ -97,6 +99,7 @@ final class ClientCommands {
         this.outbox = outbox;
         this.completions = completions;
         this.seenRequests = seenRequests;
+        this.transfer = transfer;
     }
 
     /**
@@ -325,7 +328,8 @@ final class ClientCommands {
     /**
      * Refuses new commands, rather than grow memory without bound, past the configured limits: for now
      * ({@link CommandResult.Retry}), or for good if the command alone exceeds the limit of uncommitted bytes
-     * ({@link CommandResult.Refused}: retrying it could never succeed).
+     * ({@link CommandResult.Refused}: retrying it could never succeed). While a leadership transfer runs, every
+     * new command is refused for now: the log must stop growing so the target can catch up.
      */
     private CommandResult backPressure(int commandBytes) {
         ClusterSettings s = logView.settings();
@@ -334,6 +338,9 @@ final class ClientCommands {
                     + " at most " + (s.maxUncommittedBytes() - LogEntry.OVERHEAD_BYTES) + " bytes (ClusterSettings"
                     + ".maxUncommittedBytes " + s.maxUncommittedBytes() + " less " + LogEntry.OVERHEAD_BYTES
                     + " bytes of entry overhead)");
+        }
+        if (transfer.refusesCommands()) {
+            return new CommandResult.Retry("leadership is being handed to " + transfer.target());
         }
         long uncommittedBytes = leader.uncommittedBytes();
         if (uncommittedBytes + commandBytes + LogEntry.OVERHEAD_BYTES > s.maxUncommittedBytes()) {

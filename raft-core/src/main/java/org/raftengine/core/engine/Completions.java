@@ -3,11 +3,10 @@ package org.raftengine.core.engine;
 import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
-import org.raftengine.core.CommandResult;
 import org.raftengine.core.runtime.NodeRuntime;
 
 /**
- * Client futures settled during the current event. They complete together when the event ends, on the
+ * Client futures (commands, reads, leadership transfers) settled during the current event. They complete together when the event ends, on the
  * callback executor: user callbacks chained on a future run where it completes, so never on the
  * protocol thread, and it costs one callback task per event, not one per command.
  */
@@ -20,7 +19,7 @@ final class Completions {
         this.runtime = runtime;
     }
 
-    void complete(CompletableFuture<CommandResult> future, CommandResult result) {
+    <T> void complete(CompletableFuture<T> future, T result) {
         pending.add(future);
         pending.add(result);
     }
@@ -34,7 +33,7 @@ final class Completions {
         pending.clear();
         Runnable task = () -> {
             for (int i = 0; i < batch.length; i += 2) {
-                ((CompletableFuture<CommandResult>) batch[i]).complete((CommandResult) batch[i + 1]);
+                ((CompletableFuture<Object>) batch[i]).complete(batch[i + 1]);
             }
         };
         try {

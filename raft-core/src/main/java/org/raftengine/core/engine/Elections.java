@@ -9,14 +9,15 @@ import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.Member;
 import org.raftengine.core.Role;
 import org.raftengine.core.internal.RuleBreach;
+import org.raftengine.core.message.TimeoutNow;
 import org.raftengine.core.message.VoteRequest;
 import org.raftengine.core.message.VoteResponse;
 import org.raftengine.core.runtime.NodeRuntime;
 
 /**
  * Elections: the randomized election timer, PreVote, campaigns, and the votes this node casts, with leader
- * stickiness (a node that hears from a live leader ignores vote requests). Handles {@link VoteRequest}
- * and {@link VoteResponse}.
+ * stickiness (a node that hears from a live leader ignores vote requests). Handles {@link VoteRequest},
+ * {@link VoteResponse} and {@link TimeoutNow}, the leader's word to campaign at once in a leadership transfer.
  */
 final class Elections {
     private static final System.Logger LOG = System.getLogger(RaftEngine.class.getName());
@@ -34,6 +35,10 @@ final class Elections {
     /** The one election timer outstanding, or null while none is. */
     private Cancellable electionTimer;
     private long lastLeaderContactNanos = Long.MIN_VALUE / 4;
+    /** When this incarnation started (see {@link #inLeaderLease}). */
+    private long startedNanos = Long.MIN_VALUE / 4;
+    /** TimeoutNow messages ignored: late copies, or sent to a node that cannot campaign. */
+    private volatile long timeoutNowIgnored;
     /** Votes (or pre-votes) granted to this node in its current campaign, itself included. */
     private final Set<String> votes = new HashSet<>();
     // Deliberately broken rules, for tests of the checkers only (RuleBreach).
@@ -65,6 +70,7 @@ final class Elections {
     /** At start: the node that just bootstrapped the cluster campaigns at once, others wait a timeout. */
     void setFirstDeadline(boolean campaignAtOnce) {
         long now = runtime.nanoTime();
+        startedNanos = now;
         electionDeadlineNanos = campaignAtOnce ? now : now + randomElectionTimeout();
     }
 
@@ -130,8 +136,37 @@ final class Elections {
         if (logView.settings().preVote()) {
             startPreVote();
         } else {
-            startElection();
+            startElection(false);
         }
+    }
+
+    /**
+     * The leader of {@code t.term()} hands leadership to this node: it campaigns now, in the next term, without
+     * PreVote (the leader itself asks, so a pre-vote could only be refused by nodes that still hear it), and its
+     * vote requests say {@code transfer}, so voters set leader stickiness aside for this one election. A copy
+     * of an older term is ignored: this node has campaigned or seen a newer term since, and a second election
+     * would only disrupt the cluster.
+     */
+    void onTimeoutNow(TimeoutNow t) {
+        ClusterConfiguration configuration = logView.configuration();
+        if (t.term() < state.term() || state.role() == Role.LEADER || configuration == null
+                || !configuration.isMember(state.id)) {
+            timeoutNowIgnored++; // only the protocol thread writes it
+            LOG.log(Level.DEBUG, "node {0} ignores TimeoutNow {1} of term {2} from {3} (term {4}, {5})", state.id,
+                    t.transferId(), t.term(), t.from(), state.term(), state.role());
+            return;
+        }
+        if (t.term() > state.term()) {
+            engine.becomeFollower(t.term(), t.from());
+        }
+        LOG.log(Level.INFO, "node {0} takes over from {1} (transfer {2}): campaigns in term {3}", state.id, t.from(),
+                t.transferId(), state.term() + 1);
+        startElection(true);
+    }
+
+    /** TimeoutNow messages this node ignored so far; read from any thread (a racy read of a counter). */
+    long timeoutNowIgnored() {
+        return timeoutNowIgnored;
     }
 
     private void startPreVote() {
@@ -141,13 +176,14 @@ final class Elections {
         votes.add(state.id);
         resetElectionDeadline();
         LOG.log(Level.DEBUG, "node {0} asks for pre-votes for term {1}", state.id, state.term() + 1);
-        requestVotes(state.term() + 1, true);
+        requestVotes(state.term() + 1, true, false);
         if (haveMajority()) {
-            startElection();
+            startElection(false);
         }
     }
 
-    private void startElection() {
+    /** Campaigns in the next term; {@code transfer}: because the leader handed over (see {@link #onTimeoutNow}). */
+    private void startElection(boolean transfer) {
         engine.enterTerm(state.term() + 1, state.id);
         state.setRole(Role.CANDIDATE);
         state.setLeader(null);
@@ -155,17 +191,17 @@ final class Elections {
         votes.add(state.id);
         resetElectionDeadline();
         LOG.log(Level.DEBUG, "node {0} campaigns in term {1}", state.id, state.term());
-        requestVotes(state.term(), false);
+        requestVotes(state.term(), false, transfer);
         if (haveMajority()) {
             engine.becomeLeader();
         }
     }
 
-    private void requestVotes(long term, boolean preVote) {
+    private void requestVotes(long term, boolean preVote, boolean transfer) {
         for (Member m : logView.configuration().members()) {
             if (!m.id().equals(state.id)) {
                 outbox.send(new VoteRequest(state.id, m.id(), state.storageId(), term, logView.lastIndex(),
-                        logView.lastTerm(), preVote, false));
+                        logView.lastTerm(), preVote, transfer));
             }
         }
     }
@@ -176,6 +212,11 @@ final class Elections {
      * Leader stickiness (with CheckQuorum, as in etcd): a node that heard from a live leader within
      * the minimum election timeout, or is the leader, ignores vote requests that are not part of a
      * leadership transfer, so a node that was cut off cannot depose a healthy leader.
+     *
+     * <p>With lease reads on, so does a node within the minimum election timeout of starting: before a crash
+     * it may have heard from a leader that it no longer remembers, and that leader may be serving lease reads
+     * on the promise that this node votes for nobody else meanwhile ({@link ClusterSettings#withLeaseReads}).
+     * (It costs an election timeout of availability after a restart, which is why it comes only with leases.)
      */
     private boolean inLeaderLease() {
         ClusterSettings s = logView.settings();
@@ -185,8 +226,12 @@ final class Elections {
         if (state.role() == Role.LEADER) {
             return true;
         }
-        return state.leaderId() != null
-                && runtime.nanoTime() - lastLeaderContactNanos < s.electionTimeoutMinMillis() * MILLIS;
+        long now = runtime.nanoTime();
+        long window = s.electionTimeoutMinMillis() * MILLIS;
+        if (s.leaseReads() && now - startedNanos < window) {
+            return true;
+        }
+        return state.leaderId() != null && now - lastLeaderContactNanos < window;
     }
 
     private boolean candidateLogUpToDate(VoteRequest r) {
@@ -243,7 +288,7 @@ final class Elections {
             }
             votes.add(v.from());
             if (haveMajority()) {
-                startElection();
+                startElection(false);
             }
             return;
         }

@@ -30,6 +30,11 @@ final class FollowerAppend {
     private long leaderMatchedIndex;
     /** Highest index acknowledged to the leader in this term. */
     private long lastAckSent;
+    /**
+     * The highest confirmation round of this term's leader seen here, echoed in every answer: an answer sent
+     * after round r arrived confirms that this node still followed that leader after r began.
+     */
+    private long roundSeen;
     // Deliberately broken rules, for tests of the checkers only (RuleBreach).
     private final boolean breakPreviousEntryCheck;
     private final boolean breakCommitMonotonic;
@@ -52,6 +57,7 @@ final class FollowerAppend {
     void newTerm() {
         leaderMatchedIndex = 0;
         lastAckSent = 0;
+        roundSeen = 0;
     }
 
     void onAppendEntries(AppendEntries ae) {
@@ -65,6 +71,7 @@ final class FollowerAppend {
         if (!followLeader(ae)) {
             return;
         }
+        roundSeen = Math.max(roundSeen, ae.round());
         if (snapshotCommitting.getAsBoolean()) {
             return; // the log must not change under a snapshot being committed: as if the message were lost
         }
@@ -185,11 +192,11 @@ final class FollowerAppend {
         long ack = ackableIndex();
         lastAckSent = Math.max(lastAckSent, ack);
         outbox.send(new AppendEntriesResponse(state.id, state.leaderId(), state.storageId(), state.term(), true, ack,
-                0, 0, logView.lastIndex()));
+                0, 0, logView.lastIndex(), roundSeen));
     }
 
     private void rejectAppend(String leader, long conflictTerm, long conflictIndex) {
         outbox.send(new AppendEntriesResponse(state.id, leader, state.storageId(), state.term(), false,
-                ackableIndex(), conflictTerm, conflictIndex, logView.lastIndex()));
+                ackableIndex(), conflictTerm, conflictIndex, logView.lastIndex(), roundSeen));
     }
 }

@@ -53,8 +53,9 @@ final class LeaderReplication {
     private final Consumer<SnapshotMeta> storedSnapshotCorrupt;
     /** The last snapshot read through because a follower found it corrupt. */
     private SnapshotMeta checkedSnapshot;
-    /** Deliberately broken rule, for tests of the checkers only (RuleBreach). */
+    /** Deliberately broken rules, for tests of the checkers only (RuleBreach). */
     private final boolean breakCurrentTermRule;
+    private final boolean breakRoundCheck;
 
     private final Map<String, FollowerProgress> followers = new HashMap<>();
     /** Storage ids members answered with, to record in the configuration (never forgotten). */
@@ -62,6 +63,19 @@ final class LeaderReplication {
     /** Bytes of the entries appended but not yet committed, for back-pressure. */
     private long uncommittedBytes;
     private long quorumCheckStartedNanos;
+    /**
+     * The confirmation round in progress: every AppendEntries carries it and followers echo it back (see
+     * {@link AppendEntries#round()}). It only grows, over every term of this run, so no answer of an earlier
+     * round can ever be mistaken for one of a later round.
+     */
+    private long sentRound;
+    /** When the round in progress began. */
+    private long roundStartedNanos;
+    /** When each of the last {@link #ROUND_TIMES} rounds began, by round number modulo their count. */
+    private final long[] roundStarts = new long[ROUND_TIMES];
+    private static final int ROUND_TIMES = 64;
+    /** The index of the entry this leader opened its term with: reads wait until it is committed. */
+    private long termStartIndex = Long.MAX_VALUE;
     /** The match indexes last published in the status, and whether one changed since. */
     private Map<String, Long> publishedMatch = Map.of();
     private boolean matchChanged;
@@ -79,6 +93,7 @@ final class LeaderReplication {
         this.chunkBytes = chunkBytes;
         this.storedSnapshotCorrupt = storedSnapshotCorrupt;
         this.breakCurrentTermRule = engine.breaks(RuleBreach.COMMIT_OLDER_TERM_BY_COUNTING);
+        this.breakRoundCheck = engine.breaks(RuleBreach.READ_CONFIRMED_BY_ANY_ROUND);
     }
 
     long uncommittedBytes() {
@@ -101,13 +116,22 @@ final class LeaderReplication {
         matchChanged = true;
         uncommittedBytes = logView.bytesInMemory(logView.commitIndex() + 1, logView.lastIndex());
         // Raft paper section 8: a leader commits entries of earlier terms only through an entry of its own.
-        appendAsLeader(EntryType.NOOP, 0, EMPTY);
+        termStartIndex = appendAsLeader(EntryType.NOOP, 0, EMPTY).index();
         replicateToAll();
         advanceCommit();
     }
 
     void leaveOffice() {
         followers.clear();
+        termStartIndex = Long.MAX_VALUE;
+    }
+
+    /**
+     * True once this leader has committed the entry it opened its term with. Before that its commit index
+     * may be behind what earlier leaders committed (Raft paper, section 8), so it serves no read.
+     */
+    boolean committedInTerm() {
+        return state.role() == Role.LEADER && logView.commitIndex() >= termStartIndex;
     }
 
     LogEntry appendAsLeader(EntryType type, long requestId, byte[] data) {
@@ -171,7 +195,7 @@ final class LeaderReplication {
 
     private void sendAppend(String follower, long prev, List<LogEntry> entries) {
         outbox.send(new AppendEntries(state.id, follower, state.storageId(), state.term(), prev,
-                logView.termAt(prev), logView.commitIndex(), entries));
+                logView.termAt(prev), logView.commitIndex(), entries, sentRound));
     }
 
     /** Entries no longer in memory are read on the storage executor; they are committed, so immutable. */
@@ -249,6 +273,8 @@ final class LeaderReplication {
         if (p == null) {
             return;
         }
+        // The follower took this node for its leader after round r.round() began, and says nothing of later ones.
+        p.ackedRound = Math.max(p.ackedRound, breakRoundCheck ? sentRound : Math.min(r.round(), sentRound));
         if (p.snapshot != null) {
             // The transfer decides where the follower goes next; answers to heartbeats only confirm matches.
             if (r.success() && r.matchIndex() > p.matchIndex) {
@@ -493,6 +519,7 @@ final class LeaderReplication {
             }
             quorumCheckStartedNanos = now;
         }
+        nextRound(); // this tick's heartbeats confirm a new round
         for (FollowerProgress p : followers.values()) {
             if (p.snapshot != null && p.chunkOut && p.chunkAnswers == p.chunkAnswersAtLastTick) {
                 p.chunkOut = false; // the chunk or its answer was lost: send it again
@@ -507,11 +534,116 @@ final class LeaderReplication {
             }
             p.matchAtLastTick = p.matchIndex;
             replicateTo(p);
-            // The heartbeat: anchored at the match index, which the follower is known to hold (or, if that
-            // was compacted away, at the first index the leader still knows the term of).
-            sendAppend(p.id, Math.max(p.matchIndex, logView.firstIndex() - 1), List.of());
+            sendHeartbeat(p);
         }
         recordLearnedStorageIds();
+    }
+
+    /**
+     * The heartbeat: anchored at the match index, which the follower is known to hold (or, if that was
+     * compacted away, at the first index the leader still knows the term of).
+     */
+    private void sendHeartbeat(FollowerProgress p) {
+        sendAppend(p.id, Math.max(p.matchIndex, logView.firstIndex() - 1), List.of());
+    }
+
+    // ---- confirmation rounds (ReadIndex)
+
+    /** A new round begins: every heartbeat tick is one. */
+    private void nextRound() {
+        sentRound++;
+        roundStartedNanos = runtime.nanoTime();
+        roundStarts[(int) (sentRound % ROUND_TIMES)] = roundStartedNanos;
+    }
+
+    /**
+     * When the highest round a majority confirmed began ({@link #confirmedRound}), or null if none is known
+     * (none confirmed, or too old to be remembered): a lease can run from then at the earliest, since every
+     * voter that confirmed it heard from this leader after it began.
+     */
+    Long confirmedRoundStartedNanos() {
+        long r = confirmedRound();
+        if (r == 0 || r <= sentRound - ROUND_TIMES) {
+            return null;
+        }
+        return roundStarts[(int) (r % ROUND_TIMES)];
+    }
+
+    /**
+     * Begins a confirmation round now, with a heartbeat to every follower, for reads that arrived since the
+     * last one began; returns its number.
+     */
+    long startRound() {
+        nextRound();
+        for (FollowerProgress p : followers.values()) {
+            sendHeartbeat(p);
+        }
+        return sentRound;
+    }
+
+    /** The round in progress (the last one begun). */
+    long currentRound() {
+        return sentRound;
+    }
+
+    /** When the round in progress began, on this node's clock. */
+    long roundStartedNanos() {
+        return roundStartedNanos;
+    }
+
+    /**
+     * The highest round a majority of the members has confirmed (this leader confirms its own rounds): a
+     * moment after that round began, a majority still took this node for the leader of its term, so no other
+     * leader could have committed anything yet that this node's commit index of then did not hold.
+     * 0 when not leading.
+     */
+    long confirmedRound() {
+        if (state.role() != Role.LEADER) {
+            return 0;
+        }
+        ClusterConfiguration configuration = logView.configuration();
+        List<Member> members = configuration.members();
+        long[] rounds = new long[members.size()];
+        int k = 0;
+        for (Member m : members) {
+            if (m.id().equals(state.id)) {
+                rounds[k++] = sentRound;
+            } else {
+                FollowerProgress p = followers.get(m.id());
+                rounds[k++] = p == null ? 0 : p.ackedRound;
+            }
+        }
+        Arrays.sort(rounds);
+        return rounds[rounds.length - configuration.quorum()];
+    }
+
+    // ---- what a leadership transfer needs to know
+
+    /** The follower's match index, or -1 if {@code id} is no follower of this leader. */
+    long matchIndexOf(String id) {
+        FollowerProgress p = followers.get(id);
+        return p == null ? -1 : p.matchIndex;
+    }
+
+    /**
+     * The voter best placed to take over: the highest match index, then the most recent answer; null if this
+     * leader has no follower that is a member.
+     */
+    String mostUpToDateFollower() {
+        ClusterConfiguration configuration = logView.configuration();
+        FollowerProgress best = null;
+        for (FollowerProgress p : followers.values()) {
+            if (!configuration.isMember(p.id)) {
+                continue;
+            }
+            if (best == null || p.matchIndex > best.matchIndex
+                    || (p.matchIndex == best.matchIndex && p.lastContactNanos - best.lastContactNanos > 0)
+                    || (p.matchIndex == best.matchIndex && p.lastContactNanos == best.lastContactNanos
+                    && p.id.compareTo(best.id) < 0)) {
+                best = p;
+            }
+        }
+        return best == null ? null : best.id;
     }
 
     /**

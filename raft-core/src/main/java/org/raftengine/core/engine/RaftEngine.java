@@ -10,7 +10,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.raftengine.core.Cancellable;
 import org.raftengine.core.ClusterConfiguration;
 import org.raftengine.core.ClusterSettings;
@@ -20,7 +22,9 @@ import org.raftengine.core.Member;
 import org.raftengine.core.NodeStatus;
 import org.raftengine.core.RaftListener;
 import org.raftengine.core.RaftNodeConfig;
+import org.raftengine.core.ReadResult;
 import org.raftengine.core.Role;
+import org.raftengine.core.TransferResult;
 import org.raftengine.core.internal.RuleBreach;
 import org.raftengine.core.message.AppendEntries;
 import org.raftengine.core.message.AppendEntriesResponse;
@@ -29,6 +33,9 @@ import org.raftengine.core.message.ForwardResponse;
 import org.raftengine.core.message.InstallSnapshot;
 import org.raftengine.core.message.InstallSnapshotResponse;
 import org.raftengine.core.message.RaftMessage;
+import org.raftengine.core.message.ReadIndexRequest;
+import org.raftengine.core.message.ReadIndexResponse;
+import org.raftengine.core.message.TimeoutNow;
 import org.raftengine.core.message.VoteRequest;
 import org.raftengine.core.message.VoteResponse;
 import org.raftengine.core.runtime.NodeRuntime;
@@ -85,6 +92,8 @@ public final class RaftEngine {
     private final LeaderReplication leader;
     private final FollowerAppend follower;
     private final ClientCommands clients;
+    private final LeadershipTransfer transfer;
+    private final LinearizableReads reads;
     private final ApplyPipeline apply;
     private final LocalSnapshots snapshots;
     private final SnapshotReceiver snapshotReceiver;
@@ -134,8 +143,12 @@ public final class RaftEngine {
         this.leader = new LeaderReplication(this, state, log, runtime, events, logView, outbox,
                 nodeConfig.snapshots().chunkBytes(), this::onStoredSnapshotCorrupt);
         this.follower = new FollowerAppend(this, state, logView, outbox, elections, this::snapshotCommitting);
+        this.transfer = new LeadershipTransfer(state, runtime, logView, outbox, leader, completions, listeners);
         this.clients = new ClientCommands(state, nodeConfig, runtime, events, logView, leader, outbox, completions,
-                seenRequests);
+                seenRequests, transfer);
+        this.reads = new LinearizableReads(state, nodeConfig, runtime, events, logView, leader, outbox, completions,
+                stateMachine, transfer, breaks(RuleBreach.READ_BEFORE_TERM_COMMIT),
+                breaks(RuleBreach.LEASE_FROM_CONFIRMATION));
         this.apply = new ApplyPipeline(id, stateMachine, runtime, events, logView, clients, this::markBrokenAndStop,
                 breaks(RuleBreach.APPLY_BEFORE_COMMIT));
         this.snapshots = new LocalSnapshots(id, log, runtime, events, logView, apply, nodeConfig.snapshots(),
@@ -320,6 +333,8 @@ public final class RaftEngine {
             tickTimer.cancel();
         }
         clients.stop(reason);
+        reads.stop(reason);
+        transfer.stop(reason);
         snapshots.stop(reason);
         snapshotReceiver.stop();
         try {
@@ -451,6 +466,52 @@ public final class RaftEngine {
         return clients.submitSession(command);
     }
 
+    /**
+     * Thread-safe: a linearizable read (ReadIndex; see {@link LinearizableReads}). The query runs on the apply
+     * executor; the stage completes on the callback executor.
+     */
+    public <T> CompletionStage<ReadResult<T>> read(Function<? super StateMachine, ? extends T> query) {
+        return reads.read(query);
+    }
+
+    /** Linearizable reads this node has served (queries run) so far. */
+    public long readsServed() {
+        return reads.served();
+    }
+
+    /** Reads that took their read index on this node's lease, without a heartbeat round, so far. */
+    public long leaseReads() {
+        return reads.leaseReads();
+    }
+
+    /**
+     * Thread-safe: hands leadership to {@code target}, or (null) to the most up-to-date voter; see
+     * {@link LeadershipTransfer}. Completes on the callback executor.
+     */
+    public CompletionStage<TransferResult> transferLeadership(String target) {
+        CompletableFuture<TransferResult> done = new CompletableFuture<>();
+        if (!events.isRunning()) {
+            done.complete(new TransferResult.NotLeader(null));
+            return done;
+        }
+        try {
+            events.post(() -> transfer.request(target, done));
+        } catch (RejectedExecutionException stopped) {
+            done.complete(new TransferResult.NotLeader(null));
+        }
+        return done;
+    }
+
+    /** TimeoutNow messages ignored: late copies of an older term, or sent to a node that cannot campaign. */
+    public long timeoutNowIgnored() {
+        return elections.timeoutNowIgnored();
+    }
+
+    /** Leadership transfers this node began that ended with the target leading. */
+    public long transfersDone() {
+        return transfer.transfersDone();
+    }
+
     /** Thread-safe: a new random client id for a session opened on this node. */
     public String newClientId() {
         return id + ":" + Long.toHexString(sessionIdSalt) + ":" + Long.toHexString(sessionIds.incrementAndGet());
@@ -464,6 +525,8 @@ public final class RaftEngine {
     private void afterEvent() {
         if (state.role() != Role.STOPPED) {
             storage.flushWrites();
+            transfer.afterEvent();
+            reads.afterEvent();
             apply.maybeApply();
             snapshots.maybeTrigger();
             publishStatus();
@@ -510,6 +573,12 @@ public final class RaftEngine {
             snapshotReceiver.onInstallSnapshot(r);
         } else if (m instanceof InstallSnapshotResponse r) {
             leader.onInstallSnapshotResponse(r);
+        } else if (m instanceof TimeoutNow r) {
+            elections.onTimeoutNow(r);
+        } else if (m instanceof ReadIndexRequest r) {
+            reads.onReadIndexRequest(r);
+        } else if (m instanceof ReadIndexResponse r) {
+            reads.onReadIndexResponse(r);
         }
     }
 
@@ -599,7 +668,9 @@ public final class RaftEngine {
         if (state.role() == Role.LEADER) {
             leader.tick(now);
         }
+        transfer.onTick();
         clients.expireCommands(now);
+        reads.onTick(now);
         scheduleTick();
     }
 
@@ -623,10 +694,11 @@ public final class RaftEngine {
                 && s.lastIndex() == lastIndex && s.lastTerm() == lastTerm && s.commitIndex() == logView.commitIndex()
                 && s.durableIndex() == logView.durableIndex() && s.appliedIndex() == logView.appliedIndex()
                 && s.matchIndex() == match && s.firstIndex() == logView.firstIndex()
-                && s.snapshotIndex() == snapshotIndex()) {
+                && s.snapshotIndex() == snapshotIndex() && Objects.equals(s.transferTarget(), transfer.target())) {
             return;
         }
         status = new NodeStatus(id, role, state.term(), state.leaderId(), lastIndex, lastTerm, logView.commitIndex(),
-                logView.durableIndex(), logView.appliedIndex(), match, logView.firstIndex(), snapshotIndex());
+                logView.durableIndex(), logView.appliedIndex(), match, logView.firstIndex(), snapshotIndex(),
+                transfer.target());
     }
 }

@@ -25,5 +25,21 @@ public enum RuleBreach {
     /** A follower takes the leader's commit index even when it is lower than its own [MONOTONIC]. */
     COMMIT_INDEX_FOLLOWS_ANY_LEADER_COMMIT,
     /** A follower acknowledges entries before they are durable [DURABLE]. */
-    ACKNOWLEDGE_BEFORE_DURABLE
+    ACKNOWLEDGE_BEFORE_DURABLE,
+    /**
+     * A new leader serves linearizable reads before it has committed an entry of its own term, at a commit
+     * index that may lag what an earlier leader committed (RELIABILITY 23) [LINEARIZABLE].
+     */
+    READ_BEFORE_TERM_COMMIT,
+    /**
+     * A leader takes any answer of its term for a confirmation of its newest round, so a late or duplicated
+     * answer of an older round confirms a read that arrived after it was sent (RELIABILITY 24) [LINEARIZABLE].
+     */
+    READ_CONFIRMED_BY_ANY_ROUND,
+    /**
+     * A leader's read lease runs the whole minimum election timeout from when the confirming answer arrived,
+     * not half of it from when the confirmed round was sent: no margin for delays or clock drift
+     * (RELIABILITY 25) [LINEARIZABLE].
+     */
+    LEASE_FROM_CONFIRMATION
 }

@@ -7,7 +7,7 @@ package org.raftengine.core.message;
  */
 public sealed interface RaftMessage
         permits VoteRequest, VoteResponse, AppendEntries, AppendEntriesResponse, ForwardCommand, ForwardResponse,
-                InstallSnapshot, InstallSnapshotResponse {
+                InstallSnapshot, InstallSnapshotResponse, TimeoutNow, ReadIndexRequest, ReadIndexResponse {
 
     /** The sending node's id. */
     String from();

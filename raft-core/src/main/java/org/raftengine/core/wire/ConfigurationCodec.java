@@ -20,23 +20,27 @@ import org.raftengine.core.wire.MalformedFrameException.Reason;
  *   settings                heartbeatMillis i64, electionTimeoutMinMillis i64, electionTimeoutMaxMillis i64,
  *                           maxEntriesPerAppend i32, maxBytesPerAppend i64, maxInflightAppends i32,
  *                           maxUncommittedBytes i64, maxApplyBacklog i64, preVote u8, checkQuorum u8,
- *                           sessionTimeoutMillis i64 (version 2 only)
+ *                           sessionTimeoutMillis i64 (versions 2 and 3), leaseReads u8 (version 3 only)
  * </pre>
  * The version byte comes first because configuration entries stay in logs and snapshots across upgrades:
  * a later release must be able to tell which layout an old entry has. Version 1, written before sessions,
- * has no session time-out; it reads as {@link ClusterSettings#DEFAULT_SESSION_TIMEOUT_MILLIS}.
+ * has no session time-out; it reads as {@link ClusterSettings#DEFAULT_SESSION_TIMEOUT_MILLIS}. Version 2 has no
+ * lease reads: they read as off.
  *
  * <p>Stateless; all methods are static and thread-safe.
  */
 public final class ConfigurationCodec {
 
     /** The payload format this codec writes; it reads this one and version 1. */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
+
+    /** The second format: settings without lease reads (off). */
+    private static final int VERSION_WITHOUT_LEASES = 2;
 
     /** The first format: settings without a session time-out. */
     private static final int VERSION_WITHOUT_SESSIONS = 1;
 
-    private static final int SETTINGS_BYTES = 8 + 8 + 8 + 4 + 8 + 4 + 8 + 8 + 1 + 1 + 8;
+    private static final int SETTINGS_BYTES = 8 + 8 + 8 + 4 + 8 + 4 + 8 + 8 + 1 + 1 + 8 + 1;
 
     /** Id length, at least one byte of id (ids are never blank), storage id. */
     private static final int MIN_MEMBER_BYTES = 4 + 1 + 8;
@@ -69,7 +73,7 @@ public final class ConfigurationCodec {
         return w.i64(s.heartbeatMillis()).i64(s.electionTimeoutMinMillis()).i64(s.electionTimeoutMaxMillis())
                 .i32(s.maxEntriesPerAppend()).i64(s.maxBytesPerAppend()).i32(s.maxInflightAppends())
                 .i64(s.maxUncommittedBytes()).i64(s.maxApplyBacklog()).bool(s.preVote()).bool(s.checkQuorum())
-                .i64(s.sessionTimeoutMillis()).finish();
+                .i64(s.sessionTimeoutMillis()).bool(s.leaseReads()).finish();
     }
 
     /**
@@ -78,7 +82,7 @@ public final class ConfigurationCodec {
      * @param data the payload of a configuration entry
      * @return the configuration it holds
      * @throws MalformedFrameException with reason {@link Reason#TRUNCATED} if the data ends early,
-     *                                 {@link Reason#UNKNOWN_VERSION} for a format version other than 1 and 2, and
+     *                                 {@link Reason#UNKNOWN_VERSION} for a format version other than 1, 2 and 3, and
      *                                 {@link Reason#INVALID} for bad fields, trailing bytes, or values that
      *                                 make no valid configuration (no member, a blank or repeated id,
      *                                 settings that cannot work together)
@@ -88,9 +92,9 @@ public final class ConfigurationCodec {
         // No size limit of its own: the entry holding it was already bounded by the frame or the log.
         FrameReader r = new FrameReader(data, 0, data.length, Long.MAX_VALUE);
         int version = r.u8("version");
-        if (version != FORMAT_VERSION && version != VERSION_WITHOUT_SESSIONS) {
+        if (version != FORMAT_VERSION && version != VERSION_WITHOUT_LEASES && version != VERSION_WITHOUT_SESSIONS) {
             throw new MalformedFrameException(Reason.UNKNOWN_VERSION, "configuration format " + version
-                    + ", this codec reads " + VERSION_WITHOUT_SESSIONS + " and " + FORMAT_VERSION);
+                    + ", this codec reads " + VERSION_WITHOUT_SESSIONS + " to " + FORMAT_VERSION);
         }
         try {
             int count = r.count(MIN_MEMBER_BYTES, "member count");
@@ -103,7 +107,8 @@ public final class ConfigurationCodec {
                     r.i32("maxEntriesPerAppend"), r.i64("maxBytesPerAppend"), r.i32("maxInflightAppends"),
                     r.i64("maxUncommittedBytes"), r.i64("maxApplyBacklog"), r.bool("preVote"),
                     r.bool("checkQuorum"), version == VERSION_WITHOUT_SESSIONS
-                            ? ClusterSettings.DEFAULT_SESSION_TIMEOUT_MILLIS : r.i64("sessionTimeoutMillis"));
+                            ? ClusterSettings.DEFAULT_SESSION_TIMEOUT_MILLIS : r.i64("sessionTimeoutMillis"),
+                    version == FORMAT_VERSION && r.bool("leaseReads"));
             r.expectEnd("configuration");
             return new ClusterConfiguration(List.of(members), settings);
         } catch (IllegalArgumentException e) {

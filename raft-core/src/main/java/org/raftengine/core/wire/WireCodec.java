@@ -11,6 +11,9 @@ import org.raftengine.core.message.ForwardResponse;
 import org.raftengine.core.message.InstallSnapshot;
 import org.raftengine.core.message.InstallSnapshotResponse;
 import org.raftengine.core.message.RaftMessage;
+import org.raftengine.core.message.ReadIndexRequest;
+import org.raftengine.core.message.ReadIndexResponse;
+import org.raftengine.core.message.TimeoutNow;
 import org.raftengine.core.message.VoteRequest;
 import org.raftengine.core.message.VoteResponse;
 import org.raftengine.core.spi.EntryType;
@@ -26,15 +29,18 @@ import org.raftengine.core.wire.MalformedFrameException.Reason;
  *   version                 1 byte, {@value #FORMAT_VERSION}
  *   type                    1 byte: 1 VoteRequest, 2 VoteResponse, 3 AppendEntries,
  *                           4 AppendEntriesResponse, 5 ForwardCommand, 6 ForwardResponse,
- *                           7 InstallSnapshot, 8 InstallSnapshotResponse
+ *                           7 InstallSnapshot, 8 InstallSnapshotResponse, 9 TimeoutNow,
+ *                           10 ReadIndexRequest, 11 ReadIndexResponse
  *   clusterId, from, to     strings: int32 byte length, then UTF-8
  *   fromStorageId, term     int64 each
  *   body                    by type:
  *     VoteRequest            lastLogIndex i64, lastLogTerm i64, preVote u8, transfer u8
  *     VoteResponse           preVote u8, granted u8
  *     AppendEntries          prevLogIndex i64, prevLogTerm i64, leaderCommit i64, count i32, then per entry:
- *                              index i64, term i64, type u8, requestId i64, data (i32 length + bytes), checksum i32
- *     AppendEntriesResponse  success u8, matchIndex i64, conflictTerm i64, conflictIndex i64, lastIndex i64
+ *                              index i64, term i64, type u8, requestId i64, data (i32 length + bytes), checksum i32;
+ *                            then round i64
+ *     AppendEntriesResponse  success u8, matchIndex i64, conflictTerm i64, conflictIndex i64, lastIndex i64,
+ *                            round i64
  *     ForwardCommand         requestId i64, command (i32 length + bytes)
  *     ForwardResponse        requestId i64, kind u8, then by kind:
  *                              1 Ok: index i64, result (i32 length + bytes)
@@ -44,7 +50,11 @@ import org.raftengine.core.wire.MalformedFrameException.Reason;
  *     InstallSnapshot        index i64, snapshotTerm i64, configuration (i32 length + ConfigurationCodec bytes),
  *                            totalBytes i64, checksum i32, offset i64, data (i32 length + bytes)
  *     InstallSnapshotResponse index i64, snapshotTerm i64, chunkOffset i64, nextOffset i64, installed u8
+ *     TimeoutNow             transferId i64
+ *     ReadIndexRequest       requestId i64
+ *     ReadIndexResponse      requestId i64, granted u8, readIndex i64
  * </pre>
+ * Version 2 added the confirmation rounds of AppendEntries and its response, and types 9 to 11.
  * Booleans are 0 or 1; a nullable string is length -1 when {@code null}. Every frame names its cluster,
  * so a node wired to the wrong cluster is refused at the first frame instead of voting in it.
  *
@@ -59,7 +69,7 @@ import org.raftengine.core.wire.MalformedFrameException.Reason;
 public final class WireCodec {
 
     /** The frame format this codec writes and the only one it reads. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
 
     /** The frame size limit when none is given: 64 MiB. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 64 << 20;
@@ -75,6 +85,9 @@ public final class WireCodec {
     private static final int FORWARD_RESPONSE = 6;
     private static final int INSTALL_SNAPSHOT = 7;
     private static final int INSTALL_SNAPSHOT_RESPONSE = 8;
+    private static final int TIMEOUT_NOW = 9;
+    private static final int READ_INDEX_REQUEST = 10;
+    private static final int READ_INDEX_RESPONSE = 11;
 
     private static final int RESULT_OK = 1;
     private static final int RESULT_APPLICATION_ERROR = 2;
@@ -172,7 +185,7 @@ public final class WireCodec {
         }
         if (m instanceof AppendEntries a) {
             List<LogEntry> entries = a.entries();
-            long body = 8 + 8 + 8 + 4;
+            long body = 8 + 8 + 8 + 4 + 8;
             for (LogEntry e : entries) {
                 body += MIN_ENTRY_BYTES + e.data().length;
             }
@@ -182,12 +195,12 @@ public final class WireCodec {
                 w.i64(e.index()).i64(e.term()).u8(e.type().code()).i64(e.requestId()).bytes(e.data())
                         .i32(e.checksum());
             }
-            return w.finish();
+            return w.i64(a.round()).finish();
         }
         if (m instanceof AppendEntriesResponse r) {
-            return header(r, APPEND_ENTRIES_RESPONSE, 1 + 8 + 8 + 8 + 8)
+            return header(r, APPEND_ENTRIES_RESPONSE, 1 + 8 + 8 + 8 + 8 + 8)
                     .bool(r.success()).i64(r.matchIndex()).i64(r.conflictTerm()).i64(r.conflictIndex())
-                    .i64(r.lastIndex())
+                    .i64(r.lastIndex()).i64(r.round())
                     .finish();
         }
         if (m instanceof ForwardCommand f) {
@@ -207,6 +220,16 @@ public final class WireCodec {
         if (m instanceof InstallSnapshotResponse i) {
             return header(i, INSTALL_SNAPSHOT_RESPONSE, 8 + 8 + 8 + 8 + 1)
                     .i64(i.index()).i64(i.snapshotTerm()).i64(i.chunkOffset()).i64(i.nextOffset()).bool(i.installed())
+                    .finish();
+        }
+        if (m instanceof TimeoutNow t) {
+            return header(t, TIMEOUT_NOW, 8).i64(t.transferId()).finish();
+        }
+        if (m instanceof ReadIndexRequest q) {
+            return header(q, READ_INDEX_REQUEST, 8).i64(q.requestId()).finish();
+        }
+        if (m instanceof ReadIndexResponse q) {
+            return header(q, READ_INDEX_RESPONSE, 8 + 1 + 8).i64(q.requestId()).bool(q.granted()).i64(q.readIndex())
                     .finish();
         }
         ForwardResponse f = (ForwardResponse) m;
@@ -317,7 +340,7 @@ public final class WireCodec {
                     "frame format " + version + ", this codec reads " + FORMAT_VERSION);
         }
         int type = r.u8("type");
-        if (type < VOTE_REQUEST || type > INSTALL_SNAPSHOT_RESPONSE) {
+        if (type < VOTE_REQUEST || type > READ_INDEX_RESPONSE) {
             throw new MalformedFrameException(Reason.UNKNOWN_TYPE, "message type " + type);
         }
         String foreign = r.mismatch(clusterIdUtf8, "cluster id");
@@ -337,10 +360,11 @@ public final class WireCodec {
                 case VOTE_RESPONSE -> new VoteResponse(from, to, storageId, term,
                         r.bool("preVote"), r.bool("granted"));
                 case APPEND_ENTRIES -> new AppendEntries(from, to, storageId, term,
-                        r.i64("prevLogIndex"), r.i64("prevLogTerm"), r.i64("leaderCommit"), readEntries(r));
+                        r.i64("prevLogIndex"), r.i64("prevLogTerm"), r.i64("leaderCommit"), readEntries(r),
+                        r.i64("round"));
                 case APPEND_ENTRIES_RESPONSE -> new AppendEntriesResponse(from, to, storageId, term,
                         r.bool("success"), r.i64("matchIndex"), r.i64("conflictTerm"), r.i64("conflictIndex"),
-                        r.i64("lastIndex"));
+                        r.i64("lastIndex"), r.i64("round"));
                 case FORWARD_COMMAND -> new ForwardCommand(from, to, storageId, term,
                         r.i64("requestId"), r.bytes("command"));
                 case FORWARD_RESPONSE -> new ForwardResponse(from, to, storageId, term, r.i64("requestId"),
@@ -348,8 +372,13 @@ public final class WireCodec {
                 case INSTALL_SNAPSHOT -> new InstallSnapshot(from, to, storageId, term, r.i64("index"),
                         r.i64("snapshotTerm"), ConfigurationCodec.decode(r.bytes("configuration")),
                         r.i64("totalBytes"), r.i32("checksum"), r.i64("offset"), r.bytes("data"));
-                default -> new InstallSnapshotResponse(from, to, storageId, term, r.i64("index"),
-                        r.i64("snapshotTerm"), r.i64("chunkOffset"), r.i64("nextOffset"), r.bool("installed"));
+                case INSTALL_SNAPSHOT_RESPONSE -> new InstallSnapshotResponse(from, to, storageId, term,
+                        r.i64("index"), r.i64("snapshotTerm"), r.i64("chunkOffset"), r.i64("nextOffset"),
+                        r.bool("installed"));
+                case TIMEOUT_NOW -> new TimeoutNow(from, to, storageId, term, r.i64("transferId"));
+                case READ_INDEX_REQUEST -> new ReadIndexRequest(from, to, storageId, term, r.i64("requestId"));
+                default -> new ReadIndexResponse(from, to, storageId, term, r.i64("requestId"), r.bool("granted"),
+                        r.i64("readIndex"));
             };
         } catch (IllegalArgumentException e) {
             // The records may grow validation; a value they refuse is a bad frame, not a crash.

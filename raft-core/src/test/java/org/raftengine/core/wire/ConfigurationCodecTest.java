@@ -32,6 +32,11 @@ class ConfigurationCodecTest {
     }
 
     private static FrameBuilder settings(FrameBuilder b, long heartbeat, int preVote) {
+        return settingsV2(b, heartbeat, preVote).u8(0);
+    }
+
+    /** Version 2 settings: no lease reads. */
+    private static FrameBuilder settingsV2(FrameBuilder b, long heartbeat, int preVote) {
         return settingsV1(b, heartbeat, preVote).i64(90_000);
     }
 
@@ -42,7 +47,7 @@ class ConfigurationCodecTest {
     }
 
     private static byte[] sampleBytes() {
-        return settings(payload(2, 2).str("n1").i64(0x1122334455667788L).str("nœud-2").i64(0), 100, 1).build();
+        return settings(payload(3, 2).str("n1").i64(0x1122334455667788L).str("nœud-2").i64(0), 100, 1).build();
     }
 
     private static Reason rejection(byte[] data) {
@@ -72,6 +77,18 @@ class ConfigurationCodecTest {
         assertThat(rejection(v1WithField)).isEqualTo(Reason.INVALID);
     }
 
+    /** Configuration entries written before lease reads stay readable: lease reads are off. */
+    @Test
+    void version2ReadsWithLeaseReadsOff() {
+        byte[] v2 = settingsV2(payload(2, 2).str("n1").i64(0x1122334455667788L).str("nœud-2").i64(0), 100, 1).build();
+        assertThat(ConfigurationCodec.decode(v2)).isEqualTo(SAMPLE);
+        byte[] v2WithField = settings(payload(2, 2).str("n1").i64(0x1122334455667788L).str("nœud-2").i64(0), 100, 1)
+                .build();
+        assertThat(rejection(v2WithField)).isEqualTo(Reason.INVALID);
+        ClusterConfiguration leases = ClusterConfiguration.of(ClusterSettings.DEFAULTS.withLeaseReads(true), "a");
+        assertThat(ConfigurationCodec.decode(ConfigurationCodec.encode(leases))).isEqualTo(leases);
+    }
+
     @Test
     void randomConfigurationsRoundTrip() {
         SplittableRandom seeds = new SplittableRandom(BASE_SEED);
@@ -99,13 +116,13 @@ class ConfigurationCodecTest {
             assertThat(rejection(Arrays.copyOf(data, len))).as("cut to %d of %d", len, data.length)
                     .isEqualTo(Reason.TRUNCATED);
         }
-        assertThat(rejection(payload(2, Integer.MAX_VALUE).build())).isEqualTo(Reason.TRUNCATED);
-        assertThat(rejection(payload(2, 1).i32(Integer.MAX_VALUE).build())).isEqualTo(Reason.TRUNCATED);
+        assertThat(rejection(payload(3, Integer.MAX_VALUE).build())).isEqualTo(Reason.TRUNCATED);
+        assertThat(rejection(payload(3, 1).i32(Integer.MAX_VALUE).build())).isEqualTo(Reason.TRUNCATED);
     }
 
     @Test
     void unknownVersion() {
-        for (int version : new int[] {0, 3, 0xFF}) {
+        for (int version : new int[] {0, 4, 0xFF}) {
             byte[] data = sampleBytes();
             data[0] = (byte) version;
             assertThat(rejection(data)).as("version %d", version).isEqualTo(Reason.UNKNOWN_VERSION);
@@ -116,22 +133,24 @@ class ConfigurationCodecTest {
     void invalidContents() {
         List<byte[]> bad = new ArrayList<>();
         bad.add(Arrays.copyOf(sampleBytes(), sampleBytes().length + 1));
-        bad.add(settings(payload(2, 0), 100, 1).build());
-        bad.add(settings(payload(2, -1), 100, 1).build());
-        bad.add(settings(payload(2, 1).i32(-3).i64(0), 100, 1).build());
-        bad.add(settings(payload(2, 2).str("n1").i64(1).str("n1").i64(2), 100, 1).build());
-        bad.add(settings(payload(2, 1).str("").i64(1), 100, 1).build());
-        bad.add(settings(payload(2, 1).str("  ").i64(1), 100, 1).build());
-        bad.add(settings(payload(2, 1).bytes(new byte[] {(byte) 0xC0, (byte) 0x80}).i64(1), 100, 1).build());
-        bad.add(settings(payload(2, 1).str("n1").i64(1), 0, 1).build());
-        bad.add(settings(payload(2, 1).str("n1").i64(1), 400, 1).build());
-        bad.add(settings(payload(2, 1).str("n1").i64(1), 100, 2).build());
-        bad.add(settingsV1(payload(2, 1).str("n1").i64(1), 100, 1).i64(1999).build()); // session < election max
+        bad.add(settings(payload(3, 0), 100, 1).build());
+        bad.add(settings(payload(3, -1), 100, 1).build());
+        bad.add(settings(payload(3, 1).i32(-3).i64(0), 100, 1).build());
+        bad.add(settings(payload(3, 2).str("n1").i64(1).str("n1").i64(2), 100, 1).build());
+        bad.add(settings(payload(3, 1).str("").i64(1), 100, 1).build());
+        bad.add(settings(payload(3, 1).str("  ").i64(1), 100, 1).build());
+        bad.add(settings(payload(3, 1).bytes(new byte[] {(byte) 0xC0, (byte) 0x80}).i64(1), 100, 1).build());
+        bad.add(settings(payload(3, 1).str("n1").i64(1), 0, 1).build());
+        bad.add(settings(payload(3, 1).str("n1").i64(1), 400, 1).build());
+        bad.add(settings(payload(3, 1).str("n1").i64(1), 100, 2).build());
+        bad.add(settingsV1(payload(3, 1).str("n1").i64(1), 100, 1).i64(1999).u8(0).build()); // session < election max
+        bad.add(settingsV2(payload(3, 1).str("n1").i64(1), 100, 1).u8(1).build()); // leases without CheckQuorum
+        bad.add(settingsV2(payload(3, 1).str("n1").i64(1), 100, 1).u8(2).build()); // not a boolean
         for (byte[] data : bad) {
             assertThat(rejection(data)).as(HexFormat.of().formatHex(data)).isEqualTo(Reason.INVALID);
         }
         // Sanity: the base of those payloads is valid.
-        assertThat(ConfigurationCodec.decode(settings(payload(2, 1).str("n1").i64(1), 100, 1).build()).members())
+        assertThat(ConfigurationCodec.decode(settings(payload(3, 1).str("n1").i64(1), 100, 1).build()).members())
                 .containsExactly(new Member("n1", 1));
     }
 

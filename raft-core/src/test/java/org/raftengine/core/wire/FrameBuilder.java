@@ -22,9 +22,9 @@ final class FrameBuilder {
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final DataOutputStream out = new DataOutputStream(bytes);
 
-    /** Magic, version 1, type, cluster, from, to, storage id and term. */
+    /** Magic, the current version, type, cluster, from, to, storage id and term. */
     static FrameBuilder header(int type, String cluster, String from, String to, long storageId, long term) {
-        return new FrameBuilder().u8('R').u8('F').u8(1).u8(type).str(cluster).str(from).str(to)
+        return new FrameBuilder().u8('R').u8('F').u8(WireCodec.FORMAT_VERSION).u8(type).str(cluster).str(from).str(to)
                 .i64(storageId).i64(term);
     }
 

@@ -14,6 +14,9 @@ import org.raftengine.core.message.ForwardResponse;
 import org.raftengine.core.message.InstallSnapshot;
 import org.raftengine.core.message.InstallSnapshotResponse;
 import org.raftengine.core.message.RaftMessage;
+import org.raftengine.core.message.ReadIndexRequest;
+import org.raftengine.core.message.ReadIndexResponse;
+import org.raftengine.core.message.TimeoutNow;
 import org.raftengine.core.message.VoteRequest;
 import org.raftengine.core.message.VoteResponse;
 import org.raftengine.core.spi.EntryType;
@@ -25,7 +28,7 @@ import org.raftengine.core.spi.LogEntry;
  */
 final class RandomMessages {
 
-    static final int TYPE_COUNT = 8;
+    static final int TYPE_COUNT = 11;
 
     private final SplittableRandom rnd;
     private final int maxEntries;
@@ -54,7 +57,7 @@ final class RandomMessages {
         return ofType(rnd.nextInt(TYPE_COUNT));
     }
 
-    /** A message of the given kind, 0 to 7 in the order of the wire type codes. */
+    /** A message of the given kind, 0 to 10 in the order of the wire type codes. */
     RaftMessage ofType(int type) {
         String from = id();
         String to = id();
@@ -64,9 +67,10 @@ final class RandomMessages {
             case 0 -> new VoteRequest(from, to, storageId, term, anyLong(), anyLong(), rnd.nextBoolean(),
                     rnd.nextBoolean());
             case 1 -> new VoteResponse(from, to, storageId, term, rnd.nextBoolean(), rnd.nextBoolean());
-            case 2 -> new AppendEntries(from, to, storageId, term, anyLong(), anyLong(), anyLong(), entries());
+            case 2 -> new AppendEntries(from, to, storageId, term, anyLong(), anyLong(), anyLong(), entries(),
+                    round());
             case 3 -> new AppendEntriesResponse(from, to, storageId, term, rnd.nextBoolean(), anyLong(), anyLong(),
-                    anyLong(), anyLong());
+                    anyLong(), anyLong(), round());
             case 4 -> new ForwardCommand(from, to, storageId, term, anyLong(), bytes());
             case 5 -> new ForwardResponse(from, to, storageId, term, anyLong(), result());
             case 6 -> {
@@ -78,8 +82,18 @@ final class RandomMessages {
             }
             case 7 -> new InstallSnapshotResponse(from, to, storageId, term, anyLong(), anyLong(), anyLong(), anyLong(),
                     rnd.nextBoolean());
+            case 8 -> new TimeoutNow(from, to, storageId, term, anyLong());
+            case 9 -> new ReadIndexRequest(from, to, storageId, term, anyLong());
+            case 10 -> rnd.nextBoolean() ? new ReadIndexResponse(from, to, storageId, term, anyLong(), false, 0)
+                    : new ReadIndexResponse(from, to, storageId, term, anyLong(), true, round());
             default -> throw new IllegalArgumentException("type " + type);
         };
+    }
+
+    /** A confirmation round or an index: never negative. */
+    long round() {
+        long v = anyLong();
+        return v == Long.MIN_VALUE ? 0 : Math.abs(v);
     }
 
     List<LogEntry> entries() {
@@ -179,9 +193,10 @@ final class RandomMessages {
         long heartbeat = rnd.nextLong(1, 10_000);
         long min = 3 * heartbeat + rnd.nextLong(0, 100_000);
         long max = min + rnd.nextLong(1, rnd.nextBoolean() ? 100_000 : Long.MAX_VALUE - min);
+        boolean checkQuorum = rnd.nextBoolean();
         ClusterSettings settings = new ClusterSettings(heartbeat, min, max, positiveInt(), positiveLong(),
-                positiveInt(), positiveLong(), positiveLong(), rnd.nextBoolean(), rnd.nextBoolean(),
-                max + rnd.nextLong(0, Long.MAX_VALUE - max + 1));
+                positiveInt(), positiveLong(), positiveLong(), rnd.nextBoolean(), checkQuorum,
+                max + rnd.nextLong(0, Long.MAX_VALUE - max + 1), checkQuorum && rnd.nextBoolean());
         return new ClusterConfiguration(members, settings);
     }
 

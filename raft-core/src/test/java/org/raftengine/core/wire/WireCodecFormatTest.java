@@ -18,6 +18,9 @@ import org.raftengine.core.message.ForwardResponse;
 import org.raftengine.core.message.InstallSnapshot;
 import org.raftengine.core.message.InstallSnapshotResponse;
 import org.raftengine.core.message.RaftMessage;
+import org.raftengine.core.message.ReadIndexRequest;
+import org.raftengine.core.message.ReadIndexResponse;
+import org.raftengine.core.message.TimeoutNow;
 import org.raftengine.core.message.VoteRequest;
 import org.raftengine.core.message.VoteResponse;
 import org.raftengine.core.spi.EntryType;
@@ -62,17 +65,33 @@ class WireCodecFormatTest {
                         .i64(11).i64(4).u8(1).i64(99).bytes(new byte[] {1, 2, 3}).i32(cmd.checksum())
                         .i64(12).i64(4).u8(2).i64(0).bytes(new byte[0]).i32(noop.checksum())
                         .i64(13).i64(4).u8(3).i64(0).bytes(new byte[] {7}).i32(conf.checksum())
-                        .build());
-        assertLayout(new AppendEntries("l", "f", 1, 4, 10, 3, 9, List.of()),
-                header(3, CLUSTER, "l", "f", 1, 4).i64(10).i64(3).i64(9).i32(0).build());
+                        .i64(0).build());
+        assertLayout(new AppendEntries("l", "f", 1, 4, 10, 3, 9, List.of(), 42),
+                header(3, CLUSTER, "l", "f", 1, 4).i64(10).i64(3).i64(9).i32(0).i64(42).build());
     }
 
     @Test
     void appendEntriesResponseLayout() {
-        assertLayout(new AppendEntriesResponse("f", "l", 8, 4, true, 20, 0, 0, 20),
-                header(4, CLUSTER, "f", "l", 8, 4).u8(1).i64(20).i64(0).i64(0).i64(20).build());
+        assertLayout(new AppendEntriesResponse("f", "l", 8, 4, true, 20, 0, 0, 20, 42),
+                header(4, CLUSTER, "f", "l", 8, 4).u8(1).i64(20).i64(0).i64(0).i64(20).i64(42).build());
         assertLayout(new AppendEntriesResponse("f", "l", 8, 4, false, 0, 3, 7, 19),
-                header(4, CLUSTER, "f", "l", 8, 4).u8(0).i64(0).i64(3).i64(7).i64(19).build());
+                header(4, CLUSTER, "f", "l", 8, 4).u8(0).i64(0).i64(3).i64(7).i64(19).i64(0).build());
+    }
+
+    @Test
+    void timeoutNowLayout() {
+        assertLayout(new TimeoutNow("l", "f", 1, 4, 3),
+                header(9, CLUSTER, "l", "f", 1, 4).i64(3).build());
+    }
+
+    @Test
+    void readIndexLayouts() {
+        assertLayout(new ReadIndexRequest("f", "l", 8, 4, -5),
+                header(10, CLUSTER, "f", "l", 8, 4).i64(-5).build());
+        assertLayout(new ReadIndexResponse("l", "f", 1, 4, -5, true, 30),
+                header(11, CLUSTER, "l", "f", 1, 4).i64(-5).u8(1).i64(30).build());
+        assertLayout(new ReadIndexResponse("l", "f", 1, 4, -5, false, 0),
+                header(11, CLUSTER, "l", "f", 1, 4).i64(-5).u8(0).i64(0).build());
     }
 
     @Test

@@ -20,6 +20,9 @@ import org.raftengine.core.message.ForwardResponse;
 import org.raftengine.core.message.InstallSnapshot;
 import org.raftengine.core.message.InstallSnapshotResponse;
 import org.raftengine.core.message.RaftMessage;
+import org.raftengine.core.message.ReadIndexRequest;
+import org.raftengine.core.message.ReadIndexResponse;
+import org.raftengine.core.message.TimeoutNow;
 import org.raftengine.core.message.VoteRequest;
 import org.raftengine.core.message.VoteResponse;
 import org.raftengine.core.spi.EntryType;
@@ -53,7 +56,13 @@ class WireCodecRejectionTest {
                 new ForwardResponse("n1", "n2", 10, 3, 99, new CommandResult.Refused("too large")),
                 new InstallSnapshot("n1", "n2", 10, 3, 40, 2, ClusterConfiguration.of(ClusterSettings.DEFAULTS, "n1", "n2"),
                         9, 77, 4, new byte[] {1, 2, 3}),
-                new InstallSnapshotResponse("n2", "n1", 11, 3, 40, 2, 4, 7, false));
+                new InstallSnapshotResponse("n2", "n1", 11, 3, 40, 2, 4, 7, false),
+                new AppendEntries("n1", "n2", 10, 3, 4, 2, 4, List.of(), 17),
+                new AppendEntriesResponse("n2", "n1", 11, 3, true, 4, 0, 0, 9, 17),
+                new TimeoutNow("n1", "n2", 10, 3, 2),
+                new ReadIndexRequest("n2", "n1", 11, 3, -77),
+                new ReadIndexResponse("n1", "n2", 10, 3, -77, true, 12),
+                new ReadIndexResponse("n1", "n2", 10, 3, -77, false, 0));
     }
 
     private Reason rejection(WireCodec c, byte[] frame) {
@@ -86,7 +95,7 @@ class WireCodecRejectionTest {
     @Test
     void unknownVersionOrMagic() {
         byte[] frame = codec.encode(samples().get(0));
-        for (int version : new int[] {0, 2, 0x7F, 0xFF}) {
+        for (int version : new int[] {0, 1, 3, 0x7F, 0xFF}) {
             byte[] f = frame.clone();
             f[2] = (byte) version;
             assertThat(rejection(f)).as("version %d", version).isEqualTo(Reason.UNKNOWN_VERSION);
@@ -97,13 +106,15 @@ class WireCodecRejectionTest {
             assertThat(rejection(f)).as("magic byte %d", at).isEqualTo(Reason.UNKNOWN_VERSION);
         }
         // A version this codec does not know is refused before its (unknown) layout is looked at.
-        assertThat(rejection(new byte[] {'R', 'F', 2})).isEqualTo(Reason.UNKNOWN_VERSION);
+        assertThat(rejection(new byte[] {'R', 'F', 3})).isEqualTo(Reason.UNKNOWN_VERSION);
+        // Version 1 (before confirmation rounds) is refused too: its AppendEntries would read differently.
+        assertThat(rejection(new byte[] {'R', 'F', 1})).isEqualTo(Reason.UNKNOWN_VERSION);
         assertThat(rejection(new byte[] {'X'})).isEqualTo(Reason.UNKNOWN_VERSION);
     }
 
     @Test
     void unknownType() {
-        for (int type : new int[] {0, 9, 10, 0x80, 0xFF}) {
+        for (int type : new int[] {0, 12, 13, 0x80, 0xFF}) {
             byte[] f = header(type, CLUSTER, "a", "b", 1, 1).i64(1).i64(1).u8(0).u8(0).build();
             assertThat(rejection(f)).as("type %d", type).isEqualTo(Reason.UNKNOWN_TYPE);
         }
@@ -145,7 +156,7 @@ class WireCodecRejectionTest {
         assertThat(rejection(hugeCommand)).isEqualTo(Reason.OVERSIZE);
         byte[] hugeCount = header(3, CLUSTER, "a", "b", 1, 1).i64(0).i64(0).i64(0).i32(Integer.MAX_VALUE).build();
         assertThat(rejection(hugeCount)).isEqualTo(Reason.OVERSIZE);
-        byte[] hugeString = new FrameBuilder().u8('R').u8('F').u8(1).u8(1).i32(Integer.MAX_VALUE).build();
+        byte[] hugeString = new FrameBuilder().u8('R').u8('F').u8(WireCodec.FORMAT_VERSION).u8(1).i32(Integer.MAX_VALUE).build();
         assertThat(rejection(hugeString)).isEqualTo(Reason.OVERSIZE);
 
         // Within the codec's limit but beyond the bytes present: the frame is cut short.
@@ -158,15 +169,16 @@ class WireCodecRejectionTest {
     @Test
     void entryWithBadChecksumOrUnknownType() {
         byte[] good = header(3, CLUSTER, "a", "b", 1, 1).i64(4).i64(2).i64(4).i32(1)
-                .i64(5).i64(2).u8(1).i64(42).bytes(new byte[] {1, 2, 3, 4}).i32(ENTRY.checksum()).build();
+                .i64(5).i64(2).u8(1).i64(42).bytes(new byte[] {1, 2, 3, 4}).i32(ENTRY.checksum()).i64(0).build();
         assertThat(codec.decode(good)).isEqualTo(new AppendEntries("a", "b", 1, 1, 4, 2, 4, List.of(ENTRY)));
 
         byte[] badSum = header(3, CLUSTER, "a", "b", 1, 1).i64(4).i64(2).i64(4).i32(1)
-                .i64(5).i64(2).u8(1).i64(42).bytes(new byte[] {1, 2, 3, 4}).i32(ENTRY.checksum() + 1).build();
+                .i64(5).i64(2).u8(1).i64(42).bytes(new byte[] {1, 2, 3, 4}).i32(ENTRY.checksum() + 1).i64(0).build();
         assertThat(rejection(badSum)).isEqualTo(Reason.INVALID);
         // Every field the checksum covers: a change to any is caught.
-        int entryStart = good.length - (8 + 8 + 1 + 8 + 4 + 4 + 4);
-        for (int at = entryStart; at < good.length; at++) {
+        int entryEnd = good.length - 8; // the round follows the entries
+        int entryStart = entryEnd - (8 + 8 + 1 + 8 + 4 + 4 + 4);
+        for (int at = entryStart; at < entryEnd; at++) {
             if (at == entryStart + 16) {
                 continue; // the type byte: changing it is an unknown type or another valid type
             }
@@ -190,9 +202,9 @@ class WireCodecRejectionTest {
     @Test
     void negativeLengthsAndCounts() {
         List<byte[]> frames = new ArrayList<>();
-        frames.add(new FrameBuilder().u8('R').u8('F').u8(1).u8(2).i32(-1).build());
-        frames.add(new FrameBuilder().u8('R').u8('F').u8(1).u8(2).str(CLUSTER).i32(-1).str("b").build());
-        frames.add(new FrameBuilder().u8('R').u8('F').u8(1).u8(2).str(CLUSTER).str("a").i32(-2).build());
+        frames.add(new FrameBuilder().u8('R').u8('F').u8(WireCodec.FORMAT_VERSION).u8(2).i32(-1).build());
+        frames.add(new FrameBuilder().u8('R').u8('F').u8(WireCodec.FORMAT_VERSION).u8(2).str(CLUSTER).i32(-1).str("b").build());
+        frames.add(new FrameBuilder().u8('R').u8('F').u8(WireCodec.FORMAT_VERSION).u8(2).str(CLUSTER).str("a").i32(-2).build());
         frames.add(header(5, CLUSTER, "a", "b", 1, 1).i64(1).i32(-1).build());
         frames.add(header(5, CLUSTER, "a", "b", 1, 1).i64(1).i32(Integer.MIN_VALUE).build());
         frames.add(header(3, CLUSTER, "a", "b", 1, 1).i64(0).i64(0).i64(0).i32(-1).build());
@@ -224,14 +236,20 @@ class WireCodecRejectionTest {
         // Not UTF-8: a lone continuation byte, a truncated sequence, an overlong NUL, an encoded surrogate.
         for (byte[] bad : new byte[][] {{(byte) 0x80}, {'a', (byte) 0xC3}, {(byte) 0xC0, (byte) 0x80},
                 {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, {(byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80}}) {
-            frames.add(new FrameBuilder().u8('R').u8('F').u8(1).u8(2).str(CLUSTER).bytes(bad).str("b")
+            frames.add(new FrameBuilder().u8('R').u8('F').u8(WireCodec.FORMAT_VERSION).u8(2).str(CLUSTER).bytes(bad).str("b")
                     .i64(1).i64(1).u8(0).u8(0).build());
             frames.add(header(6, CLUSTER, "a", "b", 1, 1).i64(1).u8(4).bytes(bad).build());
         }
         // Booleans other than 0 and 1.
         frames.add(header(2, CLUSTER, "a", "b", 1, 1).u8(2).u8(0).build());
         frames.add(header(1, CLUSTER, "a", "b", 1, 1).i64(1).i64(1).u8(0).u8(0xFF).build());
-        frames.add(header(4, CLUSTER, "a", "b", 1, 1).u8(3).i64(0).i64(0).i64(0).i64(0).build());
+        frames.add(header(4, CLUSTER, "a", "b", 1, 1).u8(3).i64(0).i64(0).i64(0).i64(0).i64(0).build());
+        frames.add(header(11, CLUSTER, "a", "b", 1, 1).i64(5).u8(2).i64(0).build());
+        // Values no message can hold: negative rounds, a refused read index that names an index.
+        frames.add(header(4, CLUSTER, "a", "b", 1, 1).u8(1).i64(0).i64(0).i64(0).i64(0).i64(-1).build());
+        frames.add(header(3, CLUSTER, "a", "b", 1, 1).i64(0).i64(0).i64(0).i32(0).i64(-5).build());
+        frames.add(header(11, CLUSTER, "a", "b", 1, 1).i64(5).u8(0).i64(7).build());
+        frames.add(header(11, CLUSTER, "a", "b", 1, 1).i64(5).u8(1).i64(-7).build());
         // Unknown result kinds.
         for (int kind : new int[] {0, 7, 0xFF}) {
             frames.add(header(6, CLUSTER, "a", "b", 1, 1).i64(1).u8(kind).nullStr().build());

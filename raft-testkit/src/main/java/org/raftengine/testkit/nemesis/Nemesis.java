@@ -123,12 +123,18 @@ public final class Nemesis {
          * V4 plus client sessions: session clients, one command at a time each, that re-submit a command under
          * its sequence after an indeterminate outcome or no answer, through any node (so duplicates reach
          * the log across leader changes, besides the forwards the engine re-sends and the network
-         * duplicates); in a quarter of the seeds a short session time-out, so sessions expire. The default.
+         * duplicates); in a quarter of the seeds a short session time-out, so sessions expire.
          */
-        V5;
+        V5,
+        /**
+         * V5 plus leadership transfers (to a named voter, or to the most up-to-date one) among the fault actions,
+         * and linearizable reads (ReadIndex, on the leader and on followers) beside the reads through the log, in
+         * the same client history; in half the seeds leaders serve them on a lease when they may. The default.
+         */
+        V6;
 
         /** The mix new sweeps use. */
-        public static final Mix LATEST = V5;
+        public static final Mix LATEST = V6;
 
         /** The name on the command line: {@code v1}, {@code v2}. */
         public String flag() {
@@ -293,6 +299,8 @@ public final class Nemesis {
         private int nextCommand;
         private long crashes;
         private long partitions;
+        /** V6: leadership transfers asked for. */
+        private long transfersAsked;
         private SeedResult.Linearizability linearizability = SeedResult.Linearizability.NOT_CHECKED;
         private String linearizabilityNote = "not checked";
         private long liveMillis = -1;
@@ -348,6 +356,9 @@ public final class Nemesis {
             // Only with batching state machines, so the seeds of the others replay unchanged.
             this.batching = options.batchingStateMachines();
             boolean keepOutcomes = batching && random.nextBoolean();
+            // V6: in half the seeds with CheckQuorum, leaders serve reads on a lease when they may.
+            boolean leaseReads = mix.compareTo(Mix.V6) >= 0 && random.nextBoolean() && checkQuorum;
+            settings = settings.withLeaseReads(leaseReads);
             this.commandTimeout = commandTimeout;
             this.cluster = SimCluster.builder()
                     .seed(seed)
@@ -376,7 +387,7 @@ public final class Nemesis {
                     + (sessions > 0 ? ", " + sessions + " session clients, sessionTimeout="
                     + settings.sessionTimeoutMillis() + "ms" : "")
                     + (batching ? ", state machines apply in batches" + (keepOutcomes ? " and keep outcomes" : "")
-                    : "");
+                    : "") + (leaseReads ? ", lease reads" : "");
             for (int i = 0; i < sessions; i++) {
                 sessionClients.add(new SessionClient(i));
             }
@@ -438,7 +449,8 @@ public final class Nemesis {
                     cluster.history().acknowledgedCount(), committed, cluster.invariants().leaders().size(),
                     crashes, partitions, cluster.now() / 1_000_000, highestTerm, linearizability,
                     linearizabilityNote, preVote, checkQuorum, liveMillis, cluster.snapshotsTaken(),
-                    cluster.snapshotsInstalled(), duplicateSubmitsAppliedOnce(), steps);
+                    cluster.snapshotsInstalled(), duplicateSubmitsAppliedOnce(), steps, transfersAsked,
+                    cluster.transfersDone(), cluster.readsServed(), cluster.leaseReads());
         }
 
         private void phases() {
@@ -475,6 +487,7 @@ public final class Nemesis {
             checkLive();
             checkEngineHealthy();
             checkLogsAndApplies();
+            checkReads();
             checkLinearizable();
         }
 
@@ -492,7 +505,8 @@ public final class Nemesis {
         }
 
         private void fault() {
-            int kind = random.nextInt(mix == Mix.V1 ? 15 : mix.compareTo(Mix.V4) < 0 ? 17 : 19);
+            int kind = random.nextInt(mix == Mix.V1 ? 15 : mix.compareTo(Mix.V4) < 0 ? 17
+                    : mix.compareTo(Mix.V6) < 0 ? 19 : 21);
             switch (kind) {
                 case 0, 1 -> crash(pick(up()));
                 case 2 -> crash(cluster.leader());
@@ -561,6 +575,18 @@ public final class Nemesis {
                     if (victim != null && !cluster.isUp(victim)) {
                         cluster.loseStateMachine(victim);
                         cluster.restart(victim);
+                    }
+                }
+                case 19, 20 -> {
+                    // A leadership transfer: to a voter named at random (perhaps down, cut off or lagging), or,
+                    // every other time, to the most up-to-date one. Asked of the leader, or now and then of a
+                    // node that does not lead (it must answer NotLeader).
+                    String leader = cluster.leader();
+                    String asked = leader != null && random.nextInt(8) != 0 ? leader : pick(ids);
+                    String target = kind == 19 ? pickOther(asked) : null;
+                    if (asked != null) {
+                        cluster.transferLeadership(asked, target);
+                        transfersAsked++;
                     }
                 }
                 default -> throw new IllegalStateException("fault kind " + kind);
@@ -684,6 +710,10 @@ public final class Nemesis {
             String leader = cluster.leader();
             String target = leader != null && random.nextBoolean() ? leader : pick(ids);
             boolean read = mix.compareTo(Mix.V3) >= 0 && random.nextInt(4) == 0;
+            if (read && mix.compareTo(Mix.V6) >= 0 && random.nextInt(3) != 0) {
+                cluster.read(target); // ReadIndex, on whichever node the client picked
+                return;
+            }
             cluster.submit(target, read ? freshRead() : freshWrite());
         }
 
@@ -935,6 +965,16 @@ public final class Nemesis {
                                 + (applied == null ? "nothing" : text(applied)) + " there");
                     }
                 }
+            }
+        }
+
+        /**
+         * LINEARIZABLE, for what the checker cannot see: a linearizable read whose query failed, or ran on a state
+         * machine that had not applied up to its read index (see {@link SimCluster#read}).
+         */
+        private void checkReads() {
+            if (!cluster.readViolations().isEmpty()) {
+                violation("LINEARIZABLE", "linearizable reads went wrong: " + cluster.readViolations());
             }
         }
 

@@ -32,13 +32,18 @@ import org.raftengine.testkit.sim.InvariantViolation;
  *                             and answered Ok: applied once
  * @param steps                what the state machines' atomic steps did ({@link Steps#NONE} unless they apply
  *                             in batches)
+ * @param transfersAsked       leadership transfers asked for (mix V6)
+ * @param transfersDone        leadership transfers that ended with the target leading
+ * @param linearizableReads    linearizable reads (ReadIndex) answered Ok
+ * @param leaseReads           reads that leaders gave a read index on their lease
  */
 public record SeedResult(long seed, Nemesis.Options options, int nodes, String setup, InvariantViolation violation,
                          long commandsSubmitted, long commandsAcknowledged, long commandsCommitted, long elections,
                          long crashes, long partitions, long virtualMillis, long highestTerm,
                          Linearizability linearizability, String linearizabilityNote, boolean preVote,
                          boolean checkQuorum, long liveMillis, long snapshotsTaken, long snapshotsInstalled,
-                         long duplicateSubmits, Steps steps) {
+                         long duplicateSubmits, Steps steps, long transfersAsked, long transfersDone,
+                         long linearizableReads, long leaseReads) {
 
     /**
      * The atomic steps of state machines that apply in batches, summed over the nodes' state machines at the

@@ -17,7 +17,7 @@ import org.raftengine.core.internal.RuleBreach;
  * The command behind {@code bin/simulate}: runs a range of {@link Nemesis} seeds and sums them up.
  *
  * <pre>
- * bin/simulate --seeds N [--from S] [--nodes K] [--mix v1|v2|v3|v4|v5] [--threads T] [--no-lin] [--lin-budget STEPS]
+ * bin/simulate --seeds N [--from S] [--nodes K] [--mix v1|v2|v3|v4|v5|v6] [--threads T] [--no-lin] [--lin-budget STEPS]
  *              [--breach RULE]... [--only INVARIANT,...] [--batching]
  * </pre>
  *
@@ -37,7 +37,8 @@ import org.raftengine.core.internal.RuleBreach;
  * <p>Progress goes to stderr about every 5%. Each failing seed is printed to stdout as it is found,
  * with the command that replays it and the paths of its two trace renderings. The last line on stdout
  * is {@code simulated N seeds: V violations, C commands committed, E elections, S snapshots taken, I snapshots
- * installed, D duplicate submits applied once, in T s}. Exit status: 0
+ * installed, D duplicate submits applied once, L leadership transfers, R linearizable reads, in T s}
+ * (L: transfers that ended with the target leading; R: ReadIndex reads answered Ok). Exit status: 0
  * if V is 0, 1 if not, 2 for a usage error.
  */
 public final class SimulateMain {
@@ -68,7 +69,7 @@ public final class SimulateMain {
     }
 
     static String usage() {
-        return "usage: bin/simulate --seeds N [--from S] [--nodes K] [--mix v1|v2|v3|v4|v5] [--threads T] [--no-lin]"
+        return "usage: bin/simulate --seeds N [--from S] [--nodes K] [--mix v1|v2|v3|v4|v5|v6] [--threads T] [--no-lin]"
                 + " [--lin-budget STEPS] [--breach RULE]... [--only INVARIANT,...] [--batching]";
     }
 
@@ -95,7 +96,7 @@ public final class SimulateMain {
                     try {
                         options = options.withMix(Nemesis.Mix.parse(v));
                     } catch (IllegalArgumentException e) {
-                        throw new IllegalArgumentException("--mix: no mix " + v + " (v1, v2 or v3)");
+                        throw new IllegalArgumentException("--mix: no mix " + v + " (v1 to v6)");
                     }
                 }
                 case "--breach" -> {
@@ -218,6 +219,10 @@ public final class SimulateMain {
         long snapshotsTaken = 0;
         long snapshotsInstalled = 0;
         long duplicates = 0;
+        long transfersAsked = 0;
+        long transfersDone = 0;
+        long reads = 0;
+        long leaseReads = 0;
         long stepsCommitted = 0;
         long stepsDiscarded = 0;
         long largestStep = 0;
@@ -237,6 +242,10 @@ public final class SimulateMain {
             snapshotsTaken += r.snapshotsTaken();
             snapshotsInstalled += r.snapshotsInstalled();
             duplicates += r.duplicateSubmits();
+            transfersAsked += r.transfersAsked();
+            transfersDone += r.transfersDone();
+            reads += r.linearizableReads();
+            leaseReads += r.leaseReads();
             stepsCommitted += r.steps().committed();
             stepsDiscarded += r.steps().discarded();
             largestStep = Math.max(largestStep, r.steps().largest());
@@ -270,9 +279,15 @@ public final class SimulateMain {
             err.printf(Locale.ROOT, "[simulate] atomic steps: %d committed (the largest of %d entries), %d aborted,"
                     + " failed at their commit or lost%n", stepsCommitted, largestStep, stepsDiscarded);
         }
+        if (transfersAsked > 0) {
+            err.printf(Locale.ROOT, "[simulate] leadership transfers: %d asked for, %d done; linearizable reads: %d"
+                    + " answered Ok, %d given their index on a leader's lease%n", transfersAsked, transfersDone, reads,
+                    leaseReads);
+        }
         out.printf(Locale.ROOT, "simulated %d seeds: %d violations, %d commands committed, %d elections, %d snapshots"
-                + " taken, %d snapshots installed, %d duplicate submits applied once, in %.1f s%n", n, violations,
-                committed, elections, snapshotsTaken, snapshotsInstalled, duplicates, secs);
+                + " taken, %d snapshots installed, %d duplicate submits applied once, %d leadership transfers, %d"
+                + " linearizable reads, in %.1f s%n", n, violations, committed, elections, snapshotsTaken,
+                snapshotsInstalled, duplicates, transfersDone, reads, secs);
         out.flush();
         return (int) Math.min(Integer.MAX_VALUE, violations);
     }

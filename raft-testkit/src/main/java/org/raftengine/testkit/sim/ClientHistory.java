@@ -22,7 +22,23 @@ public final class ClientHistory {
     }
 
     /**
-     * Records the response of {@code op}; a second response for the same operation is ignored.
+     * Records a linearizable read (nothing in the log); {@code label} must start with
+     * {@link SimStateMachine#READ_MARKER}. Complete it with {@link #complete}: an Ok result carries the read
+     * index and {@link SimStateMachine#readResult} of what the query saw.
+     */
+    public ClientOperation invokeRead(String node, byte[] label, long invokeNanos) {
+        if (!SimStateMachine.isRead(label)) {
+            throw new IllegalArgumentException("a read's label starts with " + (char) SimStateMachine.READ_MARKER);
+        }
+        ClientOperation op = new ClientOperation(operations.size() + 1, Objects.requireNonNull(node, "node"),
+                label, invokeNanos, true);
+        operations.add(op);
+        return op;
+    }
+
+    /**
+     * Records the response of {@code op}; a second response for the same operation is ignored. An Ok of a
+     * linearizable read is not an acknowledged command: it is not in {@link #acknowledged()}.
      *
      * @return false if it already had one
      */
@@ -31,7 +47,7 @@ public final class ClientHistory {
         if (!op.complete(responseNanos, result)) {
             return false;
         }
-        if (result instanceof CommandResult.Ok) {
+        if (result instanceof CommandResult.Ok && !op.isLinearizableRead()) {
             acknowledged.add(op);
         }
         return true;
@@ -52,7 +68,7 @@ public final class ClientHistory {
         return List.copyOf(operations);
     }
 
-    /** Operations answered {@link CommandResult.Ok}, in the order the answers came. */
+    /** Commands (not linearizable reads) answered {@link CommandResult.Ok}, in the order the answers came. */
     public List<ClientOperation> acknowledged() {
         return List.copyOf(acknowledged);
     }

@@ -12,6 +12,8 @@ public final class ClientOperation {
     private final String node;
     private final byte[] command;
     private final long invokeNanos;
+    /** A linearizable read (ReadIndex), not a command: nothing goes into the log. */
+    private final boolean linearizableRead;
     private long responseNanos = -1;
     private CommandResult result;
     /** Submissions of it: more than 1 for a session command re-submitted under its sequence. */
@@ -20,6 +22,11 @@ public final class ClientOperation {
     private boolean earlierAttemptMayBeInLog;
 
     ClientOperation(long id, String node, byte[] command, long invokeNanos) {
+        this(id, node, command, invokeNanos, false);
+    }
+
+    ClientOperation(long id, String node, byte[] command, long invokeNanos, boolean linearizableRead) {
+        this.linearizableRead = linearizableRead;
         this.id = id;
         this.node = node;
         this.command = command.clone();
@@ -29,6 +36,15 @@ public final class ClientOperation {
     /** Number of this operation in its history, from 1. */
     public long id() {
         return id;
+    }
+
+    /**
+     * True for a linearizable read ({@link SimCluster#read}): its {@link #command()} is a label that starts with
+     * {@link SimStateMachine#READ_MARKER}, an Ok result carries the read index and what the query saw
+     * ({@link SimStateMachine#readResult}), and it is never in a log.
+     */
+    public boolean isLinearizableRead() {
+        return linearizableRead;
     }
 
     /** The node the command was submitted to. */

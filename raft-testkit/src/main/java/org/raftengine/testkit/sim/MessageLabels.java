@@ -8,6 +8,9 @@ import org.raftengine.core.message.ForwardResponse;
 import org.raftengine.core.message.InstallSnapshot;
 import org.raftengine.core.message.InstallSnapshotResponse;
 import org.raftengine.core.message.RaftMessage;
+import org.raftengine.core.message.ReadIndexRequest;
+import org.raftengine.core.message.ReadIndexResponse;
+import org.raftengine.core.message.TimeoutNow;
 import org.raftengine.core.message.VoteRequest;
 import org.raftengine.core.message.VoteResponse;
 
@@ -21,12 +24,13 @@ public final class MessageLabels {
         String route = m.from() + "->" + m.to() + " t" + m.term();
         if (m instanceof AppendEntries a) {
             return "AppendEntries " + route + " prev=" + a.prevLogIndex() + "/" + a.prevLogTerm()
-                    + " n=" + a.entries().size() + " c=" + a.leaderCommit();
+                    + " n=" + a.entries().size() + " c=" + a.leaderCommit() + " r=" + a.round();
         }
         if (m instanceof AppendEntriesResponse r) {
             return "AppendResp " + route + (r.success()
                     ? " ok m=" + r.matchIndex()
-                    : " fail ct=" + r.conflictTerm() + " ci=" + r.conflictIndex() + " last=" + r.lastIndex());
+                    : " fail ct=" + r.conflictTerm() + " ci=" + r.conflictIndex() + " last=" + r.lastIndex())
+                    + " r=" + r.round();
         }
         if (m instanceof VoteRequest v) {
             return (v.preVote() ? "PreVote " : "Vote ") + route + " last=" + v.lastLogIndex() + "/"
@@ -49,6 +53,16 @@ public final class MessageLabels {
             return "SnapshotResp " + route + " " + r.index() + "/" + r.snapshotTerm() + " @" + r.chunkOffset()
                     + (r.installed() ? " installed" : r.nextOffset() == InstallSnapshotResponse.CORRUPT ? " corrupt"
                     : " next=" + r.nextOffset());
+        }
+        if (m instanceof TimeoutNow t) {
+            return "TimeoutNow " + route + " transfer=" + t.transferId();
+        }
+        if (m instanceof ReadIndexRequest q) {
+            return "ReadIndex " + route + " req=" + q.requestId();
+        }
+        if (m instanceof ReadIndexResponse q) {
+            return "ReadIndexResp " + route + " req=" + q.requestId() + (q.granted() ? " index=" + q.readIndex()
+                    : " refused");
         }
         return m.getClass().getSimpleName() + " " + route;
     }

@@ -17,6 +17,8 @@ import org.raftengine.core.CommandResult;
 import org.raftengine.core.NodeStatus;
 import org.raftengine.core.RaftNode;
 import org.raftengine.core.RaftNodeConfig;
+import org.raftengine.core.ReadResult;
+import org.raftengine.core.TransferResult;
 import org.raftengine.core.Role;
 import org.raftengine.core.internal.RuleBreach;
 import org.raftengine.core.internal.RuleBreakingNodes;
@@ -70,6 +72,9 @@ public final class SimCluster implements ClusterView {
     /** Whether the state machines apply each batch in one atomic step ({@link SimStateMachine#appliesInBatches()}). */
     private final boolean applyInBatches;
     private final Map<String, Slot> slots = new LinkedHashMap<>();
+    private long readCount;
+    private final List<String> readViolations = new ArrayList<>();
+    private long transfersDone;
 
     /** Everything the cluster keeps about one node, across its incarnations. */
     private static final class Slot {
@@ -91,6 +96,7 @@ public final class SimCluster implements ClusterView {
         /** Snapshots taken and installed by earlier incarnations. */
         long snapshotsTaken;
         long snapshotsInstalled;
+        long leaseReads;
 
         Slot(String id, boolean bootstraps) {
             this.id = id;
@@ -170,6 +176,7 @@ public final class SimCluster implements ClusterView {
         sim.record(id, EventKind.FAULT, "crash " + id + " (incarnation " + s.incarnation + ")");
         s.snapshotsTaken += s.node.snapshotsTaken();
         s.snapshotsInstalled += s.node.snapshotsInstalled();
+        s.leaseReads += s.node.leaseReads();
         s.runtime.shutdown();
         s.stateMachine.crash(); // a step still open is lost, like an uncommitted transaction
         s.transport.stop();
@@ -221,6 +228,15 @@ public final class SimCluster implements ClusterView {
         long n = 0;
         for (Slot s : slots.values()) {
             n += s.snapshotsTaken + (s.up() ? s.node.snapshotsTaken() : 0);
+        }
+        return n;
+    }
+
+    /** Reads the leaders gave a read index on their lease, over every incarnation so far. */
+    public long leaseReads() {
+        long n = 0;
+        for (Slot s : slots.values()) {
+            n += s.leaseReads + (s.up() ? s.node.leaseReads() : 0);
         }
         return n;
     }
@@ -346,6 +362,85 @@ public final class SimCluster implements ClusterView {
             sim.note("op" + o.id() + " -> " + MessageLabels.describe(outcome));
         });
         return o;
+    }
+
+    /**
+     * A linearizable read (ReadIndex) through {@code id}, recorded in the history as a read: its query takes
+     * the state machine's values ({@link SimStateMachine#query}); Ok is recorded as
+     * {@code CommandResult.Ok(readIndex, readResult(values))}, Retry as Retry, and a query that failed (or saw
+     * an applied index below the read index, which the engine promises never happens) as a wrong read, counted
+     * in {@link #readViolations()}. A node that is down answers Retry at once.
+     */
+    public CompletionStage<ReadResult<SimStateMachine.QueryView>> read(String id) {
+        Slot s = slot(id);
+        byte[] label = ("?lr" + (++readCount)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ClientOperation op = history.invokeRead(id, label, sim.now());
+        sim.record(id, EventKind.CLIENT, "read op" + op.id());
+        if (!s.up()) {
+            ReadResult<SimStateMachine.QueryView> down = new ReadResult.Retry<>("node " + id + " is down");
+            history.complete(op, sim.now(), new CommandResult.Retry("node " + id + " is down"));
+            return java.util.concurrent.CompletableFuture.completedFuture(down);
+        }
+        return s.node.read(sm -> ((SimStateMachine) sm).query()).whenComplete((result, error) -> {
+            CommandResult outcome;
+            if (result instanceof ReadResult.Ok<SimStateMachine.QueryView> ok) {
+                if (ok.value().appliedIndex() < ok.readIndex()) {
+                    readViolations.add(op + ": the query saw applied index " + ok.value().appliedIndex()
+                            + ", below its read index " + ok.readIndex());
+                }
+                outcome = new CommandResult.Ok(ok.readIndex(), SimStateMachine.readResult(ok.value().values()));
+            } else if (result instanceof ReadResult.Retry<SimStateMachine.QueryView> retry) {
+                outcome = new CommandResult.Retry(retry.reason());
+            } else {
+                String why = result instanceof ReadResult.QueryFailed<SimStateMachine.QueryView> f
+                        ? "the query failed: " + f.error() : "the read failed: " + error;
+                readViolations.add(op + ": " + why);
+                outcome = new CommandResult.Indeterminate(why);
+            }
+            history.complete(op, sim.now(), outcome);
+            sim.note("op" + op.id() + " -> " + MessageLabels.describe(outcome));
+        });
+    }
+
+    /** Reads that went wrong on the engine's side (see {@link #read}); empty in a healthy run. */
+    public List<String> readViolations() {
+        return List.copyOf(readViolations);
+    }
+
+    /**
+     * Asks {@code id} to hand leadership to {@code target} (null: the most up-to-date voter), recording the
+     * request and its outcome in the trace. A node that is down answers NotLeader at once.
+     */
+    public CompletionStage<TransferResult> transferLeadership(String id, String target) {
+        Slot s = slot(id);
+        sim.record(id, EventKind.CLIENT, "transfer leadership " + id + " -> " + (target == null ? "best" : target));
+        if (!s.up()) {
+            return java.util.concurrent.CompletableFuture.completedFuture(new TransferResult.NotLeader(null));
+        }
+        CompletionStage<TransferResult> r = target == null ? s.node.transferLeadership()
+                : s.node.transferLeadership(target);
+        return r.whenComplete((result, error) -> {
+            sim.note("transfer " + id + " -> " + target + ": " + result);
+            if (result instanceof TransferResult.Done) {
+                transfersDone++;
+            }
+        });
+    }
+
+    /** Leadership transfers that ended with the target leading, as their requesters were told. */
+    public long transfersDone() {
+        return transfersDone;
+    }
+
+    /** Linearizable reads answered Ok so far. */
+    public long readsServed() {
+        long n = 0;
+        for (ClientOperation op : history.operations()) {
+            if (op.isLinearizableRead() && op.isOk()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** The client history of the run. */

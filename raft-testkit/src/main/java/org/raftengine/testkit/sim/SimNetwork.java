@@ -202,6 +202,24 @@ public final class SimNetwork {
         sim.note("drop(" + reason + ") " + label);
     }
 
+    /**
+     * Delivers a copy of {@code message}, sent earlier, to its target now, whatever cuts there are: a late or
+     * duplicated copy that was in flight (or held by a broker) all along. For scripted scenarios of stale
+     * messages; dropped if the target is down.
+     */
+    public void redeliver(RaftMessage message) {
+        String label = "late copy " + MessageLabels.describe(message);
+        sim.enqueue(sim.now(), null, message.to(), EventKind.DELIVER, label, () -> {
+            Endpoint target = current.get(message.to());
+            if (target == null) {
+                drop("down", label);
+                return;
+            }
+            delivered++;
+            target.sink.accept(message);
+        });
+    }
+
     /** Tells {@code listener} of every message a node sends, before any fault applies. */
     public void addSendListener(java.util.function.Consumer<RaftMessage> listener) {
         sendListeners.add(Objects.requireNonNull(listener, "listener"));

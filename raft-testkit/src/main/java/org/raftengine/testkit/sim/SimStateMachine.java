@@ -28,8 +28,8 @@ import org.raftengine.core.spi.StateSnapshot;
  * and is the same on every replica.
  *
  * <p>A command whose first byte is {@link #READ_MARKER} is a read through the log: it changes nothing
- * and answers the list of commands applied so far ({@link #readResult}), which is how a client reads
- * linearizably before the engine has a read path of its own (ReadIndex).
+ * and answers the list of commands applied so far ({@link #readResult}): a linearizable read through the
+ * log, beside the engine's own ReadIndex reads, whose queries take {@link #query()}.
  *
  * <p>A command whose first byte is {@link #REJECT_MARKER} is refused with
  * {@link RejectedCommandException}, deterministically; the engine must then call {@link #recordRejected}
@@ -473,6 +473,19 @@ public final class SimStateMachine implements StateMachine {
     /** The values applied so far, in order (the state). */
     public List<String> values() {
         return List.copyOf(values);
+    }
+
+    /**
+     * What a linearizable read's query sees (the values applied so far), with the applied index it saw them
+     * at. Queries run on the apply executor between applies: inside an open step is an engine bug.
+     */
+    public QueryView query() {
+        notInStep("a read query");
+        return new QueryView(lastApplied, List.copyOf(values));
+    }
+
+    /** The state a read query saw: the applied index and the values. */
+    public record QueryView(long appliedIndex, List<String> values) {
     }
 
     private void checkNext(String call, long index) {

@@ -27,6 +27,9 @@ import org.raftengine.core.message.ForwardResponse;
 import org.raftengine.core.message.InstallSnapshot;
 import org.raftengine.core.message.InstallSnapshotResponse;
 import org.raftengine.core.message.RaftMessage;
+import org.raftengine.core.message.ReadIndexRequest;
+import org.raftengine.core.message.ReadIndexResponse;
+import org.raftengine.core.message.TimeoutNow;
 import org.raftengine.core.message.VoteRequest;
 import org.raftengine.core.message.VoteResponse;
 import org.raftengine.core.spi.EntryType;
@@ -161,7 +164,12 @@ public abstract class TransportConformance {
                 new ForwardResponse(from, to, 10, 3, 95, new CommandResult.Indeterminate("timeout")),
                 new InstallSnapshot(from, to, 10, 3, 40, 2, ClusterConfiguration.of(ClusterSettings.DEFAULTS, from, to),
                         9, 77, 4, new byte[] {1, 2, 3, 4, 5}),
-                new InstallSnapshotResponse(from, to, 11, 3, 40, 2, 5, 9, true));
+                new InstallSnapshotResponse(from, to, 11, 3, 40, 2, 5, 9, true),
+                new AppendEntries(from, to, 10, 3, 4, 2, 4, List.of(), 12),
+                new AppendEntriesResponse(from, to, 11, 3, true, 4, 0, 0, 9, 12),
+                new TimeoutNow(from, to, 10, 3, 1),
+                new ReadIndexRequest(from, to, 11, 3, 94),
+                new ReadIndexResponse(from, to, 10, 3, 94, true, 8));
     }
 
     /** Messages are compared by their encoding: records holding arrays do not compare by content. */

@@ -21,7 +21,11 @@ import org.raftengine.testkit.sim.InvariantViolation;
  */
 class CheckersCatchBrokenEnginesTest {
 
-    /** Seeds tried per rule; every rule below is caught within its first 40 seeds today. */
+    /**
+     * Seeds tried per rule; every rule below is caught within its first 40 seeds today. (READ_CONFIRMED_BY_ANY_ROUND
+     * needs an answer delayed past an election, which the random mix seldom makes: its scripted scenario is
+     * LinearizableReadScenariosTest's RELIABILITY 24.)
+     */
     private static final int MAX_SEEDS = 150;
 
     @ParameterizedTest(name = "{0} is caught by {1}")
@@ -34,6 +38,7 @@ class CheckersCatchBrokenEnginesTest {
             "APPLY_BEFORE_COMMIT, LINEARIZABLE",
             "COMMIT_INDEX_FOLLOWS_ANY_LEADER_COMMIT, MONOTONIC",
             "ACKNOWLEDGE_BEFORE_DURABLE, DURABLE",
+            "READ_BEFORE_TERM_COMMIT, LINEARIZABLE",
     })
     void aBrokenRuleIsCaughtByItsInvariant(RuleBreach breach, String invariant) {
         Nemesis.Options broken = Nemesis.Options.DEFAULTS.withBreaches(Set.of(breach))

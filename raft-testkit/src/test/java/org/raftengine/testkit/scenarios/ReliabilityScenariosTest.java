@@ -25,8 +25,9 @@ import org.raftengine.testkit.sim.SimCluster;
 /**
  * Scenarios of ../shared/RELIABILITY.md that have no test of their own elsewhere, each named by its
  * number. (1, 2, 8, 10, 11, 12, 13, 14, 15/16, 18, 19, 21, 23 and 27 are in the Election, Replication,
- * ApplyAndStorage and CheckerCatchesBrokenNodes tests; RandomizedFaultsTest mixes them all.) Reads go
- * through the log ({@link SimStateMachine#READ_MARKER}) until the engine has ReadIndex.
+ * ApplyAndStorage and CheckerCatchesBrokenNodes tests; 20, 23 and 24 for linearizable reads in
+ * LinearizableReadScenariosTest, 26 in LeadershipTransferScenariosTest; RandomizedFaultsTest mixes them all.)
+ * Reads here go through the log ({@link SimStateMachine#READ_MARKER}).
  */
 class ReliabilityScenariosTest {
 
