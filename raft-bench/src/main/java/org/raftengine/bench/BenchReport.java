@@ -202,11 +202,14 @@ final class BenchReport {
 
     /** What the figures were measured on, in one line. */
     private static String setup(BenchOptions o) {
+        String jvm = o.sameJvm() ? "every trial in one JVM"
+                : "each trial in a JVM of its own with the same flags " + TrialProcess.jvmFlags(o);
+        java.time.Duration warmup = o.sameJvm() ? o.warmup() : o.warmup().plus(o.jitWarmup());
         return String.format(Locale.ROOT,
-                "3 nodes in one JVM, %d-byte commands, %d round%s per point, %s measured after %s warm-up "
+                "3 nodes in one JVM, %s, %d-byte commands, %d round%s per point, %s measured after %s warm-up "
                         + "(java %s, %d cpus)",
-                o.commandBytes(), o.rounds(), o.rounds() == 1 ? "" : "s", seconds(o.measure()),
-                seconds(o.warmup()), System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
+                jvm, o.commandBytes(), o.rounds(), o.rounds() == 1 ? "" : "s", seconds(o.measure()),
+                seconds(warmup), System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
     }
 
     private static String seconds(java.time.Duration d) {
