@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.raftengine.core.log.InMemoryRaftLog;
 import org.raftengine.core.spi.EntryType;
 import org.raftengine.core.spi.LogEntry;
-import org.raftengine.core.spi.StateMachine;
 import org.raftengine.core.transport.LocalNetwork;
 
 /**
@@ -19,33 +18,6 @@ import org.raftengine.core.transport.LocalNetwork;
  * every entry it held and takes new commands; and the operation refuses logs it cannot recover from.
  */
 class DisasterRecoveryTest {
-
-    /** Applied commands, in order, in memory. */
-    static final class Lines implements StateMachine {
-        final List<String> lines = new ArrayList<>();
-        long applied;
-
-        @Override
-        public synchronized byte[] apply(long index, byte[] command) {
-            lines.add(new String(command, StandardCharsets.UTF_8));
-            applied = index;
-            return new byte[0];
-        }
-
-        @Override
-        public synchronized void recordApplied(long index) {
-            applied = index;
-        }
-
-        @Override
-        public synchronized long lastApplied() {
-            return applied;
-        }
-
-        synchronized List<String> lines() {
-            return List.copyOf(lines);
-        }
-    }
 
     private static CommandResult submit(RaftNode node, String command) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -70,7 +42,7 @@ class DisasterRecoveryTest {
             InMemoryRaftLog log = new InMemoryRaftLog();
             logs.add(log);
             nodes.add(new RaftNode(id.equals("n1") ? config.withBootstrap(members) : config, log,
-                    network.transport(id), new Lines()));
+                    network.transport(id), new ReadmeExampleTest.Journal()));
         }
         for (int i = nodes.size() - 1; i >= 0; i--) {
             nodes.get(i).start();
@@ -94,7 +66,7 @@ class DisasterRecoveryTest {
         assertThat(appended.type()).isEqualTo(EntryType.CONFIGURATION);
         assertThat(appended.term()).isGreaterThan(survivor.termAt(lastBefore));
 
-        Lines state = new Lines();
+        ReadmeExampleTest.Journal state = new ReadmeExampleTest.Journal();
         RaftNode reborn = new RaftNode(RaftNodeConfig.of("n3", "recovery"), survivor,
                 new LocalNetwork().transport("n3"), state);
         reborn.start();
@@ -106,7 +78,9 @@ class DisasterRecoveryTest {
                 expected.add("before " + i);
             }
             expected.add("after");
-            assertThat(state.lines()).as("every command n3 held, then the new one").isEqualTo(expected);
+            synchronized (state) {
+                assertThat(state.lines).as("every command n3 held, then the new one").isEqualTo(expected);
+            }
         } finally {
             reborn.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }

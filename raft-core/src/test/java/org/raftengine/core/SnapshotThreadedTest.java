@@ -17,9 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.raftengine.core.log.InMemoryRaftLog;
-import org.raftengine.core.spi.HardState;
-import org.raftengine.core.spi.LogEntry;
-import org.raftengine.core.spi.RaftLog;
 import org.raftengine.core.spi.SnapshotMeta;
 import org.raftengine.core.spi.SnapshotSink;
 import org.raftengine.core.spi.StateMachine;
@@ -273,9 +270,7 @@ class SnapshotThreadedTest {
     }
 
     /** The in-memory log, except that it cannot begin to store a snapshot. */
-    private static final class SnapshotRefusingLog implements RaftLog {
-        private final InMemoryRaftLog log = new InMemoryRaftLog();
-
+    private static final class SnapshotRefusingLog extends ForwardingLog {
         @Override
         public boolean supportsSnapshots() {
             return true;
@@ -284,61 +279,6 @@ class SnapshotThreadedTest {
         @Override
         public SnapshotSink beginSnapshot(long index, long term, ClusterConfiguration configuration) {
             throw new IllegalStateException("no room for a snapshot");
-        }
-
-        @Override
-        public long storageId() {
-            return log.storageId();
-        }
-
-        @Override
-        public HardState hardState() {
-            return log.hardState();
-        }
-
-        @Override
-        public void saveHardState(HardState state) {
-            log.saveHardState(state);
-        }
-
-        @Override
-        public long firstIndex() {
-            return log.firstIndex();
-        }
-
-        @Override
-        public long lastIndex() {
-            return log.lastIndex();
-        }
-
-        @Override
-        public long termAt(long index) {
-            return log.termAt(index);
-        }
-
-        @Override
-        public List<LogEntry> read(long fromIndex, long toIndex, long maxBytes) {
-            return log.read(fromIndex, toIndex, maxBytes);
-        }
-
-        @Override
-        public void append(List<LogEntry> entries) {
-            log.append(entries);
-        }
-
-        @Override
-        public boolean isBroken() {
-            return log.isBroken();
-        }
-
-        @Override
-        public String brokenReason() {
-            return log.brokenReason();
-        }
-
-        @Override
-        public void markBroken(String reason) {
-            log.markBroken(reason);
         }
     }
 

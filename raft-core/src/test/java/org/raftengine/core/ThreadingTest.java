@@ -11,9 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.raftengine.core.log.InMemoryRaftLog;
-import org.raftengine.core.spi.HardState;
 import org.raftengine.core.spi.LogEntry;
-import org.raftengine.core.spi.RaftLog;
 import org.raftengine.core.spi.StateMachine;
 import org.raftengine.core.transport.LocalNetwork;
 
@@ -80,8 +78,7 @@ class ThreadingTest {
     }
 
     /** The in-memory log, saying of itself what the test wants, and noting the threads that append to it. */
-    private static final class ThreadNotingLog implements RaftLog {
-        private final InMemoryRaftLog log = new InMemoryRaftLog();
+    private static final class ThreadNotingLog extends ForwardingLog {
         private final boolean neverBlocks;
         final Set<String> appendThreads = ConcurrentHashMap.newKeySet();
 
@@ -95,59 +92,9 @@ class ThreadingTest {
         }
 
         @Override
-        public long storageId() {
-            return log.storageId();
-        }
-
-        @Override
-        public HardState hardState() {
-            return log.hardState();
-        }
-
-        @Override
-        public void saveHardState(HardState state) {
-            log.saveHardState(state);
-        }
-
-        @Override
-        public long firstIndex() {
-            return log.firstIndex();
-        }
-
-        @Override
-        public long lastIndex() {
-            return log.lastIndex();
-        }
-
-        @Override
-        public long termAt(long index) {
-            return log.termAt(index);
-        }
-
-        @Override
-        public List<LogEntry> read(long fromIndex, long toIndex, long maxBytes) {
-            return log.read(fromIndex, toIndex, maxBytes);
-        }
-
-        @Override
         public void append(List<LogEntry> entries) {
             appendThreads.add(Thread.currentThread().getName());
             log.append(entries);
-        }
-
-        @Override
-        public boolean isBroken() {
-            return log.isBroken();
-        }
-
-        @Override
-        public String brokenReason() {
-            return log.brokenReason();
-        }
-
-        @Override
-        public void markBroken(String reason) {
-            log.markBroken(reason);
         }
     }
 

@@ -8,7 +8,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.raftengine.core.log.InMemoryRaftLog;
-import org.raftengine.core.spi.HardState;
 import org.raftengine.core.spi.LogEntry;
 import org.raftengine.core.spi.RaftLog;
 import org.raftengine.core.spi.StateMachine;
@@ -85,12 +84,11 @@ class UserCodeErrorsTest {
     }
 
     /** A log whose next appends throw a {@link StackOverflowError}, as a driver deep in recursion might. */
-    private static final class ErrorOnAppend implements RaftLog {
-        private final InMemoryRaftLog log;
+    private static final class ErrorOnAppend extends ForwardingLog {
         private final AtomicInteger errorsLeft;
 
         ErrorOnAppend(InMemoryRaftLog log, AtomicInteger errorsLeft) {
-            this.log = log;
+            super(log);
             this.errorsLeft = errorsLeft;
         }
 
@@ -101,56 +99,6 @@ class UserCodeErrorsTest {
                 throw new StackOverflowError("deep in the driver");
             }
             log.append(entries);
-        }
-
-        @Override
-        public long storageId() {
-            return log.storageId();
-        }
-
-        @Override
-        public HardState hardState() {
-            return log.hardState();
-        }
-
-        @Override
-        public void saveHardState(HardState state) {
-            log.saveHardState(state);
-        }
-
-        @Override
-        public long firstIndex() {
-            return log.firstIndex();
-        }
-
-        @Override
-        public long lastIndex() {
-            return log.lastIndex();
-        }
-
-        @Override
-        public long termAt(long index) {
-            return log.termAt(index);
-        }
-
-        @Override
-        public List<LogEntry> read(long fromIndex, long toIndex, long maxBytes) {
-            return log.read(fromIndex, toIndex, maxBytes);
-        }
-
-        @Override
-        public boolean isBroken() {
-            return log.isBroken();
-        }
-
-        @Override
-        public String brokenReason() {
-            return log.brokenReason();
-        }
-
-        @Override
-        public void markBroken(String reason) {
-            log.markBroken(reason);
         }
     }
 }
