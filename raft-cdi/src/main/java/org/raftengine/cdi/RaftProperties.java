@@ -24,6 +24,8 @@ import org.raftengine.core.SnapshotPolicy;
  *   <tr><td>raft.members</td><td>(required)</td><td>the ids of the voting members, comma-separated</td></tr>
  *   <tr><td>raft.bootstrap</td><td>false</td><td>this node creates the cluster (exactly one node, once)</td></tr>
  *   <tr><td>raft.pre-vote, raft.check-quorum</td><td>true</td><td>cluster settings (bootstrap values)</td></tr>
+ *   <tr><td>raft.lease-reads</td><td>false</td><td>cluster setting (bootstrap value): leaders serve reads on a
+ *       lease, only with raft.check-quorum</td></tr>
  *   <tr><td>raft.heartbeat-ms</td><td>100</td><td>cluster setting (bootstrap value)</td></tr>
  *   <tr><td>raft.election-timeout-min-ms, -max-ms</td><td>1000, 2000</td><td>cluster settings (bootstrap values)</td></tr>
  *   <tr><td>raft.max-entries-per-append</td><td>512</td><td>cluster setting (bootstrap value)</td></tr>
@@ -102,6 +104,13 @@ public record RaftProperties(String node, String cluster, List<String> members, 
         } catch (IllegalArgumentException e) {
             throw new RaftConfigurationException("raft.heartbeat-ms/raft.election-timeout-*",
                     "the cluster settings do not work together: " + e.getMessage(), e);
+        }
+        boolean leaseReads = boolValue(config, "raft.lease-reads", false);
+        try {
+            settings = settings.withLeaseReads(leaseReads);
+        } catch (IllegalArgumentException e) {
+            throw new RaftConfigurationException("raft.lease-reads", "needs raft.check-quorum=true ("
+                    + e.getMessage() + ")", e);
         }
         Duration commandTimeout = config.getOptionalValue("raft.command-timeout-ms", Long.class)
                 .map(Duration::ofMillis).orElse(null);

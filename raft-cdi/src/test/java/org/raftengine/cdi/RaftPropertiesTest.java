@@ -76,6 +76,16 @@ class RaftPropertiesTest {
     }
 
     @Test
+    void leaseReadsAreABootstrapSettingThatNeedsCheckQuorum() {
+        assertThat(RaftProperties.from(config("raft.node-id", "n1", "raft.members", "n1")).settings().leaseReads())
+                .isFalse();
+        assertThat(RaftProperties.from(config("raft.node-id", "n1", "raft.members", "n1", "raft.lease-reads", "true"))
+                .settings().leaseReads()).isTrue();
+        failsNaming("raft.lease-reads", "needs raft.check-quorum=true", "raft.node-id", "n1", "raft.members", "n1",
+                "raft.lease-reads", "true", "raft.check-quorum", "false");
+    }
+
+    @Test
     void theCommandCodecIsAutoUnlessNamedAndAnUnknownOneIsNamed() {
         assertThat(RaftProperties.codecKind(config())).isEqualTo(RaftProperties.CodecKind.AUTO);
         assertThat(RaftProperties.codecKind(config("raft.command-codec", " Jackson ")))
