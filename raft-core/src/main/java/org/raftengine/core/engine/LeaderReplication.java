@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 import org.raftengine.core.ClusterConfiguration;
 import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.Member;
@@ -69,8 +70,6 @@ final class LeaderReplication {
      * round can ever be mistaken for one of a later round.
      */
     private long sentRound;
-    /** When the round in progress began. */
-    private long roundStartedNanos;
     /** When each of the last {@link #ROUND_TIMES} rounds began, by round number modulo their count. */
     private final long[] roundStarts = new long[ROUND_TIMES];
     private static final int ROUND_TIMES = 64;
@@ -473,20 +472,7 @@ final class LeaderReplication {
         if (state.role() != Role.LEADER) {
             return;
         }
-        ClusterConfiguration configuration = logView.configuration();
-        List<Member> members = configuration.members();
-        long[] match = new long[members.size()];
-        int k = 0;
-        for (Member m : members) {
-            if (m.id().equals(state.id)) {
-                match[k++] = logView.durableIndex();
-            } else {
-                FollowerProgress p = followers.get(m.id());
-                match[k++] = p == null ? 0 : p.matchIndex;
-            }
-        }
-        Arrays.sort(match);
-        long n = match[match.length - configuration.quorum()];
+        long n = reachedByQuorum(logView.durableIndex(), p -> p.matchIndex);
         // Only an entry of this leader's term is committed by counting (Raft 5.4.2, Figure 8).
         if (n > logView.commitIndex() && (logView.termAt(n) == state.term() || breakCurrentTermRule)) {
             uncommittedBytes -= logView.bytesInMemory(logView.commitIndex() + 1, n);
@@ -552,8 +538,7 @@ final class LeaderReplication {
     /** A new round begins: every heartbeat tick is one. */
     private void nextRound() {
         sentRound++;
-        roundStartedNanos = runtime.nanoTime();
-        roundStarts[(int) (sentRound % ROUND_TIMES)] = roundStartedNanos;
+        roundStarts[(int) (sentRound % ROUND_TIMES)] = runtime.nanoTime();
     }
 
     /**
@@ -588,7 +573,7 @@ final class LeaderReplication {
 
     /** When the round in progress began, on this node's clock. */
     long roundStartedNanos() {
-        return roundStartedNanos;
+        return roundStarts[(int) (sentRound % ROUND_TIMES)];
     }
 
     /**
@@ -601,20 +586,28 @@ final class LeaderReplication {
         if (state.role() != Role.LEADER) {
             return 0;
         }
+        return reachedByQuorum(sentRound, p -> p.ackedRound);
+    }
+
+    /**
+     * The highest value a majority of the members has reached: this leader's own is {@code own}, a follower's
+     * {@code ofFollower} (0 for a member that is no follower yet).
+     */
+    private long reachedByQuorum(long own, ToLongFunction<FollowerProgress> ofFollower) {
         ClusterConfiguration configuration = logView.configuration();
         List<Member> members = configuration.members();
-        long[] rounds = new long[members.size()];
+        long[] values = new long[members.size()];
         int k = 0;
         for (Member m : members) {
             if (m.id().equals(state.id)) {
-                rounds[k++] = sentRound;
+                values[k++] = own;
             } else {
                 FollowerProgress p = followers.get(m.id());
-                rounds[k++] = p == null ? 0 : p.ackedRound;
+                values[k++] = p == null ? 0 : ofFollower.applyAsLong(p);
             }
         }
-        Arrays.sort(rounds);
-        return rounds[rounds.length - configuration.quorum()];
+        Arrays.sort(values);
+        return values[values.length - configuration.quorum()];
     }
 
     // ---- what a leadership transfer needs to know
