@@ -9,9 +9,6 @@ import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.CommandResult;
@@ -57,8 +54,9 @@ final class ClientCommands {
     private final LeadershipTransfer transfer;
 
     /** Submitted from any thread; taken in one protocol event, which batches them naturally. */
-    private final ConcurrentLinkedQueue<ClientCommand> submitted = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Submissions<ClientCommand> submitted;
+    /** Answers a command submitted as the node stopped (one object, not one per submit). */
+    private final Consumer<ClientCommand> refuseStopped = c -> c.complete(notRunning());
     /** Leader: commands appended by this node, by index, awaiting their entries' outcome. */
     private final PendingCommands pending = new PendingCommands();
     /** The newest term of an applied entry for which older-term commands above it were settled. */
@@ -100,6 +98,7 @@ final class ClientCommands {
         this.completions = completions;
         this.seenRequests = seenRequests;
         this.transfer = transfer;
+        this.submitted = new Submissions<>(events, this::drainSubmitted);
     }
 
     /**
@@ -124,12 +123,7 @@ final class ClientCommands {
 
     // ---- submit
 
-    /**
-     * Thread-safe. A command is answered even when the node halts while it is being submitted: the halt
-     * clears the running flag, then answers what is queued; the submitter queues, then reads the flag
-     * again. The flag and the queue are both volatile, so one of the two sees the other's write, and
-     * answers the command (an event queued meanwhile would never run).
-     */
+    /** Thread-safe. A command is answered even when the node halts while it is being submitted ({@link Submissions}). */
     CompletionStage<CommandResult> submit(byte[] command) {
         Objects.requireNonNull(command, "command");
         return submit(new ClientCommand(command, null));
@@ -146,20 +140,7 @@ final class ClientCommands {
             f.complete(notRunning());
             return f;
         }
-        submitted.add(f);
-        if (drainScheduled.compareAndSet(false, true)) {
-            try {
-                events.post(this::drainSubmitted);
-            } catch (RejectedExecutionException stopped) {
-                drainScheduled.set(false);
-            }
-        }
-        if (!events.isRunning()) {
-            ClientCommand c;
-            while ((c = submitted.poll()) != null) {
-                c.complete(notRunning());
-            }
-        }
+        submitted.add(f, refuseStopped);
         return f;
     }
 
@@ -168,7 +149,7 @@ final class ClientCommands {
     }
 
     private void drainSubmitted() {
-        drainScheduled.set(false);
+        submitted.beginDrain();
         boolean appended = false;
         // One clock read per drain: the commands of one drain arrived together.
         long deadline = runtime.nanoTime() + nodeConfig.commandTimeout().toNanos();
@@ -579,9 +560,6 @@ final class ClientCommands {
         }
         forwardOrder.clear();
         forwarded.clear();
-        ClientCommand c;
-        while ((c = submitted.poll()) != null) {
-            completions.complete(c, new CommandResult.Retry(reason));
-        }
+        submitted.drainTo(c -> completions.complete(c, new CommandResult.Retry(reason)));
     }
 }

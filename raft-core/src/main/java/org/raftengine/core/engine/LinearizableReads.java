@@ -9,10 +9,9 @@ import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.raftengine.core.RaftNodeConfig;
 import org.raftengine.core.ReadResult;
@@ -24,8 +23,8 @@ import org.raftengine.core.runtime.NodeRuntime;
 import org.raftengine.core.spi.StateMachine;
 
 /**
- * Linearizable reads by ReadIndex (Raft thesis, section 6.4), without leases. A read goes through three
- * stages:
+ * Linearizable reads by ReadIndex (Raft thesis, section 6.4), and on a lease when the cluster's settings allow
+ * it ({@link #leaseHolds}). A read goes through three stages:
  * <ol>
  *   <li><b>A read index.</b> On the leader: once it has committed an entry of its own term (before that its
  *   commit index may lag what earlier leaders committed: RELIABILITY 23), the reads that arrived since the
@@ -66,8 +65,9 @@ final class LinearizableReads {
     private long lastConfirmedRound;
 
     /** Submitted from any thread; taken in one protocol event, which batches them. */
-    private final ConcurrentLinkedQueue<PendingRead<?>> submitted = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Submissions<PendingRead<?>> submitted;
+    /** Answers a read submitted as the node stopped (one object, not one per read). */
+    private final Consumer<PendingRead<?>> refuseStopped = r -> refuseNow(r, notRunning());
     /** Every local read not yet answered, in submission order, which is deadline order; answered ones linger. */
     private final ArrayDeque<PendingRead<?>> byDeadline = new ArrayDeque<>();
 
@@ -109,6 +109,7 @@ final class LinearizableReads {
         this.transfer = transfer;
         this.breakTermCommitRule = breakTermCommitRule;
         this.breakLeaseRule = breakLeaseRule;
+        this.submitted = new Submissions<>(events, this::drainSubmitted);
     }
 
     /** Who waits for a read index: a local read, or a follower's request. */
@@ -181,7 +182,7 @@ final class LinearizableReads {
 
     // ---- submit
 
-    /** Thread-safe; answered even if the node halts meanwhile (see ClientCommands#submit). */
+    /** Thread-safe; answered even if the node halts meanwhile ({@link Submissions}). */
     <T> CompletionStage<ReadResult<T>> read(Function<? super StateMachine, ? extends T> query) {
         Objects.requireNonNull(query, "query");
         PendingRead<T> r = new PendingRead<>(query);
@@ -189,17 +190,7 @@ final class LinearizableReads {
             r.retryNow(notRunning());
             return r.future;
         }
-        submitted.add(r);
-        if (drainScheduled.compareAndSet(false, true)) {
-            try {
-                events.post(this::drainSubmitted);
-            } catch (RejectedExecutionException stopped) {
-                drainScheduled.set(false);
-            }
-        }
-        if (!events.isRunning()) {
-            drainStopped(notRunning());
-        }
+        submitted.add(r, refuseStopped);
         return r.future;
     }
 
@@ -220,16 +211,14 @@ final class LinearizableReads {
         completions.complete((CompletableFuture) r.future, r.retry(reason));
     }
 
-    private void drainStopped(String reason) {
-        PendingRead<?> r;
-        while ((r = submitted.poll()) != null) {
-            r.done = true;
-            r.retryNow(reason);
-        }
+    /** Answers {@code r} Retry at once, on this thread: only where no protocol event will flush. */
+    private static void refuseNow(PendingRead<?> r, String reason) {
+        r.done = true;
+        r.retryNow(reason);
     }
 
     private void drainSubmitted() {
-        drainScheduled.set(false);
+        submitted.beginDrain();
         List<PendingRead<?>> toAsk = null;
         // One clock read per drain: the reads of one drain arrived together.
         long deadline = runtime.nanoTime() + nodeConfig.commandTimeout().toNanos();
@@ -421,9 +410,7 @@ final class LinearizableReads {
             return;
         }
         b.answered = true;
-        for (Long id : b.requestIds) {
-            asked.remove(id);
-        }
+        forget(b);
         for (PendingRead<?> r : b.reads) {
             readIndexKnown(r, a.readIndex());
         }
@@ -508,9 +495,7 @@ final class LinearizableReads {
             AskBatch b = it.next();
             if (b.answered || allDone(b)) {
                 it.remove();
-                for (Long id : b.requestIds) {
-                    asked.remove(id);
-                }
+                forget(b);
                 continue;
             }
             if (b.resendAtNanos - now > 0) {
@@ -520,9 +505,7 @@ final class LinearizableReads {
                 // This node leads now: its own rounds serve them.
                 it.remove();
                 b.answered = true;
-                for (Long id : b.requestIds) {
-                    asked.remove(id);
-                }
+                forget(b);
                 for (PendingRead<?> r : b.reads) {
                     if (!r.done) {
                         addUnassigned(r);
@@ -533,6 +516,13 @@ final class LinearizableReads {
                         logView.settings().electionTimeoutMinMillis() * MILLIS);
                 ask(b);
             }
+        }
+    }
+
+    /** The request ids of {@code b} no longer name it: a late answer to any of them finds nothing. */
+    private void forget(AskBatch b) {
+        for (Long id : b.requestIds) {
+            asked.remove(id);
         }
     }
 
@@ -563,6 +553,6 @@ final class LinearizableReads {
         asked.clear();
         askOrder.clear();
         awaitingApply.clear();
-        drainStopped(reason);
+        submitted.drainTo(r -> refuseNow(r, reason));
     }
 }
