@@ -171,26 +171,14 @@ public class RaftNodeProducer {
     }
 
     private static CommandCodec libraryCodec(RaftProperties.CodecKind kind) {
-        List<String> problems = new ArrayList<>();
         return switch (kind) {
             case NONE -> null;
-            case JSONB -> {
-                CommandCodec c = tryCreate(JSONB_MARKER, () -> JsonbCommandCodec.create(), problems);
-                if (c == null) {
-                    throw new RaftConfigurationException("raft.command-codec", "jsonb needs a JSON-B implementation"
-                            + " on the class path (" + problems + ")");
-                }
-                yield c;
-            }
-            case JACKSON -> {
-                CommandCodec c = tryCreate(JACKSON_MARKER, () -> JacksonCommandCodec.create(), problems);
-                if (c == null) {
-                    throw new RaftConfigurationException("raft.command-codec", "jackson needs jackson-databind on"
-                            + " the class path (" + problems + ")");
-                }
-                yield c;
-            }
+            case JSONB -> required("jsonb needs a JSON-B implementation on the class path", JSONB_MARKER,
+                    () -> JsonbCommandCodec.create());
+            case JACKSON -> required("jackson needs jackson-databind on the class path", JACKSON_MARKER,
+                    () -> JacksonCommandCodec.create());
             case AUTO -> {
+                List<String> problems = new ArrayList<>();
                 CommandCodec c = tryCreate(JSONB_MARKER, () -> JsonbCommandCodec.create(), problems);
                 if (c == null) {
                     c = tryCreate(JACKSON_MARKER, () -> JacksonCommandCodec.create(), problems);
@@ -202,6 +190,16 @@ public class RaftNodeProducer {
                 yield c;
             }
         };
+    }
+
+    /** The codec the application named in {@code raft.command-codec}; its library missing fails the deployment. */
+    private static CommandCodec required(String need, String marker, Supplier<CommandCodec> create) {
+        List<String> problems = new ArrayList<>();
+        CommandCodec c = tryCreate(marker, create, problems);
+        if (c == null) {
+            throw new RaftConfigurationException("raft.command-codec", need + " (" + problems + ")");
+        }
+        return c;
     }
 
     private static final String JSONB_MARKER = "jakarta.json.bind.JsonbBuilder";
