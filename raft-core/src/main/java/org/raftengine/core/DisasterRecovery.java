@@ -63,7 +63,7 @@ public final class DisasterRecovery {
         }
         long storageId = log.storageId();
         ClusterConfiguration alone = new ClusterConfiguration(List.of(new Member(nodeId, storageId)),
-                current.settings());
+                current.settings(), current.incarnation()); // the same cluster goes on
         long last = log.lastIndex();
         long lastTerm = last == 0 ? 0 : log.termAt(last);
         HardState hard = log.hardState();

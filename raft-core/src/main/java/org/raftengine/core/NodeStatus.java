@@ -1,5 +1,6 @@
 package org.raftengine.core;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -10,10 +11,26 @@ import java.util.Map;
  * @param snapshotIndex the last index the latest snapshot covers, 0 if there is none
  * @param transferTarget while this node leads and hands leadership over, the node it hands it to (it
  *                       answers new commands with {@link CommandResult.Retry} meanwhile); {@code null} otherwise
+ * @param voters         the voting members in the configuration in force on this node (empty while it has none)
+ * @param learners       the learners (non-voting members) in that configuration
  */
 public record NodeStatus(String nodeId, Role role, long term, String leaderId,
                          long lastIndex, long lastTerm, long commitIndex, long durableIndex, long appliedIndex,
-                         Map<String, Long> matchIndex, long firstIndex, long snapshotIndex, String transferTarget) {
+                         Map<String, Long> matchIndex, long firstIndex, long snapshotIndex, String transferTarget,
+                         List<String> voters, List<String> learners) {
+
+    public NodeStatus {
+        voters = List.copyOf(voters);
+        learners = List.copyOf(learners);
+    }
+
+    /** A status that names no members. */
+    public NodeStatus(String nodeId, Role role, long term, String leaderId, long lastIndex, long lastTerm,
+                      long commitIndex, long durableIndex, long appliedIndex, Map<String, Long> matchIndex,
+                      long firstIndex, long snapshotIndex, String transferTarget) {
+        this(nodeId, role, term, leaderId, lastIndex, lastTerm, commitIndex, durableIndex, appliedIndex, matchIndex,
+                firstIndex, snapshotIndex, transferTarget, List.of(), List.of());
+    }
 
     /** A status with no leadership transfer under way. */
     public NodeStatus(String nodeId, Role role, long term, String leaderId, long lastIndex, long lastTerm,
@@ -25,6 +42,12 @@ public record NodeStatus(String nodeId, Role role, long term, String leaderId,
 
     /** The status of a node that does not run. */
     public static NodeStatus stopped(String nodeId) {
-        return new NodeStatus(nodeId, Role.STOPPED, 0, null, 0, 0, 0, 0, 0, Map.of(), 1, 0, null);
+        return new NodeStatus(nodeId, Role.STOPPED, 0, null, 0, 0, 0, 0, 0, Map.of(), 1, 0, null, List.of(),
+                List.of());
+    }
+
+    /** True if this node is a voter in the configuration in force on it. */
+    public boolean isVoter() {
+        return voters.contains(nodeId);
     }
 }

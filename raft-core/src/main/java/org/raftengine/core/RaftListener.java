@@ -1,7 +1,8 @@
 package org.raftengine.core;
 
 /**
- * Told of a node's role, term and leader changes, and of the leadership transfers it runs. Called on the
+ * Told of a node's role, term and leader changes, of its configuration changes (members and settings), and of
+ * the leadership transfers it runs. Called on the
  * node's callback executor, never on its protocol thread, in the order the changes happened.
  */
 public interface RaftListener {
@@ -21,5 +22,13 @@ public interface RaftListener {
 
     /** The transfer this node began ended, with {@code result}. */
     default void onTransferEnded(TransferResult result) {
+    }
+
+    /**
+     * The configuration in force on this node changed: a configuration entry was appended at {@code index}
+     * (committed or not: a configuration takes effect when appended), a truncation reverted to an earlier one,
+     * or a snapshot brought one; also once at start, with the configuration the log holds.
+     */
+    default void onConfigurationChange(ClusterConfiguration configuration, long index) {
     }
 }

@@ -26,8 +26,8 @@ import org.raftengine.core.spi.Transport;
  * the first configuration entry. The others start with empty storage and wait to hear from a leader;
  * they never campaign on their own, so wiped nodes can never elect each other.
  *
- * <p>All methods are thread-safe. Futures returned by {@link #submit}, {@link #read} and
- * {@link #transferLeadership} complete on the node's callback executor, never on its protocol thread.
+ * <p>All methods are thread-safe. Futures returned by {@link #submit}, {@link #read}, {@link #transferLeadership}
+ * and the configuration changes complete on the node's callback executor, never on its protocol thread.
  */
 public final class RaftNode {
     static {
@@ -171,6 +171,80 @@ public final class RaftNode {
     }
 
     /**
+     * Adds {@code memberId} as a voter, one server at a time (Raft thesis, chapter 4). This node must lead.
+     * A node that is not a member yet is first added as a learner: it starts with empty storage, without
+     * {@link RaftNodeConfig#withBootstrap bootstrap}, and learns everything from the leader (through a snapshot
+     * if the log was compacted). The learner is then caught up in rounds, and promoted once a round takes less
+     * than an election timeout; a learner that cannot keep up stays one ({@link ConfigurationResult.CatchUpFailed}).
+     * A member already a voter: {@link ConfigurationResult.Done} at once, so a caller may repeat the call.
+     *
+     * <p>Only one change runs at a time, and a new leader makes none before it has committed an entry of its
+     * own term; a change asked for meanwhile waits for that.
+     *
+     * @return how it ended, never exceptionally
+     * @throws IllegalArgumentException if {@code memberId} is null or blank
+     */
+    public CompletionStage<ConfigurationResult> addVoter(String memberId) {
+        return engine.addVoter(requireId(memberId));
+    }
+
+    /**
+     * Adds {@code memberId} as a learner: it receives and applies the log, serves reads, but neither votes nor
+     * counts toward commits, and never campaigns. {@link #addVoter} promotes it later. A learner already:
+     * {@link ConfigurationResult.Done}; a voter: {@link ConfigurationResult.Rejected}.
+     *
+     * @throws IllegalArgumentException if {@code memberId} is null or blank
+     */
+    public CompletionStage<ConfigurationResult> addLearner(String memberId) {
+        return engine.addLearner(requireId(memberId));
+    }
+
+    /**
+     * Removes the member {@code memberId}, voter or learner. Removing the leader itself (this node) is allowed:
+     * it commits the change without counting its own vote, then steps down and hands over to an up-to-date
+     * voter. A removed node is sent nothing more and the members refuse its messages, so it cannot disrupt
+     * the cluster; stop it. Not a member: {@link ConfigurationResult.Done}; the only voter:
+     * {@link ConfigurationResult.Rejected}.
+     *
+     * @throws IllegalArgumentException if {@code memberId} is null or blank
+     */
+    public CompletionStage<ConfigurationResult> removeMember(String memberId) {
+        return engine.removeMember(requireId(memberId));
+    }
+
+    /**
+     * Changes the cluster-wide settings (timeouts, batching, PreVote, CheckQuorum, lease reads...) through the
+     * log, so every node runs with the same values: each node uses them from the moment it appends the entry,
+     * and goes back to the earlier ones if the entry is truncated. The values were checked when {@code settings}
+     * was made ({@link ClusterSettings}).
+     *
+     * @throws NullPointerException if {@code settings} is null
+     */
+    public CompletionStage<ConfigurationResult> updateSettings(ClusterSettings settings) {
+        return engine.updateSettings(Objects.requireNonNull(settings, "settings"));
+    }
+
+    /** Configuration changes this node, leading, saw committed, so far. */
+    public long configurationChangesDone() {
+        return engine.configurationChangesDone();
+    }
+
+    /**
+     * Messages refused so far because they came from another incarnation of the cluster: it was bootstrapped
+     * twice (see {@link ClusterConfiguration#incarnation()}). Also counted in {@link #refusedMessages()}.
+     */
+    public long foreignIncarnationRefused() {
+        return engine.foreignIncarnationRefused();
+    }
+
+    private static String requireId(String memberId) {
+        if (memberId == null || memberId.isBlank()) {
+            throw new IllegalArgumentException("a member id is needed");
+        }
+        return memberId;
+    }
+
+    /**
      * TimeoutNow messages this node ignored so far: late or duplicated copies of an older term (the transfer
      * they belonged to is over), or sent to a node that cannot campaign. None of them started an election.
      */
@@ -229,7 +303,7 @@ public final class RaftNode {
         return engine.status();
     }
 
-    /** Adds a listener for role, term and leader changes. */
+    /** Adds a listener for role, term, leader and configuration changes and leadership transfers. */
     public void addListener(RaftListener listener) {
         engine.addListener(listener);
     }

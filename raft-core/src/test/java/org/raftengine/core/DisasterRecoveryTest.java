@@ -27,7 +27,7 @@ class DisasterRecoveryTest {
             if (!(r instanceof CommandResult.Retry) || System.nanoTime() > deadline) {
                 return r;
             }
-            Thread.onSpinWait(); // no leader yet
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // no leader yet
         }
     }
 
@@ -50,6 +50,12 @@ class DisasterRecoveryTest {
         for (int i = 1; i <= 20; i++) {
             assertThat(submit(nodes.get(0), "before " + i)).isInstanceOf(CommandResult.Ok.class);
         }
+        // A commit needs n1 and one other: n3 may still lack the last entries. Wait (bounded) until it holds them.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (logs.get(2).lastIndex() < logs.get(0).lastIndex() && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        assertThat(logs.get(2).lastIndex()).as("n3 caught up").isEqualTo(logs.get(0).lastIndex());
         for (RaftNode n : nodes) {
             n.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }

@@ -60,9 +60,19 @@ final class Elections {
         this.breakUpToDateCheck = engine.breaks(RuleBreach.VOTE_FOR_A_STALE_LOG);
     }
 
-    /** A majority of the configuration's members, this node's own vote included. */
+    /**
+     * A majority of the configuration's voters, this node's own vote included. Only voters count: a vote from
+     * a node that a configuration change made a learner or removed meanwhile does not.
+     */
     private boolean haveMajority() {
-        return breakMajority || votes.size() >= logView.configuration().quorum();
+        ClusterConfiguration configuration = logView.configuration();
+        int granted = 0;
+        for (String voter : votes) {
+            if (configuration.isVoter(voter)) {
+                granted++;
+            }
+        }
+        return breakMajority || granted >= configuration.quorum();
     }
 
     // ---- the election timer
@@ -126,10 +136,13 @@ final class Elections {
 
     // ---- campaigns
 
-    /** A node that has no configuration (empty storage) or is not a member never campaigns. */
+    /**
+     * A node that has no configuration (empty storage), is a learner or is not a member (removed, or not yet
+     * added) never campaigns.
+     */
     private void campaign() {
         ClusterConfiguration configuration = logView.configuration();
-        if (configuration == null || !configuration.isMember(state.id)) {
+        if (configuration == null || !configuration.isVoter(state.id)) {
             resetElectionDeadline();
             return;
         }
@@ -150,7 +163,7 @@ final class Elections {
     void onTimeoutNow(TimeoutNow t) {
         ClusterConfiguration configuration = logView.configuration();
         if (t.term() < state.term() || state.role() == Role.LEADER || configuration == null
-                || !configuration.isMember(state.id)) {
+                || !configuration.isVoter(state.id)) {
             timeoutNowIgnored++; // only the protocol thread writes it
             LOG.log(Level.DEBUG, "node {0} ignores TimeoutNow {1} of term {2} from {3} (term {4}, {5})", state.id,
                     t.transferId(), t.term(), t.from(), state.term(), state.role());
@@ -198,10 +211,11 @@ final class Elections {
     }
 
     private void requestVotes(long term, boolean preVote, boolean transfer) {
-        for (Member m : logView.configuration().members()) {
-            if (!m.id().equals(state.id)) {
+        ClusterConfiguration configuration = logView.configuration();
+        for (Member m : configuration.members()) {
+            if (m.voter() && !m.id().equals(state.id)) {
                 outbox.send(new VoteRequest(state.id, m.id(), state.storageId(), term, logView.lastIndex(),
-                        logView.lastTerm(), preVote, transfer));
+                        logView.lastTerm(), preVote, transfer, configuration.incarnation()));
             }
         }
     }

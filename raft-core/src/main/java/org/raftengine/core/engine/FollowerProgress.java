@@ -21,6 +21,8 @@ final class FollowerProgress {
     private int inflightHead;
     private int inflightCount;
     long lastContactNanos;
+    /** When the match index last grew (or the follower was added): how a catching-up learner is judged. */
+    long lastProgressNanos;
     /** The highest confirmation round the follower has echoed in this term (see AppendEntries#round). */
     long ackedRound;
     /** matchIndex at the previous heartbeat tick, to detect a pipeline stalled by lost messages. */

@@ -57,6 +57,10 @@ final class LeaderReplication {
     /** Deliberately broken rules, for tests of the checkers only (RuleBreach). */
     private final boolean breakCurrentTermRule;
     private final boolean breakRoundCheck;
+    private final boolean breakRemovedLeaderRule;
+    /** The voters of the configuration {@link #votersOf}, kept between quorum counts. */
+    private List<Member> voters = List.of();
+    private ClusterConfiguration votersOf;
 
     private final Map<String, FollowerProgress> followers = new HashMap<>();
     /** Storage ids members answered with, to record in the configuration (never forgotten). */
@@ -93,6 +97,7 @@ final class LeaderReplication {
         this.storedSnapshotCorrupt = storedSnapshotCorrupt;
         this.breakCurrentTermRule = engine.breaks(RuleBreach.COMMIT_OLDER_TERM_BY_COUNTING);
         this.breakRoundCheck = engine.breaks(RuleBreach.READ_CONFIRMED_BY_ANY_ROUND);
+        this.breakRemovedLeaderRule = engine.breaks(RuleBreach.REMOVED_LEADER_COUNTS_ITSELF);
     }
 
     long uncommittedBytes() {
@@ -105,12 +110,7 @@ final class LeaderReplication {
     void takeOffice() {
         long now = runtime.nanoTime();
         followers.clear();
-        for (Member m : logView.configuration().members()) {
-            if (!m.id().equals(state.id)) {
-                followers.put(m.id(), new FollowerProgress(m.id(), logView.lastIndex() + 1,
-                        logView.settings().maxInflightAppends()));
-            }
-        }
+        followTheConfiguration();
         quorumCheckStartedNanos = now;
         matchChanged = true;
         uncommittedBytes = logView.bytesInMemory(logView.commitIndex() + 1, logView.lastIndex());
@@ -126,6 +126,25 @@ final class LeaderReplication {
     }
 
     /**
+     * Replicates to every member of the configuration in force but this node, voters and learners alike: a
+     * member added is probed from the end of this leader's log, a member removed is sent nothing more (a
+     * removed follower may never learn of its removal: the other members refuse its messages from then on).
+     */
+    private void followTheConfiguration() {
+        ClusterConfiguration configuration = logView.configuration();
+        followers.keySet().removeIf(id -> !configuration.isMember(id));
+        for (Member m : configuration.members()) {
+            if (!m.id().equals(state.id) && !followers.containsKey(m.id())) {
+                FollowerProgress p = new FollowerProgress(m.id(), logView.lastIndex() + 1,
+                        logView.settings().maxInflightAppends());
+                p.lastProgressNanos = runtime.nanoTime();
+                followers.put(m.id(), p);
+            }
+        }
+        matchChanged = true;
+    }
+
+    /**
      * True once this leader has committed the entry it opened its term with. Before that its commit index
      * may be behind what earlier leaders committed (Raft paper, section 8), so it serves no read.
      */
@@ -137,6 +156,9 @@ final class LeaderReplication {
         LogEntry e = LogEntry.of(logView.lastIndex() + 1, state.term(), type, requestId, data);
         logView.append(e);
         uncommittedBytes += e.sizeBytes();
+        if (type == EntryType.CONFIGURATION) {
+            followTheConfiguration(); // a configuration is in force once appended (Raft thesis 4.1)
+        }
         return e;
     }
 
@@ -194,7 +216,8 @@ final class LeaderReplication {
 
     private void sendAppend(String follower, long prev, List<LogEntry> entries) {
         outbox.send(new AppendEntries(state.id, follower, state.storageId(), state.term(), prev,
-                logView.termAt(prev), logView.commitIndex(), entries, sentRound));
+                logView.termAt(prev), logView.commitIndex(), entries, sentRound,
+                logView.configuration().incarnation()));
     }
 
     /** Entries no longer in memory are read on the storage executor; they are committed, so immutable. */
@@ -278,6 +301,7 @@ final class LeaderReplication {
             // The transfer decides where the follower goes next; answers to heartbeats only confirm matches.
             if (r.success() && r.matchIndex() > p.matchIndex) {
                 p.matchIndex = Math.min(r.matchIndex(), logView.lastIndex());
+                p.lastProgressNanos = runtime.nanoTime();
                 matchChanged = true;
                 advanceCommit();
             }
@@ -286,6 +310,7 @@ final class LeaderReplication {
         if (r.success()) {
             if (r.matchIndex() > p.matchIndex) {
                 p.matchIndex = Math.min(r.matchIndex(), logView.lastIndex());
+                p.lastProgressNanos = runtime.nanoTime();
                 matchChanged = true;
                 advanceCommit();
             }
@@ -409,6 +434,7 @@ final class LeaderReplication {
             // past it): replication resumes with a probe just after it.
             if (r.index() > p.matchIndex) {
                 p.matchIndex = Math.min(r.index(), logView.lastIndex());
+                p.lastProgressNanos = runtime.nanoTime();
                 matchChanged = true;
                 advanceCommit();
             }
@@ -477,6 +503,9 @@ final class LeaderReplication {
         if (n > logView.commitIndex() && (logView.termAt(n) == state.term() || breakCurrentTermRule)) {
             uncommittedBytes -= logView.bytesInMemory(logView.commitIndex() + 1, n);
             logView.commitTo(n);
+            if (!logView.configuration().isVoter(state.id) && n >= logView.configurationIndex()) {
+                engine.removedFromVoters(); // Raft thesis 4.2.2: it led the change, then steps down
+            }
         }
     }
 
@@ -491,15 +520,15 @@ final class LeaderReplication {
         ClusterSettings s = logView.settings();
         ClusterConfiguration configuration = logView.configuration();
         if (s.checkQuorum() && now - quorumCheckStartedNanos >= s.electionTimeoutMinMillis() * MILLIS) {
-            int heard = configuration.isMember(state.id) ? 1 : 0;
+            int heard = configuration.isVoter(state.id) ? 1 : 0;
             for (FollowerProgress p : followers.values()) {
-                if (p.lastContactNanos >= quorumCheckStartedNanos && configuration.isMember(p.id)) {
+                if (p.lastContactNanos >= quorumCheckStartedNanos && configuration.isVoter(p.id)) {
                     heard++;
                 }
             }
             if (heard < configuration.quorum()) {
-                LOG.log(Level.INFO, "node {0} heard from {1} of {2} members within the election timeout:"
-                        + " stepping down (CheckQuorum)", state.id, heard, configuration.members().size());
+                LOG.log(Level.INFO, "node {0} heard from {1} of {2} voters within the election timeout:"
+                        + " stepping down (CheckQuorum)", state.id, heard, configuration.voters().size());
                 engine.becomeFollower(state.term(), null);
                 return;
             }
@@ -590,15 +619,24 @@ final class LeaderReplication {
     }
 
     /**
-     * The highest value a majority of the members has reached: this leader's own is {@code own}, a follower's
-     * {@code ofFollower} (0 for a member that is no follower yet).
+     * The highest value a majority of the voters has reached: this leader's own is {@code own} (not counted if
+     * it is no voter: a leader that removes itself commits its removal without counting itself, Raft thesis
+     * 4.2.2), a follower's {@code ofFollower} (0 for a voter that is no follower yet). Learners never count.
      */
     private long reachedByQuorum(long own, ToLongFunction<FollowerProgress> ofFollower) {
         ClusterConfiguration configuration = logView.configuration();
-        List<Member> members = configuration.members();
-        long[] values = new long[members.size()];
+        if (configuration != votersOf) { // once per configuration: this runs on every acknowledgement
+            votersOf = configuration;
+            List<Member> list = configuration.voters();
+            if (breakRemovedLeaderRule && !configuration.isVoter(state.id)) {
+                list = new java.util.ArrayList<>(list);
+                list.add(Member.of(state.id));
+            }
+            voters = List.copyOf(list);
+        }
+        long[] values = new long[voters.size()];
         int k = 0;
-        for (Member m : members) {
+        for (Member m : voters) {
             if (m.id().equals(state.id)) {
                 values[k++] = own;
             } else {
@@ -611,6 +649,19 @@ final class LeaderReplication {
     }
 
     // ---- what a leadership transfer needs to know
+
+    /**
+     * When the follower last made progress: its match index grew, or it took a snapshot chunk (or, if neither
+     * yet, when it became a follower); {@link Long#MIN_VALUE} if {@code id} is no follower of this leader.
+     */
+    long lastProgressOf(String id) {
+        FollowerProgress p = followers.get(id);
+        if (p == null) {
+            return Long.MIN_VALUE;
+        }
+        return p.snapshot != null && p.lastChunkProgressNanos - p.lastProgressNanos > 0
+                ? p.lastChunkProgressNanos : p.lastProgressNanos;
+    }
 
     /** The follower's match index, or -1 if {@code id} is no follower of this leader. */
     long matchIndexOf(String id) {
@@ -626,7 +677,7 @@ final class LeaderReplication {
         ClusterConfiguration configuration = logView.configuration();
         FollowerProgress best = null;
         for (FollowerProgress p : followers.values()) {
-            if (!configuration.isMember(p.id)) {
+            if (!configuration.isVoter(p.id)) {
                 continue;
             }
             if (best == null || p.matchIndex > best.matchIndex

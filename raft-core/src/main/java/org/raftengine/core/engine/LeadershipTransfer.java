@@ -109,9 +109,9 @@ final class LeadershipTransfer {
             return;
         }
         ClusterConfiguration configuration = logView.configuration();
-        if (!configuration.isMember(to)) {
+        if (!configuration.isVoter(to)) {
             completions.complete(answer, new TransferResult.InvalidTarget(to + " is not a voting member of the"
-                    + " cluster (members " + configuration.members().stream().map(m -> m.id()).toList() + ")"));
+                    + " cluster (voters " + configuration.voters().stream().map(m -> m.id()).toList() + ")"));
             return;
         }
         if (target != null) {

@@ -17,6 +17,7 @@ import org.raftengine.core.Cancellable;
 import org.raftengine.core.ClusterConfiguration;
 import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.CommandResult;
+import org.raftengine.core.ConfigurationResult;
 import org.raftengine.core.LogBrokenException;
 import org.raftengine.core.Member;
 import org.raftengine.core.NodeStatus;
@@ -94,6 +95,7 @@ public final class RaftEngine {
     private final ClientCommands clients;
     private final LeadershipTransfer transfer;
     private final LinearizableReads reads;
+    private final ConfigurationChanges changes;
     private final ApplyPipeline apply;
     private final LocalSnapshots snapshots;
     private final SnapshotReceiver snapshotReceiver;
@@ -106,6 +108,11 @@ public final class RaftEngine {
     private Cancellable tickTimer;
     private volatile NodeStatus status;
     private final AtomicLong refusedMessages = new AtomicLong();
+    private final AtomicLong foreignIncarnationRefused = new AtomicLong();
+    /** The configuration the listeners were last told of, and the voters and learners of the status. */
+    private ClusterConfiguration toldConfiguration;
+    private List<String> statusVoters = List.of();
+    private List<String> statusLearners = List.of();
     /** Client ids of sessions opened here: random per engine (unique across nodes and runs), then counted. */
     private final long sessionIdSalt;
     private final AtomicLong sessionIds = new AtomicLong();
@@ -149,6 +156,8 @@ public final class RaftEngine {
         this.reads = new LinearizableReads(state, nodeConfig, runtime, events, logView, leader, outbox, completions,
                 stateMachine, transfer, breaks(RuleBreach.READ_BEFORE_TERM_COMMIT),
                 breaks(RuleBreach.LEASE_FROM_CONFIRMATION));
+        this.changes = new ConfigurationChanges(state, runtime, logView, leader, completions,
+                breaks(RuleBreach.CONFIGURATION_CHANGE_BEFORE_TERM_COMMIT));
         this.apply = new ApplyPipeline(id, stateMachine, runtime, events, logView, clients, this::markBrokenAndStop,
                 breaks(RuleBreach.APPLY_BEFORE_COMMIT));
         this.snapshots = new LocalSnapshots(id, log, runtime, events, logView, apply, nodeConfig.snapshots(),
@@ -294,16 +303,21 @@ public final class RaftEngine {
         }
     }
 
-    /** Writes the first configuration entry, with this node's storage id recorded in it. */
+    /**
+     * Writes the first configuration entry, with this node's storage id recorded in it and the cluster's
+     * incarnation: drawn from this node's storage id (random when the storage was made), so two nodes that
+     * both bootstrap, a deployment mistake, make two incarnations that refuse each other's messages.
+     */
     private void bootstrap(ClusterConfiguration initial) {
-        ClusterConfiguration withMe = initial.withStorageId(id, log.storageId());
+        ClusterConfiguration withMe = initial.withStorageId(id, log.storageId())
+                .withIncarnation(incarnationFrom(log.storageId(), nodeConfig.clusterId()));
         long term = Math.max(1, state.term());
         LogEntry first = LogEntry.of(1, term, EntryType.CONFIGURATION, 0, ConfigurationCodec.encode(withMe));
         log.saveHardState(new HardState(term, null));
         log.append(List.of(first));
         state.load(state.storageId(), term, null);
-        LOG.log(Level.INFO, "node {0} bootstrapped cluster {1} with members {2}", id, nodeConfig.clusterId(),
-                initial.members());
+        LOG.log(Level.INFO, "node {0} bootstrapped cluster {1} (incarnation {2}) with members {3}", id,
+                nodeConfig.clusterId(), Long.toHexString(withMe.incarnation()), initial.members());
     }
 
     /**
@@ -335,6 +349,7 @@ public final class RaftEngine {
         clients.stop(reason);
         reads.stop(reason);
         transfer.stop(reason);
+        changes.stop(reason);
         snapshots.stop(reason);
         snapshotReceiver.stop();
         try {
@@ -377,6 +392,15 @@ public final class RaftEngine {
         return status;
     }
 
+    /** A non-zero mix of the storage id and the cluster id (SplitMix64's finaliser). */
+    static long incarnationFrom(long storageId, String clusterId) {
+        long z = storageId * 0x9E3779B97F4A7C15L + clusterId.hashCode();
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z = z ^ (z >>> 31);
+        return z == 0 ? 1 : z;
+    }
+
     /** True if this node was configured to break {@code rule} (see {@link RuleBreach}: tests of the tests). */
     boolean breaks(RuleBreach rule) {
         return ruleBreaches.contains(rule);
@@ -390,6 +414,68 @@ public final class RaftEngine {
     /** Messages refused: wrong target, unknown sender, or a member's storage id that does not match. */
     public long refusedMessages() {
         return refusedMessages.get();
+    }
+
+    /** Of {@link #refusedMessages()}, those from a node of another incarnation of the cluster. */
+    public long foreignIncarnationRefused() {
+        return foreignIncarnationRefused.get();
+    }
+
+    /** Configuration changes this node, leading, saw committed (a new voter counts twice: learner, then voter). */
+    public long configurationChangesDone() {
+        return changes.changesDone();
+    }
+
+    /** Thread-safe: adds {@code memberId} as a learner; see {@link ConfigurationChanges}. */
+    public CompletionStage<ConfigurationResult> addLearner(String memberId) {
+        return change(done -> changes.addLearner(memberId, done));
+    }
+
+    /** Thread-safe: adds {@code memberId} as a voter (first as a learner, caught up, then promoted). */
+    public CompletionStage<ConfigurationResult> addVoter(String memberId) {
+        return change(done -> changes.addVoter(memberId, done));
+    }
+
+    /** Thread-safe: removes the member {@code memberId}, voter or learner, this node included. */
+    public CompletionStage<ConfigurationResult> removeMember(String memberId) {
+        return change(done -> changes.remove(memberId, done));
+    }
+
+    /** Thread-safe: changes the cluster's settings through the log. */
+    public CompletionStage<ConfigurationResult> updateSettings(ClusterSettings settings) {
+        return change(done -> changes.updateSettings(settings, done));
+    }
+
+    private CompletionStage<ConfigurationResult> change(
+            java.util.function.Consumer<CompletableFuture<ConfigurationResult>> request) {
+        CompletableFuture<ConfigurationResult> done = new CompletableFuture<>();
+        if (!events.isRunning()) {
+            done.complete(new ConfigurationResult.NotLeader(null));
+            return done;
+        }
+        try {
+            events.post(() -> request.accept(done));
+        } catch (RejectedExecutionException stopped) {
+            done.complete(new ConfigurationResult.NotLeader(null));
+        }
+        return done;
+    }
+
+    /**
+     * Leading, this node committed a configuration in which it is no voter (it removed itself): it steps down,
+     * and hands over at once with TimeoutNow to the voter whose log is complete, if one is, rather than leave
+     * the cluster without a leader for an election timeout.
+     */
+    void removedFromVoters() {
+        String successor = leader.mostUpToDateFollower();
+        boolean complete = successor != null && leader.matchIndexOf(successor) >= logView.lastIndex();
+        long term = state.term();
+        LOG.log(Level.INFO, "node {0} committed its own removal from the voters at {1}: it steps down{2}", id,
+                logView.commitIndex(), complete ? " and hands over to " + successor : "");
+        becomeFollower(term, null);
+        if (complete) {
+            outbox.send(new TimeoutNow(id, successor, state.storageId(), term, 0));
+        }
     }
 
     /** Storage writes that failed (and were retried). */
@@ -526,6 +612,7 @@ public final class RaftEngine {
         if (state.role() != Role.STOPPED) {
             storage.flushWrites();
             transfer.afterEvent();
+            changes.afterEvent();
             reads.afterEvent();
             apply.maybeApply();
             snapshots.maybeTrigger();
@@ -592,6 +679,15 @@ public final class RaftEngine {
         if (configuration == null) {
             return true;
         }
+        long incarnation = incarnationOf(m);
+        if (incarnation != 0 && configuration.incarnation() != 0 && incarnation != configuration.incarnation()) {
+            foreignIncarnationRefused.incrementAndGet();
+            refuse(m, "it belongs to incarnation " + Long.toHexString(incarnation) + " of cluster "
+                    + nodeConfig.clusterId() + ", this node to " + Long.toHexString(configuration.incarnation())
+                    + ": the cluster was bootstrapped twice (two nodes told to bootstrap?); the nodes of one"
+                    + " incarnation must be wiped and added to the other");
+            return false;
+        }
         Member member = configuration.member(m.from());
         if (member == null) {
             refuse(m, "sender is not a member");
@@ -603,6 +699,20 @@ public final class RaftEngine {
             return false;
         }
         return true;
+    }
+
+    /** The incarnation a message claims, for the messages that claim one (0: none). */
+    private static long incarnationOf(RaftMessage m) {
+        if (m instanceof AppendEntries a) {
+            return a.incarnation();
+        }
+        if (m instanceof VoteRequest v) {
+            return v.incarnation();
+        }
+        if (m instanceof InstallSnapshot i) {
+            return i.configuration().incarnation();
+        }
+        return 0;
     }
 
     void refuse(RaftMessage m, String why) {
@@ -685,6 +795,10 @@ public final class RaftEngine {
 
     /** A new status only when something in it changed: most events under load change one index. */
     private void publishStatus() {
+        ClusterConfiguration configuration = logView.configuration();
+        if (configuration != toldConfiguration) {
+            configurationChanged(configuration);
+        }
         Map<String, Long> match = leader.matchIndexes();
         NodeStatus s = status;
         Role role = state.role();
@@ -694,11 +808,33 @@ public final class RaftEngine {
                 && s.lastIndex() == lastIndex && s.lastTerm() == lastTerm && s.commitIndex() == logView.commitIndex()
                 && s.durableIndex() == logView.durableIndex() && s.appliedIndex() == logView.appliedIndex()
                 && s.matchIndex() == match && s.firstIndex() == logView.firstIndex()
-                && s.snapshotIndex() == snapshotIndex() && Objects.equals(s.transferTarget(), transfer.target())) {
+                && s.snapshotIndex() == snapshotIndex() && Objects.equals(s.transferTarget(), transfer.target())
+                && s.voters() == statusVoters && s.learners() == statusLearners) {
             return;
         }
         status = new NodeStatus(id, role, state.term(), state.leaderId(), lastIndex, lastTerm, logView.commitIndex(),
                 logView.durableIndex(), logView.appliedIndex(), match, logView.firstIndex(), snapshotIndex(),
-                transfer.target());
+                transfer.target(), statusVoters, statusLearners);
+    }
+
+    /** The configuration in force changed (appended, reverted by a truncation, or installed with a snapshot). */
+    private void configurationChanged(ClusterConfiguration configuration) {
+        ClusterConfiguration before = toldConfiguration;
+        toldConfiguration = configuration;
+        if (configuration == null) {
+            return;
+        }
+        List<String> voters = configuration.voters().stream().map(Member::id).toList();
+        List<String> learners = configuration.learners().stream().map(Member::id).toList();
+        if (!voters.equals(statusVoters) || !learners.equals(statusLearners)) {
+            statusVoters = voters;
+            statusLearners = learners;
+        }
+        if (before != null && before.members().equals(configuration.members())
+                && before.settings().equals(configuration.settings())) {
+            return;
+        }
+        long index = logView.configurationIndex();
+        listeners.tell(l -> l.onConfigurationChange(configuration, index));
     }
 }

@@ -41,5 +41,16 @@ public enum RuleBreach {
      * not half of it from when the confirmed round was sent: no margin for delays or clock drift
      * (RELIABILITY 25) [LINEARIZABLE].
      */
-    LEASE_FROM_CONFIRMATION
+    LEASE_FROM_CONFIRMATION,
+    /**
+     * A new leader appends a configuration change before it has committed an entry of its own term (the bug
+     * of the single-server algorithm that the 2015 errata fixes: a change of an earlier term still uncommitted
+     * and this one can have disjoint majorities, RELIABILITY 28) [ONE-LEADER, COMPLETE].
+     */
+    CONFIGURATION_CHANGE_BEFORE_TERM_COMMIT,
+    /**
+     * A leader that removes itself counts its own log toward the commit of entries from then on, though it is
+     * no voter any more (RELIABILITY 30) [DURABLE, COMPLETE].
+     */
+    REMOVED_LEADER_COUNTS_ITSELF
 }

@@ -15,10 +15,13 @@ import org.raftengine.core.spi.LogEntry;
  *
  * @param leaderCommit the leader's commit index
  * @param round        the leader's confirmation round when it sent this (0: none, as from older code)
+ * @param incarnation  the incarnation of the leader's cluster
+ *                     ({@link org.raftengine.core.ClusterConfiguration#incarnation()}): a follower of another
+ *                     incarnation refuses it (0: not known, never refused for it)
  */
 public record AppendEntries(String from, String to, long fromStorageId, long term,
                             long prevLogIndex, long prevLogTerm, long leaderCommit, List<LogEntry> entries,
-                            long round)
+                            long round, long incarnation)
         implements RaftMessage {
 
     public AppendEntries {
@@ -31,7 +34,13 @@ public record AppendEntries(String from, String to, long fromStorageId, long ter
     /** An AppendEntries outside any confirmation round (round 0). */
     public AppendEntries(String from, String to, long fromStorageId, long term, long prevLogIndex, long prevLogTerm,
                          long leaderCommit, List<LogEntry> entries) {
-        this(from, to, fromStorageId, term, prevLogIndex, prevLogTerm, leaderCommit, entries, 0);
+        this(from, to, fromStorageId, term, prevLogIndex, prevLogTerm, leaderCommit, entries, 0, 0);
+    }
+
+    /** An AppendEntries of no known incarnation. */
+    public AppendEntries(String from, String to, long fromStorageId, long term, long prevLogIndex, long prevLogTerm,
+                         long leaderCommit, List<LogEntry> entries, long round) {
+        this(from, to, fromStorageId, term, prevLogIndex, prevLogTerm, leaderCommit, entries, round, 0);
     }
 
     /** Index of the last entry carried, or {@code prevLogIndex} for a heartbeat. */

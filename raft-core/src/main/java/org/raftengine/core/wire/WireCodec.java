@@ -34,11 +34,11 @@ import org.raftengine.core.wire.MalformedFrameException.Reason;
  *   clusterId, from, to     strings: int32 byte length, then UTF-8
  *   fromStorageId, term     int64 each
  *   body                    by type:
- *     VoteRequest            lastLogIndex i64, lastLogTerm i64, preVote u8, transfer u8
+ *     VoteRequest            lastLogIndex i64, lastLogTerm i64, preVote u8, transfer u8, incarnation i64
  *     VoteResponse           preVote u8, granted u8
  *     AppendEntries          prevLogIndex i64, prevLogTerm i64, leaderCommit i64, count i32, then per entry:
  *                              index i64, term i64, type u8, requestId i64, data (i32 length + bytes), checksum i32;
- *                            then round i64
+ *                            then round i64, incarnation i64
  *     AppendEntriesResponse  success u8, matchIndex i64, conflictTerm i64, conflictIndex i64, lastIndex i64,
  *                            round i64
  *     ForwardCommand         requestId i64, command (i32 length + bytes)
@@ -54,7 +54,8 @@ import org.raftengine.core.wire.MalformedFrameException.Reason;
  *     ReadIndexRequest       requestId i64
  *     ReadIndexResponse      requestId i64, granted u8, readIndex i64
  * </pre>
- * Version 2 added the confirmation rounds of AppendEntries and its response, and types 9 to 11.
+ * Version 2 added the confirmation rounds of AppendEntries and its response, and types 9 to 11; version 3 the
+ * cluster incarnation of VoteRequest and AppendEntries.
  * Booleans are 0 or 1; a nullable string is length -1 when {@code null}. Every frame names its cluster,
  * so a node wired to the wrong cluster is refused at the first frame instead of voting in it.
  *
@@ -69,7 +70,7 @@ import org.raftengine.core.wire.MalformedFrameException.Reason;
 public final class WireCodec {
 
     /** The frame format this codec writes and the only one it reads. */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
 
     /** The frame size limit when none is given: 64 MiB. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 64 << 20;
@@ -176,16 +177,16 @@ public final class WireCodec {
     public byte[] encode(RaftMessage m) {
         Objects.requireNonNull(m, "message");
         if (m instanceof VoteRequest v) {
-            return header(v, VOTE_REQUEST, 8 + 8 + 1 + 1)
+            return header(v, VOTE_REQUEST, 8 + 8 + 1 + 1 + 8)
                     .i64(v.lastLogIndex()).i64(v.lastLogTerm()).bool(v.preVote()).bool(v.transfer())
-                    .finish();
+                    .i64(v.incarnation()).finish();
         }
         if (m instanceof VoteResponse v) {
             return header(v, VOTE_RESPONSE, 1 + 1).bool(v.preVote()).bool(v.granted()).finish();
         }
         if (m instanceof AppendEntries a) {
             List<LogEntry> entries = a.entries();
-            long body = 8 + 8 + 8 + 4 + 8;
+            long body = 8 + 8 + 8 + 4 + 8 + 8;
             for (LogEntry e : entries) {
                 body += MIN_ENTRY_BYTES + e.data().length;
             }
@@ -195,7 +196,7 @@ public final class WireCodec {
                 w.i64(e.index()).i64(e.term()).u8(e.type().code()).i64(e.requestId()).bytes(e.data())
                         .i32(e.checksum());
             }
-            return w.i64(a.round()).finish();
+            return w.i64(a.round()).i64(a.incarnation()).finish();
         }
         if (m instanceof AppendEntriesResponse r) {
             return header(r, APPEND_ENTRIES_RESPONSE, 1 + 8 + 8 + 8 + 8 + 8)
@@ -356,12 +357,13 @@ public final class WireCodec {
         try {
             m = switch (type) {
                 case VOTE_REQUEST -> new VoteRequest(from, to, storageId, term,
-                        r.i64("lastLogIndex"), r.i64("lastLogTerm"), r.bool("preVote"), r.bool("transfer"));
+                        r.i64("lastLogIndex"), r.i64("lastLogTerm"), r.bool("preVote"), r.bool("transfer"),
+                        r.i64("incarnation"));
                 case VOTE_RESPONSE -> new VoteResponse(from, to, storageId, term,
                         r.bool("preVote"), r.bool("granted"));
                 case APPEND_ENTRIES -> new AppendEntries(from, to, storageId, term,
                         r.i64("prevLogIndex"), r.i64("prevLogTerm"), r.i64("leaderCommit"), readEntries(r),
-                        r.i64("round"));
+                        r.i64("round"), r.i64("incarnation"));
                 case APPEND_ENTRIES_RESPONSE -> new AppendEntriesResponse(from, to, storageId, term,
                         r.bool("success"), r.i64("matchIndex"), r.i64("conflictTerm"), r.i64("conflictIndex"),
                         r.i64("lastIndex"), r.i64("round"));

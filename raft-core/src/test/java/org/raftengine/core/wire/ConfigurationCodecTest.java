@@ -23,8 +23,12 @@ class ConfigurationCodecTest {
 
     private static final ClusterSettings SETTINGS = new ClusterSettings(100, 1000, 2000, 512, 1 << 20, 16,
             64L << 20, 100_000, true, false, 90_000);
-    private static final ClusterConfiguration SAMPLE = new ClusterConfiguration(
+    /** What versions 1 to 3 can hold: voters only, no incarnation. */
+    private static final ClusterConfiguration SAMPLE_V3 = new ClusterConfiguration(
             List.of(new Member("n1", 0x1122334455667788L), new Member("nœud-2", 0)), SETTINGS);
+    private static final ClusterConfiguration SAMPLE = new ClusterConfiguration(
+            List.of(new Member("n1", 0x1122334455667788L), new Member("nœud-2", 0, false)), SETTINGS,
+            0x0A0B0C0D0E0F1011L);
 
     /** The documented layout, written by hand; {@code members} is the count then each id and storage id. */
     private static FrameBuilder payload(int version, int count) {
@@ -47,7 +51,8 @@ class ConfigurationCodecTest {
     }
 
     private static byte[] sampleBytes() {
-        return settings(payload(3, 2).str("n1").i64(0x1122334455667788L).str("nœud-2").i64(0), 100, 1).build();
+        return settings(new FrameBuilder().u8(4).i64(0x0A0B0C0D0E0F1011L).i32(2)
+                .str("n1").i64(0x1122334455667788L).u8(1).str("nœud-2").i64(0).u8(0), 100, 1).build();
     }
 
     private static Reason rejection(byte[] data) {
@@ -68,7 +73,7 @@ class ConfigurationCodecTest {
     void version1ReadsWithTheDefaultSessionTimeout() {
         byte[] v1 = settingsV1(payload(1, 2).str("n1").i64(0x1122334455667788L).str("nœud-2").i64(0), 100, 1).build();
         ClusterConfiguration c = ConfigurationCodec.decode(v1);
-        assertThat(c.members()).isEqualTo(SAMPLE.members());
+        assertThat(c.members()).isEqualTo(SAMPLE_V3.members());
         assertThat(c.settings()).isEqualTo(SAMPLE.settings().withSessionTimeout(
                 ClusterSettings.DEFAULT_SESSION_TIMEOUT_MILLIS));
         // A version 1 payload carrying the version 2 field has a trailing field: refused, not misread.
@@ -81,12 +86,23 @@ class ConfigurationCodecTest {
     @Test
     void version2ReadsWithLeaseReadsOff() {
         byte[] v2 = settingsV2(payload(2, 2).str("n1").i64(0x1122334455667788L).str("nœud-2").i64(0), 100, 1).build();
-        assertThat(ConfigurationCodec.decode(v2)).isEqualTo(SAMPLE);
+        assertThat(ConfigurationCodec.decode(v2)).isEqualTo(SAMPLE_V3);
         byte[] v2WithField = settings(payload(2, 2).str("n1").i64(0x1122334455667788L).str("nœud-2").i64(0), 100, 1)
                 .build();
         assertThat(rejection(v2WithField)).isEqualTo(Reason.INVALID);
         ClusterConfiguration leases = ClusterConfiguration.of(ClusterSettings.DEFAULTS.withLeaseReads(true), "a");
         assertThat(ConfigurationCodec.decode(ConfigurationCodec.encode(leases))).isEqualTo(leases);
+    }
+
+    /** Configuration entries written before learners and incarnations: all voters, incarnation 0 (unchecked). */
+    @Test
+    void version3ReadsAsVotersOfNoIncarnation() {
+        byte[] v3 = settings(payload(3, 2).str("n1").i64(0x1122334455667788L).str("nœud-2").i64(0), 100, 1).build();
+        ClusterConfiguration c = ConfigurationCodec.decode(v3);
+        assertThat(c).isEqualTo(SAMPLE_V3);
+        assertThat(c.incarnation()).isZero();
+        assertThat(c.voters()).hasSize(2);
+        assertThat(c.learners()).isEmpty();
     }
 
     @Test
@@ -122,7 +138,7 @@ class ConfigurationCodecTest {
 
     @Test
     void unknownVersion() {
-        for (int version : new int[] {0, 4, 0xFF}) {
+        for (int version : new int[] {0, 5, 0xFF}) {
             byte[] data = sampleBytes();
             data[0] = (byte) version;
             assertThat(rejection(data)).as("version %d", version).isEqualTo(Reason.UNKNOWN_VERSION);
@@ -146,6 +162,8 @@ class ConfigurationCodecTest {
         bad.add(settingsV1(payload(3, 1).str("n1").i64(1), 100, 1).i64(1999).u8(0).build()); // session < election max
         bad.add(settingsV2(payload(3, 1).str("n1").i64(1), 100, 1).u8(1).build()); // leases without CheckQuorum
         bad.add(settingsV2(payload(3, 1).str("n1").i64(1), 100, 1).u8(2).build()); // not a boolean
+        bad.add(settings(new FrameBuilder().u8(4).i64(7).i32(1).str("n1").i64(1).u8(0), 100, 1).build()); // no voter
+        bad.add(settings(new FrameBuilder().u8(4).i64(7).i32(1).str("n1").i64(1).u8(2), 100, 1).build()); // voter 2
         for (byte[] data : bad) {
             assertThat(rejection(data)).as(HexFormat.of().formatHex(data)).isEqualTo(Reason.INVALID);
         }

@@ -65,10 +65,10 @@ final class RandomMessages {
         long term = anyLong();
         return switch (type) {
             case 0 -> new VoteRequest(from, to, storageId, term, anyLong(), anyLong(), rnd.nextBoolean(),
-                    rnd.nextBoolean());
+                    rnd.nextBoolean(), anyLong());
             case 1 -> new VoteResponse(from, to, storageId, term, rnd.nextBoolean(), rnd.nextBoolean());
             case 2 -> new AppendEntries(from, to, storageId, term, anyLong(), anyLong(), anyLong(), entries(),
-                    round());
+                    round(), anyLong());
             case 3 -> new AppendEntriesResponse(from, to, storageId, term, rnd.nextBoolean(), anyLong(), anyLong(),
                     anyLong(), anyLong(), round());
             case 4 -> new ForwardCommand(from, to, storageId, term, anyLong(), bytes());
@@ -187,7 +187,7 @@ final class RandomMessages {
         while (members.size() < n) {
             String id = id();
             if (ids.add(id)) {
-                members.add(new Member(id, rnd.nextBoolean() ? 0 : anyLong()));
+                members.add(new Member(id, rnd.nextBoolean() ? 0 : anyLong(), members.isEmpty() || rnd.nextInt(4) != 0));
             }
         }
         long heartbeat = rnd.nextLong(1, 10_000);
@@ -197,7 +197,7 @@ final class RandomMessages {
         ClusterSettings settings = new ClusterSettings(heartbeat, min, max, positiveInt(), positiveLong(),
                 positiveInt(), positiveLong(), positiveLong(), rnd.nextBoolean(), checkQuorum,
                 max + rnd.nextLong(0, Long.MAX_VALUE - max + 1), checkQuorum && rnd.nextBoolean());
-        return new ClusterConfiguration(members, settings);
+        return new ClusterConfiguration(members, settings, rnd.nextBoolean() ? 0 : anyLong());
     }
 
     private int positiveInt() {

@@ -44,9 +44,9 @@ class WireCodecFormatTest {
     @Test
     void voteRequestLayout() {
         assertLayout(new VoteRequest("n1", "n2", 77, 5, 10, 4, true, false),
-                header(1, CLUSTER, "n1", "n2", 77, 5).i64(10).i64(4).u8(1).u8(0).build());
-        assertLayout(new VoteRequest("n1", "n2", 77, 5, 10, 4, false, true),
-                header(1, CLUSTER, "n1", "n2", 77, 5).i64(10).i64(4).u8(0).u8(1).build());
+                header(1, CLUSTER, "n1", "n2", 77, 5).i64(10).i64(4).u8(1).u8(0).i64(0).build());
+        assertLayout(new VoteRequest("n1", "n2", 77, 5, 10, 4, false, true, 0x55AA),
+                header(1, CLUSTER, "n1", "n2", 77, 5).i64(10).i64(4).u8(0).u8(1).i64(0x55AA).build());
     }
 
     @Test
@@ -65,9 +65,9 @@ class WireCodecFormatTest {
                         .i64(11).i64(4).u8(1).i64(99).bytes(new byte[] {1, 2, 3}).i32(cmd.checksum())
                         .i64(12).i64(4).u8(2).i64(0).bytes(new byte[0]).i32(noop.checksum())
                         .i64(13).i64(4).u8(3).i64(0).bytes(new byte[] {7}).i32(conf.checksum())
-                        .i64(0).build());
-        assertLayout(new AppendEntries("l", "f", 1, 4, 10, 3, 9, List.of(), 42),
-                header(3, CLUSTER, "l", "f", 1, 4).i64(10).i64(3).i64(9).i32(0).i64(42).build());
+                        .i64(0).i64(0).build());
+        assertLayout(new AppendEntries("l", "f", 1, 4, 10, 3, 9, List.of(), 42, -9),
+                header(3, CLUSTER, "l", "f", 1, 4).i64(10).i64(3).i64(9).i32(0).i64(42).i64(-9).build());
     }
 
     @Test

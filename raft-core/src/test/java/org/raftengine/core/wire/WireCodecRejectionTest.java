@@ -95,7 +95,7 @@ class WireCodecRejectionTest {
     @Test
     void unknownVersionOrMagic() {
         byte[] frame = codec.encode(samples().get(0));
-        for (int version : new int[] {0, 1, 3, 0x7F, 0xFF}) {
+        for (int version : new int[] {0, 1, 2, 4, 0x7F, 0xFF}) {
             byte[] f = frame.clone();
             f[2] = (byte) version;
             assertThat(rejection(f)).as("version %d", version).isEqualTo(Reason.UNKNOWN_VERSION);
@@ -106,9 +106,11 @@ class WireCodecRejectionTest {
             assertThat(rejection(f)).as("magic byte %d", at).isEqualTo(Reason.UNKNOWN_VERSION);
         }
         // A version this codec does not know is refused before its (unknown) layout is looked at.
-        assertThat(rejection(new byte[] {'R', 'F', 3})).isEqualTo(Reason.UNKNOWN_VERSION);
-        // Version 1 (before confirmation rounds) is refused too: its AppendEntries would read differently.
+        assertThat(rejection(new byte[] {'R', 'F', 4})).isEqualTo(Reason.UNKNOWN_VERSION);
+        // Versions 1 (before confirmation rounds) and 2 (before incarnations) are refused too: their
+        // AppendEntries would read differently.
         assertThat(rejection(new byte[] {'R', 'F', 1})).isEqualTo(Reason.UNKNOWN_VERSION);
+        assertThat(rejection(new byte[] {'R', 'F', 2})).isEqualTo(Reason.UNKNOWN_VERSION);
         assertThat(rejection(new byte[] {'X'})).isEqualTo(Reason.UNKNOWN_VERSION);
     }
 
@@ -169,14 +171,14 @@ class WireCodecRejectionTest {
     @Test
     void entryWithBadChecksumOrUnknownType() {
         byte[] good = header(3, CLUSTER, "a", "b", 1, 1).i64(4).i64(2).i64(4).i32(1)
-                .i64(5).i64(2).u8(1).i64(42).bytes(new byte[] {1, 2, 3, 4}).i32(ENTRY.checksum()).i64(0).build();
+                .i64(5).i64(2).u8(1).i64(42).bytes(new byte[] {1, 2, 3, 4}).i32(ENTRY.checksum()).i64(0).i64(0).build();
         assertThat(codec.decode(good)).isEqualTo(new AppendEntries("a", "b", 1, 1, 4, 2, 4, List.of(ENTRY)));
 
         byte[] badSum = header(3, CLUSTER, "a", "b", 1, 1).i64(4).i64(2).i64(4).i32(1)
-                .i64(5).i64(2).u8(1).i64(42).bytes(new byte[] {1, 2, 3, 4}).i32(ENTRY.checksum() + 1).i64(0).build();
+                .i64(5).i64(2).u8(1).i64(42).bytes(new byte[] {1, 2, 3, 4}).i32(ENTRY.checksum() + 1).i64(0).i64(0).build();
         assertThat(rejection(badSum)).isEqualTo(Reason.INVALID);
         // Every field the checksum covers: a change to any is caught.
-        int entryEnd = good.length - 8; // the round follows the entries
+        int entryEnd = good.length - 16; // the round and the incarnation follow the entries
         int entryStart = entryEnd - (8 + 8 + 1 + 8 + 4 + 4 + 4);
         for (int at = entryStart; at < entryEnd; at++) {
             if (at == entryStart + 16) {
@@ -242,12 +244,12 @@ class WireCodecRejectionTest {
         }
         // Booleans other than 0 and 1.
         frames.add(header(2, CLUSTER, "a", "b", 1, 1).u8(2).u8(0).build());
-        frames.add(header(1, CLUSTER, "a", "b", 1, 1).i64(1).i64(1).u8(0).u8(0xFF).build());
+        frames.add(header(1, CLUSTER, "a", "b", 1, 1).i64(1).i64(1).u8(0).u8(0xFF).i64(0).build());
         frames.add(header(4, CLUSTER, "a", "b", 1, 1).u8(3).i64(0).i64(0).i64(0).i64(0).i64(0).build());
         frames.add(header(11, CLUSTER, "a", "b", 1, 1).i64(5).u8(2).i64(0).build());
         // Values no message can hold: negative rounds, a refused read index that names an index.
         frames.add(header(4, CLUSTER, "a", "b", 1, 1).u8(1).i64(0).i64(0).i64(0).i64(0).i64(-1).build());
-        frames.add(header(3, CLUSTER, "a", "b", 1, 1).i64(0).i64(0).i64(0).i32(0).i64(-5).build());
+        frames.add(header(3, CLUSTER, "a", "b", 1, 1).i64(0).i64(0).i64(0).i32(0).i64(-5).i64(0).build());
         frames.add(header(11, CLUSTER, "a", "b", 1, 1).i64(5).u8(0).i64(7).build());
         frames.add(header(11, CLUSTER, "a", "b", 1, 1).i64(5).u8(1).i64(-7).build());
         // Unknown result kinds.
