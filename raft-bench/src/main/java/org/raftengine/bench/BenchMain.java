@@ -22,8 +22,10 @@ import java.util.function.Supplier;
  *
  * <p>Prints progress lines (starting with {@code #}) to standard error, then to standard output one
  * line per system and configuration, then the lines {@code codec raftengine-codec/raftengine c=N: X}
- * (the codec's cost) and, last, {@code ratio raftengine/PEER c=N: X} (median throughputs divided; the
- * C=64 lines last). A full run (not {@code --quick}) then writes {@code results.md}, {@code throughput.png}
+ * (the codec's cost), for systems whose clients read (see {@link BenchSystems#READS}, {@code --reads}) the lines
+ * {@code reads SYSTEM/raftengine c=N: X} (reads per second over raftengine's commits per second) and
+ * {@code lease SYSTEM c=N: P% of R reads on the lease}, and, last, {@code ratio raftengine/PEER c=N: X} (median
+ * throughputs divided; the C=64 lines last). A full run (not {@code --quick}) then writes {@code results.md}, {@code throughput.png}
  * and {@code latency.png} into {@code --out} (see {@link BenchReport}).
  */
 public final class BenchMain {
@@ -169,6 +171,9 @@ public final class BenchMain {
             }
             out.flush();
         }
+        for (String line : readLines(summaries)) {
+            out.println(line);
+        }
         for (String line : ratioLines(summaries)) {
             out.println(line);
         }
@@ -216,6 +221,31 @@ public final class BenchMain {
         }
         List<String> all = new ArrayList<>(codec);
         all.addAll(ratios);
+        return all;
+    }
+
+    /**
+     * For each system whose clients read, by client count: its median reads per second over raftengine's median
+     * commits per second at the same count (when raftengine ran), then the share of its reads that the leader
+     * served on its lease (summed over the rounds' windows, from {@code RaftNode.leaseReads()}).
+     */
+    static List<String> readLines(List<Summary> summaries) {
+        List<String> ratios = new ArrayList<>();
+        List<String> leases = new ArrayList<>();
+        for (Summary s : summaries) {
+            if (!s.readWorkload()) {
+                continue;
+            }
+            Summary writes = find(summaries, "raftengine", s.clients());
+            if (writes != null && writes.throughput() > 0) {
+                ratios.add(String.format(Locale.ROOT, "reads %s/raftengine c=%d: %.2f", s.system(), s.clients(),
+                        s.throughput() / writes.throughput()));
+            }
+            leases.add(String.format(Locale.ROOT, "lease %s c=%d: %.2f%% of %,d reads served on the lease",
+                    s.system(), s.clients(), Math.max(0, s.leaseFraction()) * 100, s.reads()));
+        }
+        List<String> all = new ArrayList<>(ratios);
+        all.addAll(leases);
         return all;
     }
 

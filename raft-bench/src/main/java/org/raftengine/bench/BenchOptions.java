@@ -12,6 +12,8 @@ import java.util.Set;
  *
  * <pre>
  * --quick                 C=64 only, raftengine and microraft interleaved, short periods (under 90 s)
+ * --reads                 linearizable reads beside writes: systems raftengine (writes), raftengine-read-index
+ *                         and raftengine-lease-read (reads on the leader), C=64, report under --out's reads/
  * --clients 1,16,64,256   closed-loop client counts
  * --systems a,b,c         systems, by name (see BenchSystems)
  * --warmup-seconds N      warm-up of every trial before measuring
@@ -29,9 +31,13 @@ import java.util.Set;
  */
 public record BenchOptions(List<Integer> clients, List<String> systems, Duration warmup, Duration jitWarmup,
                            Duration measure, int rounds, int commandBytes, boolean quick, Path out, String heap,
-                           boolean preTouch, boolean sameJvm) {
+                           boolean preTouch, boolean sameJvm, boolean reads) {
 
     public static final List<Integer> DEFAULT_CLIENTS = List.of(1, 16, 64, 256);
+    /** The systems of {@code --reads}: raftengine's writes, then its reads by ReadIndex and on the lease. */
+    public static final List<String> READS_SYSTEMS = List.of("raftengine", "raftengine-read-index",
+            "raftengine-lease-read");
+
     /** What a user's server might give: every trial's JVM gets this -Xmx unless told otherwise. */
     public static final String DEFAULT_HEAP = "2g";
 
@@ -73,18 +79,20 @@ public record BenchOptions(List<Integer> clients, List<String> systems, Duration
      */
     public static BenchOptions full() {
         return new BenchOptions(DEFAULT_CLIENTS, BenchSystems.ALL, Duration.ofSeconds(5), Duration.ofSeconds(5),
-                Duration.ofSeconds(10), 3, 64, false, defaultOut(), DEFAULT_HEAP, false, false);
+                Duration.ofSeconds(10), 3, 64, false, defaultOut(), DEFAULT_HEAP, false, false, false);
     }
 
     /** The quick check: C=64, raftengine and microraft, 3 short interleaved rounds. */
     public static BenchOptions quickRun() {
         return new BenchOptions(List.of(64), List.of("raftengine", "microraft"), Duration.ofSeconds(3),
-                Duration.ofSeconds(3), Duration.ofSeconds(4), 3, 64, true, defaultOut(), DEFAULT_HEAP, false, false);
+                Duration.ofSeconds(3), Duration.ofSeconds(4), 3, 64, true, defaultOut(), DEFAULT_HEAP, false, false,
+                false);
     }
 
     /**
-     * Parses the command line: {@code --quick} picks the quick defaults, otherwise the full ones;
-     * every other option then overrides its default.
+     * Parses the command line: {@code --quick} picks the quick defaults, otherwise the full ones; {@code --reads}
+     * then sets the systems to {@link #READS_SYSTEMS}, the clients to 64 and the output to {@code reads/} under
+     * the default; every other option then overrides its default.
      *
      * @throws IllegalArgumentException for an unknown option or a bad value
      */
@@ -92,9 +100,11 @@ public record BenchOptions(List<Integer> clients, List<String> systems, Duration
         boolean quick = false;
         boolean preTouch = false;
         boolean sameJvm = false;
+        boolean reads = false;
         for (String a : args) {
             switch (a) {
                 case "--quick" -> quick = true;
+                case "--reads" -> reads = true;
                 case "--pre-touch" -> preTouch = true;
                 case "--same-jvm" -> sameJvm = true;
                 default -> {
@@ -112,8 +122,13 @@ public record BenchOptions(List<Integer> clients, List<String> systems, Duration
         int commandBytes = o.commandBytes;
         Path out = o.out;
         String heap = o.heap;
+        if (reads) {
+            systems = READS_SYSTEMS;
+            clients = List.of(64);
+            out = out.resolve("reads");
+        }
         for (CommandLineArgs.Option option : CommandLineArgs.parse(args,
-                Set.of("--quick", "--pre-touch", "--same-jvm"))) {
+                Set.of("--quick", "--reads", "--pre-touch", "--same-jvm"))) {
             String name = option.name();
             String value = option.value();
             if (value == null) {
@@ -133,7 +148,7 @@ public record BenchOptions(List<Integer> clients, List<String> systems, Duration
             }
         }
         return new BenchOptions(clients, systems, warmup, jitWarmup, measure, rounds, commandBytes, quick, out, heap,
-                preTouch, sameJvm);
+                preTouch, sameJvm, reads);
     }
 
     /**
@@ -168,10 +183,13 @@ public record BenchOptions(List<Integer> clients, List<String> systems, Duration
 
     static String usage() {
         return """
-                usage: bin/bench [--quick] [--clients 1,16,64,256] [--systems raftengine,raftengine-codec,microraft]
+                usage: bin/bench [--quick] [--reads] [--clients 1,16,64,256] [--systems raftengine,raftengine-codec,microraft]
                                  [--warmup-seconds N] [--jit-warmup-seconds N] [--measure-seconds N]
                                  [--rounds N] [--command-bytes N] [--out DIR] [--heap 2g] [--pre-touch] [--same-jvm]
                   --quick   C=64 only, raftengine and microraft interleaved, 3 rounds of 4 s (under 90 s)
+                  --reads   linearizable reads on the leader beside writes, C=64: raftengine (writes),
+                            raftengine-read-index (ReadIndex) and raftengine-lease-read (lease reads, CheckQuorum on),
+                            interleaved; with --quick the quick periods; report in raft-bench/target/bench/reads
                   every trial runs in a JVM of its own (-Xmx from --heap, default 2g; the heap touched at start only
                   with --pre-touch; extra flags for those JVMs in BENCH_TRIAL_JAVA_OPTS), unless --same-jvm
                   --out     where a run without --quick writes results.md, throughput.png and latency.png

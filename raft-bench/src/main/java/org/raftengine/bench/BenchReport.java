@@ -28,8 +28,9 @@ import org.jfree.data.category.DefaultCategoryDataset;
 
 /**
  * The files a full run leaves behind: {@code results.md} (a Markdown table of the summaries, with the
- * ratio of raftengine's throughput to each other system's), {@code throughput.png} and {@code latency.png}
- * (throughput and p99 latency by client count, one line per system), drawn headless with JFreeChart.
+ * ratio of raftengine's throughput to each other system's, and a table of the linearizable reads when systems
+ * whose clients read ran), {@code throughput.png} and {@code latency.png} (throughput and p99 latency by client
+ * count, one line per system), drawn headless with JFreeChart.
  */
 final class BenchReport {
 
@@ -78,13 +79,15 @@ final class BenchReport {
         b.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Summary s : summaries) {
             Summary base = find(summaries, "raftengine", s.clients());
-            String ratio = s.system().equals("raftengine") || base == null || s.throughput() <= 0 ? ""
+            String ratio = s.system().equals("raftengine") || s.readWorkload() || base == null || s.throughput() <= 0
+                    ? ""
                     : String.format(Locale.ROOT, "%.2f", base.throughput() / s.throughput());
             b.append(String.format(Locale.ROOT, "| %s | %d | %,.0f | %.3f | %.3f | %.3f | %,.0f | %s |\n",
                     s.system(), s.clients(), s.throughput(), s.p50Nanos() / 1e6, s.p99Nanos() / 1e6,
                     s.maxNanos() / 1e6, s.allocPerCommit(), ratio));
         }
-        List<String> peers = systems(summaries).stream().filter(s -> !s.equals("raftengine")).toList();
+        List<String> peers = systems(summaries).stream()
+                .filter(s -> !s.equals("raftengine") && !BenchSystems.isReads(s)).toList();
         if (!peers.isEmpty() && systems(summaries).contains("raftengine")) {
             b.append("\n## Throughput ratio raftengine/peer\n\n| C |");
             for (String p : peers) {
@@ -102,13 +105,51 @@ final class BenchReport {
                 b.append('\n');
             }
         }
+        if (summaries.stream().anyMatch(Summary::readWorkload)) {
+            reads(b, summaries);
+        }
         return b.toString();
+    }
+
+    /**
+     * The linearizable reads beside raftengine's writes at the same C: reads per second, latency (call to served),
+     * allocation, CPU and GC per read, the share the leader served on its lease, and reads over writes.
+     */
+    private static void reads(StringBuilder b, List<Summary> summaries) {
+        b.append("\n## Linearizable reads beside writes\n\n");
+        b.append("`RaftNode.read` on the leader (its query reads the state machine's applied index), by ReadIndex ")
+                .append("(`raftengine-read-index`: the default settings, lease reads off) and on the leader's lease ")
+                .append("(`raftengine-lease-read`: `ClusterSettings.withLeaseReads(true)`, CheckQuorum on), beside ")
+                .append("`raftengine`'s writes (`submit`, committed and applied) on the same cluster set-up. ")
+                .append("Latency: call to served (or to applied). On the lease: the share of the windows' reads ")
+                .append("whose read index the leader gave on its lease (`RaftNode.leaseReads()` over ")
+                .append("`RaftNode.readsServed()`).\n\n");
+        b.append("| system | C | ops/s | p50 (ms) | p99 (ms) | max (ms) | alloc/op (B) | cpu/op (us) | GC share "
+                + "(longest pause ms) | on the lease | ops/s over writes |\n");
+        b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Summary s : summaries) {
+            if (!s.readWorkload() && !s.system().equals("raftengine")) {
+                continue;
+            }
+            Summary writes = find(summaries, "raftengine", s.clients());
+            String ratio = !s.readWorkload() || writes == null || writes.throughput() <= 0 ? ""
+                    : String.format(Locale.ROOT, "%.2f", s.throughput() / writes.throughput());
+            String lease = s.readWorkload() ? String.format(Locale.ROOT, "%.2f%%", Math.max(0, s.leaseFraction()) * 100)
+                    : "";
+            b.append(String.format(Locale.ROOT,
+                    "| %s | %d | %,.0f | %.3f | %.3f | %.3f | %,.0f | %.2f | %.1f%% (%d) | %s | %s |\n",
+                    s.system(), s.clients(), s.throughput(), s.p50Nanos() / 1e6, s.p99Nanos() / 1e6,
+                    s.maxNanos() / 1e6, s.allocPerCommit(), s.cpuPerCommitNs() / 1e3, s.gcPercent(),
+                    s.longestPauseMillis(), lease, ratio));
+        }
     }
 
     static JFreeChart throughputChart(List<Summary> summaries, BenchOptions options) {
         DefaultCategoryDataset data = dataset(summaries, false);
+        String what = anyReads(summaries) ? "commits or reads served per second (median over rounds)"
+                : "commits per second (median over rounds)";
         JFreeChart chart = ChartFactory.createLineChart("Throughput by client count", "closed-loop clients (C)",
-                "commits per second (median over rounds)", data, PlotOrientation.VERTICAL, true, false, false);
+                what, data, PlotOrientation.VERTICAL, true, false, false);
         NumberAxis range = (NumberAxis) chart.getCategoryPlot().getRangeAxis();
         range.setAutoRangeIncludesZero(true);
         range.setNumberFormatOverride(new DecimalFormat("#,##0"));
@@ -118,9 +159,11 @@ final class BenchReport {
 
     static JFreeChart latencyChart(List<Summary> summaries, BenchOptions options) {
         DefaultCategoryDataset data = dataset(summaries, true);
+        String what = anyReads(summaries) ? "p99 latency, submit to commit or read to served, ms (log scale)"
+                : "p99 submit-to-commit latency, ms (log scale)";
         JFreeChart chart = ChartFactory.createLineChart("p99 latency by client count", "closed-loop clients (C)",
-                "p99 submit-to-commit latency, ms (log scale)", data, PlotOrientation.VERTICAL, true, false, false);
-        LogAxis range = new LogAxis("p99 submit-to-commit latency, ms (log scale)");
+                what, data, PlotOrientation.VERTICAL, true, false, false);
+        LogAxis range = new LogAxis(what);
         range.setBase(10);
         range.setSmallestValue(1e-3);
         range.setNumberFormatOverride(new DecimalFormat("0.###"));
@@ -215,6 +258,10 @@ final class BenchReport {
     private static String seconds(java.time.Duration d) {
         long ms = d.toMillis();
         return ms % 1000 == 0 ? (ms / 1000) + " s" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
+    }
+
+    private static boolean anyReads(List<Summary> summaries) {
+        return summaries.stream().anyMatch(Summary::readWorkload);
     }
 
     private static List<String> systems(List<Summary> summaries) {

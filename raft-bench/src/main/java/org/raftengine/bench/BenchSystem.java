@@ -27,7 +27,8 @@ public interface BenchSystem {
      * Submits one command to the leader. {@code callback} is called exactly once, on any thread,
      * when the outcome is known. It may be called before this method returns for an outcome other
      * than {@link Outcome#COMMITTED} (for example a leader that refuses at once); the harness copes.
-     * Thread-safe.
+     * Thread-safe. A system whose clients read (see {@link #readCounts}) runs a linearizable read on the leader
+     * instead, {@code command} unused, and answers {@link Outcome#COMMITTED} once it was served.
      */
     void submit(byte[] command, SubmitCallback callback);
 
@@ -39,9 +40,28 @@ public interface BenchSystem {
         return "";
     }
 
+    /**
+     * For a system whose clients read (each {@link #submit} a linearizable read, its command ignored): the
+     * system's own count of reads served so far, and of those that took their read index on the leader's lease.
+     * Null (the default) for a system whose clients write. The harness reads it as the measured window opens and
+     * closes. Thread-safe.
+     */
+    default ReadCounts readCounts() {
+        return null;
+    }
+
+    /**
+     * Reads served so far and, of them, those given their read index on a lease (without a heartbeat round).
+     *
+     * @param served  reads whose query ran
+     * @param onLease reads whose read index the leader gave on its lease
+     */
+    record ReadCounts(long served, long onLease) {
+    }
+
     /** How a submitted command ended. */
     enum Outcome {
-        /** Committed and applied. */
+        /** Committed and applied (for a read: served). */
         COMMITTED,
         /** Certainly not committed (no leader, not the leader, back-pressure): submit it again. */
         RETRY,

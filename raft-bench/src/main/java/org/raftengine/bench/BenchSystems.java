@@ -11,6 +11,13 @@ public final class BenchSystems {
     /** Systems that can be named in {@code --systems} but are not part of the comparison. */
     public static final List<String> DIAGNOSTIC = List.of("raftengine-threads");
 
+    /**
+     * raftengine's set-up whose clients read instead of writing: linearizable reads on the leader by ReadIndex,
+     * and on the leader's lease (see {@link RaftEngineSystem.Workload}). {@code --reads} runs them beside
+     * {@code raftengine}'s writes.
+     */
+    public static final List<String> READS = List.of("raftengine-read-index", "raftengine-lease-read");
+
     private BenchSystems() {
     }
 
@@ -24,11 +31,20 @@ public final class BenchSystems {
             case "raftengine" -> new RaftEngineSystem(RaftEngineSystem.Variant.PLAIN);
             case "raftengine-codec" -> new RaftEngineSystem(RaftEngineSystem.Variant.CODEC);
             case "raftengine-threads" -> new RaftEngineSystem(RaftEngineSystem.Variant.THREADS);
+            case "raftengine-read-index" -> new RaftEngineSystem(RaftEngineSystem.Variant.PLAIN,
+                    RaftEngineSystem.Workload.READ_INDEX);
+            case "raftengine-lease-read" -> new RaftEngineSystem(RaftEngineSystem.Variant.PLAIN,
+                    RaftEngineSystem.Workload.LEASE_READ);
             case "microraft" -> new MicroRaftSystem();
             case "ratis" -> new RatisSystem();
             case "jgroups-raft" -> new JGroupsRaftSystem();
-            default -> throw new IllegalArgumentException("unknown system '" + name + "'; known: " + ALL + " and " + DIAGNOSTIC);
+            default -> throw new IllegalArgumentException("unknown system '" + name + "'; known: " + ALL + ", " + DIAGNOSTIC + " and " + READS);
         };
+    }
+
+    /** True for the systems whose clients read (see {@link #READS}). */
+    public static boolean isReads(String name) {
+        return READS.contains(name);
     }
 
     /** True for the systems that are raftengine itself (in any configuration), not a peer library. */

@@ -10,12 +10,14 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.raftengine.core.ClusterConfiguration;
 import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.CommandResult;
 import org.raftengine.core.RaftNode;
 import org.raftengine.core.RaftNodeConfig;
+import org.raftengine.core.ReadResult;
 import org.raftengine.core.Role;
 import org.raftengine.core.log.InMemoryRaftLog;
 import org.raftengine.core.runtime.ThreadedRuntime;
@@ -41,6 +43,15 @@ import org.raftengine.core.wire.WireCodec;
  *   of their own, as for a log or state machine that may block.</li>
  * </ul>
  *
+ * <p>Its clients write ({@link Workload#WRITES}: every {@link #submit} a command), or read: with
+ * {@link Workload#READ_INDEX} ({@code raftengine-read-index}) every {@link #submit} is a linearizable
+ * {@link RaftNode#read} on the leader instead, by ReadIndex (the default settings: CheckQuorum on, lease reads
+ * off), and with {@link Workload#LEASE_READ} ({@code raftengine-lease-read}) the same with
+ * {@link ClusterSettings#withLeaseReads lease reads} on (and CheckQuorum, which they need). Otherwise the set-up
+ * is {@code PLAIN}'s. The query reads the state machine's applied index, so a read costs what the protocol
+ * costs; a read that saw less than its read index would be counted ({@code stale=N}) and answered
+ * {@link Outcome#FAILED}.
+ *
  * <p>The JMS run ({@link JmsRun}) gives transports of its own instead of the {@link LocalNetwork}
  * ({@link #RaftEngineSystem(String, String, Function)}), with {@code PLAIN}'s threads. The JPA run
  * ({@link JpaRun}) gives logs of its own instead ({@link #withLogs}), on the {@link LocalNetwork}, with
@@ -63,7 +74,35 @@ final class RaftEngineSystem implements BenchSystem {
         }
     }
 
+    /** What the clients do. */
+    enum Workload {
+        WRITES(null, false), READ_INDEX("raftengine-read-index", false), LEASE_READ("raftengine-lease-read", true);
+
+        /** The system's name; null: the variant's. */
+        final String systemName;
+        final boolean lease;
+
+        Workload(String systemName, boolean lease) {
+            this.systemName = systemName;
+            this.lease = lease;
+        }
+
+        boolean reads() {
+            return this != WRITES;
+        }
+
+        /** The cluster's settings: the defaults (CheckQuorum on, lease reads off), with lease reads for LEASE_READ. */
+        ClusterSettings settings() {
+            return lease ? ClusterSettings.DEFAULTS.withCheckQuorum(true).withLeaseReads(true)
+                    : ClusterSettings.DEFAULTS.withLeaseReads(false);
+        }
+    }
+
+    /** The read's query: trivial, so that a read costs the protocol. Not capturing: one instance. */
+    private static final Function<StateMachine, Long> QUERY = StateMachine::lastApplied;
+
     private final Variant variant;
+    private final Workload workload;
     private final String name;
     private final String clusterId;
     private final Function<String, Transport> transports; // null: the variant's LocalNetwork
@@ -71,12 +110,19 @@ final class RaftEngineSystem implements BenchSystem {
     private final List<RaftNode> nodes = new ArrayList<>();
     private final List<InMemoryRaftLog> logs = new ArrayList<>();
     private final AtomicLong leaderChanges = new AtomicLong();
+    private final LongAdder staleReads = new LongAdder();
     private LocalNetwork network;
     private volatile RaftNode leader;
 
     RaftEngineSystem(Variant variant) {
+        this(variant, Workload.WRITES);
+    }
+
+    /** {@code variant}'s nodes, whose clients do {@code workload}. */
+    RaftEngineSystem(Variant variant, Workload workload) {
         this.variant = variant;
-        this.name = variant.systemName;
+        this.workload = workload;
+        this.name = workload.systemName != null ? workload.systemName : variant.systemName;
         this.clusterId = CLUSTER_ID;
         this.transports = null;
         this.logFactory = null;
@@ -88,6 +134,7 @@ final class RaftEngineSystem implements BenchSystem {
      */
     RaftEngineSystem(String name, String clusterId, Function<String, Transport> transports) {
         this.variant = Variant.PLAIN;
+        this.workload = Workload.WRITES;
         this.name = name;
         this.clusterId = clusterId;
         this.transports = transports;
@@ -96,6 +143,7 @@ final class RaftEngineSystem implements BenchSystem {
 
     private RaftEngineSystem(String name, String clusterId, Function<String, RaftLog> logFactory, Variant variant) {
         this.variant = variant;
+        this.workload = Workload.WRITES;
         this.name = name;
         this.clusterId = clusterId;
         this.transports = null;
@@ -123,7 +171,7 @@ final class RaftEngineSystem implements BenchSystem {
             network = variant == Variant.CODEC ? new LocalNetwork(new WireCodec(CLUSTER_ID)) : new LocalNetwork();
             transportFor = network::transport;
         }
-        ClusterConfiguration members = ClusterConfiguration.of(ClusterSettings.DEFAULTS, IDS.toArray(String[]::new));
+        ClusterConfiguration members = ClusterConfiguration.of(workload.settings(), IDS.toArray(String[]::new));
         for (String id : IDS) {
             RaftNodeConfig config = RaftNodeConfig.of(id, clusterId);
             if (id.equals(IDS.get(0))) {
@@ -169,6 +217,10 @@ final class RaftEngineSystem implements BenchSystem {
     @Override
     public void submit(byte[] command, SubmitCallback callback) {
         RaftNode target = leader;
+        if (workload.reads()) {
+            read(target, callback);
+            return;
+        }
         target.submit(command).whenComplete((result, error) -> {
             if (error != null) {
                 callback.completed(Outcome.FAILED);
@@ -182,6 +234,42 @@ final class RaftEngineSystem implements BenchSystem {
                 callback.completed(Outcome.FAILED);
             }
         });
+    }
+
+    /** A linearizable read on {@code target}: served (its query saw at least its read index), retry or failed. */
+    private void read(RaftNode target, SubmitCallback callback) {
+        target.read(QUERY).whenComplete((result, error) -> {
+            if (error != null) {
+                callback.completed(Outcome.FAILED);
+            } else if (result instanceof ReadResult.Ok<Long> ok) {
+                if (ok.value() < ok.readIndex()) {
+                    staleReads.increment(); // not linearizable: it would be the engine's bug
+                    callback.completed(Outcome.FAILED);
+                } else {
+                    callback.completed(Outcome.COMMITTED);
+                }
+            } else if (result instanceof ReadResult.Retry) {
+                refreshLeader(target);
+                callback.completed(Outcome.RETRY);
+            } else {
+                callback.completed(Outcome.FAILED);
+            }
+        });
+    }
+
+    /** Reads served by the three nodes so far, and those given their read index on a lease; null when writing. */
+    @Override
+    public ReadCounts readCounts() {
+        if (!workload.reads()) {
+            return null;
+        }
+        long served = 0;
+        long onLease = 0;
+        for (RaftNode node : nodes) {
+            served += node.readsServed();
+            onLease += node.leaseReads();
+        }
+        return new ReadCounts(served, onLease);
     }
 
     /** After a refusal by {@code stale}, points later submissions at the current leader if there is one. */
@@ -237,7 +325,9 @@ final class RaftEngineSystem implements BenchSystem {
     public String diagnostics() {
         long changes = leaderChanges.get();
         long dropped = network == null ? 0 : network.dropped();
-        return (changes > 0 ? "leaderChanges=" + changes + " " : "") + (dropped > 0 ? "dropped=" + dropped : "");
+        long stale = staleReads.sum();
+        return ((changes > 0 ? "leaderChanges=" + changes + " " : "") + (dropped > 0 ? "dropped=" + dropped + " " : "")
+                + (stale > 0 ? "stale=" + stale : "")).trim();
     }
 
     /**

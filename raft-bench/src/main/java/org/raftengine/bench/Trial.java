@@ -21,6 +21,10 @@ import org.HdrHistogram.Recorder;
  * it (raftengine: the leader's callback thread; MicroRaft: the leader's Raft thread). A command the
  * system refuses (not the leader, back-pressure) or that fails is submitted again after 1 ms from a
  * small scheduler thread, with its original start time, so its latency includes the retry.
+ *
+ * <p>For a system whose clients read ({@link BenchSystem#readCounts}), each "command" is a linearizable read and
+ * its latency submit-to-served; the system's own counts of reads served and of reads on the lease are taken as
+ * the window opens and closes.
  */
 final class Trial {
 
@@ -88,13 +92,17 @@ final class Trial {
             long begin;
             long end;
             long longestPause;
+            BenchSystem.ReadCounts readsBefore;
+            BenchSystem.ReadCounts readsAfter;
             try (JvmMeters.PauseWatch pauses = new JvmMeters.PauseWatch()) {
                 latencies.reset();
+                readsBefore = system.readCounts();
                 begin = System.nanoTime();
                 phase = MEASURE;
                 Waits.pause(measure.toNanos());
                 phase = DRAIN;
                 end = System.nanoTime();
+                readsAfter = system.readCounts();
                 longestPause = pauses.longestMillis();
             }
             Histogram histogram = latencies.getIntervalHistogram();
@@ -121,7 +129,8 @@ final class Trial {
                     JvmMeters.allocatedBetween(allocBefore, allocAfter) / perCommit,
                     cpuBefore < 0 ? -1 : (cpuAfter - cpuBefore) / perCommit,
                     peakHeap, retained, gcCount, gcMillis, longestPause, retries.sum(), failures.sum(), startupMillis,
-                    diagnostics);
+                    diagnostics, readsBefore == null ? -1 : readsAfter.served() - readsBefore.served(),
+                    readsBefore == null ? -1 : readsAfter.onLease() - readsBefore.onLease());
         } finally {
             phase = DRAIN;
             try {
