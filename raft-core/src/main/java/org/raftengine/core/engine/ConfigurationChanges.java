@@ -147,6 +147,13 @@ final class ConfigurationChanges {
 
     private void progress() {
         Change c = current;
+        if (c.step == Step.COMMIT && logView.commitIndex() >= c.entryIndex
+                && c.entryIndex >= logView.firstIndex() - 1 && logView.termAt(c.entryIndex) == c.term) {
+            // Committed, whatever this node is now: a leader that removed itself steps down in the very event
+            // that commits its removal.
+            committed(c);
+            return;
+        }
         if (state.role() != Role.LEADER || state.term() != c.term) {
             finish(c.step == Step.COMMIT
                     ? new ConfigurationResult.Indeterminate("node " + state.id + " stopped leading before entry "
@@ -161,9 +168,7 @@ final class ConfigurationChanges {
                 }
             }
             case COMMIT -> {
-                if (logView.commitIndex() >= c.entryIndex) {
-                    committed(c);
-                }
+                // Not committed yet: see above.
             }
             case CATCH_UP -> catchUp(c);
         }
