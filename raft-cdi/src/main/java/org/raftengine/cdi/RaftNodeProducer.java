@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.config.Config;
+import org.raftengine.core.ClusterConfiguration;
+import org.raftengine.core.Member;
 import org.raftengine.core.RaftListener;
 import org.raftengine.core.RaftNode;
 import org.raftengine.core.Role;
@@ -53,7 +55,8 @@ import org.raftengine.jpa.JpaTransactions;
  * {@code raft.transport=jms}, the transport is a {@link JmsTransport} on the application's JMS
  * {@link ConnectionFactory} bean (a broker client's own factory, not a container-managed one).
  *
- * <p>The node's role and leader changes are fired as {@link RoleChanged} and {@link LeaderChanged} events.
+ * <p>The node's role, leader and configuration changes are fired as {@link RoleChanged}, {@link LeaderChanged} and
+ * {@link MembershipChanged} events.
  */
 @ApplicationScoped
 public class RaftNodeProducer {
@@ -131,6 +134,13 @@ public class RaftNodeProducer {
                 @Override
                 public void onLeaderChange(String leaderId, long term) {
                     events.fire(new LeaderChanged(id, leaderId, term));
+                }
+
+                @Override
+                public void onConfigurationChange(ClusterConfiguration configuration, long index) {
+                    events.fire(new MembershipChanged(id, configuration.voters().stream().map(Member::id).toList(),
+                            configuration.learners().stream().map(Member::id).toList(), configuration.settings(),
+                            index));
                 }
             });
             node.start();

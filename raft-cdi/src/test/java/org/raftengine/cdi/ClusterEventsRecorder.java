@@ -22,4 +22,8 @@ public class ClusterEventsRecorder {
     void leader(@Observes LeaderChanged e) {
         seen.add(e);
     }
+
+    void membership(@Observes MembershipChanged e) {
+        seen.add(e);
+    }
 }

@@ -22,6 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.raftengine.core.CommandResult;
 import org.raftengine.core.RaftNode;
 import org.raftengine.core.Role;
+import org.raftengine.core.ConfigurationResult;
+import org.raftengine.core.ClusterSettings;
+import java.util.List;
 import org.raftengine.jpa.JpaAppliedState;
 import org.raftengine.jpa.JpaRaftLog;
 import org.raftengine.jpa.JpaTransactions;
@@ -103,6 +106,25 @@ class SingleNodeCdiTest {
         Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(clusterEvents.seen())
                 .contains(new RoleChanged("n1", Role.LEADER, node.status().term()),
                         new LeaderChanged("n1", "n1", node.status().term())));
+    }
+
+    @Test
+    void membershipAndSettingsChangesAreCdiEvents() throws Exception {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> node.status().role() == Role.LEADER);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> clusterEvents.seen().stream()
+                .anyMatch(e -> e instanceof MembershipChanged m && m.voters().equals(List.of("n1"))));
+        MembershipChanged first = (MembershipChanged) clusterEvents.seen().stream()
+                .filter(e -> e instanceof MembershipChanged).findFirst().orElseThrow();
+        assertThat(first.nodeId()).isEqualTo("n1");
+        assertThat(first.learners()).isEmpty();
+        ClusterSettings next = first.settings().withPreVote(!first.settings().preVote());
+
+        ConfigurationResult r = node.updateSettings(next).toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+        assertThat(r).isInstanceOf(ConfigurationResult.Done.class);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> clusterEvents.seen().stream()
+                .anyMatch(e -> e instanceof MembershipChanged m && m.settings().equals(next)
+                        && m.index() == ((ConfigurationResult.Done) r).index()));
     }
 
     private static long balance(JpaTransactions tx, String id) {
