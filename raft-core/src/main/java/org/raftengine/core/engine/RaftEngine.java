@@ -824,8 +824,10 @@ public final class RaftEngine {
         if (configuration == null) {
             return;
         }
-        List<String> voters = configuration.voters().stream().map(Member::id).toList();
-        List<String> learners = configuration.learners().stream().map(Member::id).toList();
+        // List.copyOf: NodeStatus copies with it too, which keeps these very lists, so the status compares them
+        // by identity and is not rebuilt on every event.
+        List<String> voters = List.copyOf(configuration.voters().stream().map(Member::id).toList());
+        List<String> learners = List.copyOf(configuration.learners().stream().map(Member::id).toList());
         if (!voters.equals(statusVoters) || !learners.equals(statusLearners)) {
             statusVoters = voters;
             statusLearners = learners;
