@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * A consistent picture of one node, taken on its protocol thread.
  *
- * @param matchIndex    for a leader, each follower's highest index known replicated; empty otherwise
+ * @param matchIndex    for a leader, each follower's highest index known replicated, refreshed every heartbeat
+ *                      period (and when the followers change); empty otherwise
  * @param firstIndex    the first index the log holds: those before were compacted into a snapshot
  * @param snapshotIndex the last index the latest snapshot covers, 0 if there is none
  * @param transferTarget while this node leads and hands leadership over, the node it hands it to (it

@@ -82,6 +82,11 @@ final class LeaderReplication {
     /** The match indexes last published in the status, and whether one changed since. */
     private Map<String, Long> publishedMatch = Map.of();
     private boolean matchChanged;
+    /**
+     * The published match indexes are rebuilt at most once per heartbeat (and when the followers change): under
+     * load every acknowledgement moves one, and a map per acknowledgement was a tenth of the engine's garbage.
+     */
+    private boolean matchDue = true;
 
     LeaderReplication(RaftEngine engine, NodeState state, RaftLog raftLog, NodeRuntime runtime, EventLoop events,
                       LogView logView, Outbox outbox, int chunkBytes,
@@ -142,6 +147,7 @@ final class LeaderReplication {
             }
         }
         matchChanged = true;
+        matchDue = true;
     }
 
     /**
@@ -534,6 +540,7 @@ final class LeaderReplication {
             }
             quorumCheckStartedNanos = now;
         }
+        matchDue = true;
         nextRound(); // this tick's heartbeats confirm a new round
         for (FollowerProgress p : followers.values()) {
             if (p.snapshot != null && p.chunkOut && p.chunkAnswers == p.chunkAnswersAtLastTick) {
@@ -722,13 +729,14 @@ final class LeaderReplication {
     Map<String, Long> matchIndexes() {
         if (state.role() != Role.LEADER) {
             publishedMatch = Map.of();
-        } else if (matchChanged) {
+        } else if (matchChanged && matchDue) {
             Map<String, Long> m = new HashMap<>();
             for (FollowerProgress p : followers.values()) {
                 m.put(p.id, p.matchIndex);
             }
             publishedMatch = Map.copyOf(m);
             matchChanged = false;
+            matchDue = false;
         }
         return publishedMatch;
     }
