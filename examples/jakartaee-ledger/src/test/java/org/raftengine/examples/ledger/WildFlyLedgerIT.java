@@ -13,6 +13,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,6 +48,8 @@ import org.raftengine.jms.brokers.StandaloneArtemis;
  * the server is started again on its base directory and database and catches up. Then every server's ledger is
  * the same, the total balance is what the deposits made, each acknowledged transfer is in it exactly once at the
  * log index its answer named, the balances are what the movements make, and no entry was applied twice.
+ * With {@code -Dledger.it.database=postgresql} the servers' datasources are PostgreSQL databases instead (this
+ * machine's server, a new database per server; {@code ledger-postgresql.cli} after {@code ledger.cli}).
  *
  * <p>WildFly and Artemis come from Maven Central, unpacked under {@code target/} by the build. Without them the
  * test is skipped, except under {@code CI=true}, where it fails. Everything it started is stopped at the end.
@@ -55,6 +61,7 @@ class WildFlyLedgerIT {
     private static final int CLIENTS = 3;
     private static final Duration BOOT = Duration.ofSeconds(240);
     private static final Duration ANSWER = Duration.ofSeconds(90);
+    private static final String POSTGRES_DATABASE_PREFIX = "ledger_it_";
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Jsonb json = JsonbBuilder.create();
@@ -118,7 +125,13 @@ class WildFlyLedgerIT {
         long brokerUp = System.nanoTime();
 
         // One configured standalone/ for all: ledger.cli is the same on every server.
-        Path configured = configure(home, cli, work);
+        boolean postgres = "postgresql".equalsIgnoreCase(System.getProperty("ledger.it.database", "h2"));
+        List<Path> scripts = new ArrayList<>(List.of(cli));
+        if (postgres) {
+            createPostgresDatabases();
+            scripts.add(Path.of(System.getProperty("ledger.postgresql.cli", "src/main/wildfly/ledger-postgresql.cli")));
+        }
+        Path configured = configure(home, scripts, work);
         long configuredAt = System.nanoTime();
         List<Integer> offsets = WildFlyServer.freeOffsets(NODES.size());
         for (int i = 0; i < NODES.size(); i++) {
@@ -127,6 +140,11 @@ class WildFlyLedgerIT {
             Files.copy(war, base.resolve("deployments/jakartaee-ledger.war"), StandardCopyOption.REPLACE_EXISTING);
             List<String> props = new ArrayList<>(List.of("-Draft.node-id=" + node,
                     "-Dledger.broker.port=" + broker.port()));
+            if (postgres) {
+                Files.copy(Path.of(System.getProperty("ledger.postgresql.driver", "target/jdbc/postgresql.jar")),
+                        base.resolve("deployments/postgresql.jar"), StandardCopyOption.REPLACE_EXISTING);
+                props.add("-Dledger.db.name=" + POSTGRES_DATABASE_PREFIX + node);
+            }
             if (i == 0) {
                 props.add("-Draft.bootstrap=true"); // exactly one server creates the cluster
             }
@@ -200,7 +218,7 @@ class WildFlyLedgerIT {
         check(after);
         assertThat(after.movements().size()).isGreaterThan(before.movements().size());
 
-        System.out.printf("WildFly ledger test: broker up in %d ms, server configured in %d ms, 3 servers booted"
+        System.out.printf("WildFly ledger test (" + (postgres ? "PostgreSQL" : "H2") + "): broker up in %d ms, server configured in %d ms, 3 servers booted"
                         + " and deployed in %d ms; %d deposits and %d transfers with every server up in %d ms;"
                         + " leader %s killed after %d acknowledged movements, %d acknowledged while it was down,"
                         + " restarted and deployed in %d ms; %d movements acknowledged (through n1..n3: %s),"
@@ -302,12 +320,36 @@ class WildFlyLedgerIT {
         return answer[0];
     }
 
-    /** Runs ledger.cli on a copy of the distribution's standalone/ (embedded, offline); returns that copy. */
-    private static Path configure(Path home, Path cli, Path work) throws Exception {
+    /**
+     * A new PostgreSQL database per server on this machine's server (127.0.0.1:5432, user postgres); without the
+     * server the test is skipped, except under CI=true.
+     */
+    private static void createPostgresDatabases() throws SQLException {
+        String url = System.getProperty("ledger.postgresql.admin-url", "jdbc:postgresql://127.0.0.1:5432/postgres");
+        Connection c;
+        try {
+            c = DriverManager.getConnection(url, "postgres", "");
+        } catch (SQLException e) {
+            availableOrSkip(false, "no PostgreSQL at " + url + ": " + e);
+            return;
+        }
+        try (c; Statement s = c.createStatement()) {
+            for (String node : NODES) {
+                s.execute("DROP DATABASE IF EXISTS " + POSTGRES_DATABASE_PREFIX + node + " WITH (FORCE)");
+                s.execute("CREATE DATABASE " + POSTGRES_DATABASE_PREFIX + node);
+            }
+        }
+    }
+
+    /** Runs the CLI scripts on a copy of the distribution's standalone/ (embedded, offline); returns that copy. */
+    private static Path configure(Path home, List<Path> scripts, Path work) throws Exception {
         Path configured = WildFlyServer.copyBaseDir(home.resolve("standalone"), work.resolve("configured"));
         Path script = work.resolve("configure.cli");
-        Files.writeString(script, "embed-server --server-config=standalone-full.xml --std-out=discard\n"
-                + Files.readString(cli) + "\nstop-embedded-server\n");
+        StringBuilder text = new StringBuilder("embed-server --server-config=standalone-full.xml --std-out=discard\n");
+        for (Path cli : scripts) {
+            text.append(Files.readString(cli)).append('\n');
+        }
+        Files.writeString(script, text + "stop-embedded-server\n");
         ProcessBuilder pb = new ProcessBuilder("/bin/sh", home.resolve("bin/jboss-cli.sh").toString(),
                 "--file=" + script).redirectErrorStream(true)
                 .redirectOutput(work.resolve("configure.log").toFile());
