@@ -81,6 +81,10 @@ public class LedgerResource {
         m.put("leader", s.leaderId());
         m.put("commitIndex", s.commitIndex());
         m.put("appliedIndex", s.appliedIndex());
+        m.put("snapshotIndex", s.snapshotIndex());
+        m.put("firstIndex", s.firstIndex());
+        m.put("snapshotsTaken", node.snapshotsTaken());
+        m.put("snapshotsInstalled", node.snapshotsInstalled());
         m.put("voters", s.voters());
         return m;
     }

@@ -46,7 +46,8 @@ import org.raftengine.jms.brokers.StandaloneArtemis;
  * deposits and transfers through any server, each movement under an id of its own that they send again, to any
  * server, until they get a definite answer. While they run, the leader's JVM gets SIGKILL; the two others go on;
  * the server is started again on its base directory and database and catches up. Then every server's ledger is
- * the same, the total balance is what the deposits made, each acknowledged transfer is in it exactly once at the
+ * the same (it caught up from a snapshot: the others compact their logs every few entries), the total balance is
+ * what the deposits made, each acknowledged transfer is in it exactly once at the
  * log index its answer named, the balances are what the movements make, and no entry was applied twice.
  * With {@code -Dledger.it.database=postgresql} the servers' datasources are PostgreSQL databases instead (this
  * machine's server, a new database per server; {@code ledger-postgresql.cli} after {@code ledger.cli}).
@@ -62,6 +63,7 @@ class WildFlyLedgerIT {
     private static final Duration BOOT = Duration.ofSeconds(240);
     private static final Duration ANSWER = Duration.ofSeconds(90);
     private static final String POSTGRES_DATABASE_PREFIX = "ledger_it_";
+    private static final int SNAPSHOT_EVERY = 40;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Jsonb json = JsonbBuilder.create();
@@ -139,7 +141,10 @@ class WildFlyLedgerIT {
             Path base = WildFlyServer.copyBaseDir(configured, work.resolve(node));
             Files.copy(war, base.resolve("deployments/jakartaee-ledger.war"), StandardCopyOption.REPLACE_EXISTING);
             List<String> props = new ArrayList<>(List.of("-Draft.node-id=" + node,
-                    "-Dledger.broker.port=" + broker.port()));
+                    "-Dledger.broker.port=" + broker.port(),
+                    // Snapshots (LedgerSnapshots) and compaction every few entries, so the killed server's
+                    // entries are compacted away on the others while it is down: it catches up from a snapshot.
+                    "-Draft.snapshot.threshold-entries=" + SNAPSHOT_EVERY));
             if (postgres) {
                 Files.copy(Path.of(System.getProperty("ledger.postgresql.driver", "target/jdbc/postgresql.jar")),
                         base.resolve("deployments/postgresql.jar"), StandardCopyOption.REPLACE_EXISTING);
@@ -198,7 +203,9 @@ class WildFlyLedgerIT {
         victim.kill();
         long killedAt = System.nanoTime();
         int acksAtKill = acknowledged.size();
-        awaitAcks(acksAtKill + 15, Duration.ofSeconds(90));
+        // Far enough beyond the killed server's log that the others compact past it (every SNAPSHOT_EVERY
+        // entries, keeping as many behind each snapshot).
+        awaitAcks(acksAtKill + 3 * SNAPSHOT_EVERY, Duration.ofSeconds(120));
         int acksWhileDown = acknowledged.size() - acksAtKill;
 
         victim.start();
@@ -213,6 +220,9 @@ class WildFlyLedgerIT {
             f.get(ANSWER.toSeconds() * 2, TimeUnit.SECONDS);
         }
         assertThat(problems).as("what the clients ran into").isEmpty();
+        Map<String, Object> victimStatus = status(victim);
+        assertThat(((Number) victimStatus.get("snapshotsInstalled")).longValue())
+                .as("the restarted %s caught up from a snapshot: %s", victim.node, victimStatus).isPositive();
 
         Contents after = awaitSameLedgers("after " + victim.node + " was killed and restarted");
         check(after);
@@ -227,6 +237,7 @@ class WildFlyLedgerIT {
                 CLIENTS * 10, ms(calmDone - booted), victim.node, acksAtKill, acksWhileDown,
                 ms(restartedAt - killedAt), acknowledged.size(), acksThrough, resent.get(),
                 after.movements().size(), ms(System.nanoTime() - t0));
+        System.out.println("WildFly ledger test: the restarted server's status " + victimStatus);
     }
 
     /** Every server's ledger the same (awaited), checked against what the clients were told. */
