@@ -52,8 +52,9 @@ import org.raftengine.jms.brokers.StandaloneArtemis;
  * With {@code -Dledger.it.database=postgresql} the servers' datasources are PostgreSQL databases instead (this
  * machine's server, a new database per server; {@code ledger-postgresql.cli} after {@code ledger.cli}).
  *
- * <p>WildFly and Artemis come from Maven Central, unpacked under {@code target/} by the build. Without them the
- * test is skipped, except under {@code CI=true}, where it fails. Everything it started is stopped at the end.
+ * <p>WildFly and Artemis come from Maven Central, unpacked under {@code target/} by the build (which fails when
+ * it cannot resolve them). Run without them (from an IDE before a build unpacked them) the test is skipped, except
+ * under {@code CI=true}, where it fails. Everything it started is stopped at the end, on failure too.
  */
 class WildFlyLedgerIT {
     private static final List<String> NODES = List.of("n1", "n2", "n3");
