@@ -206,7 +206,7 @@ class WildFlyLedgerIT {
         int acksAtKill = acknowledged.size();
         // Far enough beyond the killed server's log that the others compact past it (every SNAPSHOT_EVERY
         // entries, keeping as many behind each snapshot).
-        awaitAcks(acksAtKill + 3 * SNAPSHOT_EVERY, Duration.ofSeconds(120));
+        awaitAcks(acksAtKill + 3 * SNAPSHOT_EVERY, Duration.ofSeconds(180)); // about 50 s on a loaded machine
         int acksWhileDown = acknowledged.size() - acksAtKill;
 
         victim.start();
