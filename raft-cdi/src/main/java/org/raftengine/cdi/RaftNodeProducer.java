@@ -53,7 +53,8 @@ import org.raftengine.jpa.JpaTransactions;
  * bean (list {@link JpaRaftLog#ENTITY_CLASSES} in that persistence unit) under its {@link TransactionManager}
  * bean, and committed commands are applied as {@code @Committed} events in JTA transactions. With
  * {@code raft.transport=jms}, the transport is a {@link JmsTransport} on the application's JMS
- * {@link ConnectionFactory} bean (a broker client's own factory, not a container-managed one).
+ * {@link ConnectionFactory} bean (a broker client's own factory, not a container-managed one), logging in with
+ * {@code raft.jms.user} and {@code raft.jms.password} when they are set.
  *
  * <p>The node's role, leader and configuration changes are fired as {@link RoleChanged}, {@link LeaderChanged} and
  * {@link MembershipChanged} events.
@@ -266,6 +267,10 @@ public class RaftNodeProducer {
                         "raft.transport=jms needs a jakarta.jms.ConnectionFactory bean");
                 JmsTransportConfig c = JmsTransportConfig.of(p.node(), p.cluster()).withQueuePrefix(p.queuePrefix())
                         .withTimeToLiveFor(p.settings());
+                RaftProperties.JmsCredentials credentials = RaftProperties.jmsCredentials(config);
+                if (credentials != null) {
+                    c = c.withCredentials(credentials.user(), credentials.password());
+                }
                 if (p.hmacSecret() != null) {
                     try {
                         c = c.withAuthenticator(FrameAuthenticator.fromSecrets(p.hmacSecret(), p.hmacPrevious()));

@@ -35,6 +35,9 @@ import org.raftengine.core.SnapshotPolicy;
  *   <tr><td>raft.transport</td><td>jms</td><td>{@code jms} (the application's ConnectionFactory), {@code local}
  *       (one JVM, a single-node cluster) or {@code bean} (a Transport bean of the application's)</td></tr>
  *   <tr><td>raft.jms.queue-prefix</td><td>raft.</td><td>queues are prefix + cluster id + "." + node id</td></tr>
+ *   <tr><td>raft.jms.user, raft.jms.password</td><td>the factory's</td><td>the transport logs in to the broker with
+ *       these ({@code createConnection(user, password)}): for a connection factory that carries no credentials,
+ *       such as an application server's connection factory to a remote broker</td></tr>
  *   <tr><td>raft.hmac.secret, raft.hmac.previous-secret</td><td>none</td><td>frames authenticated with HMAC-SHA256</td></tr>
  *   <tr><td>raft.command-codec</td><td>auto</td><td>typed commands as JSON through {@code jsonb} or {@code jackson},
  *       {@code none} (raw bytes only), or {@code auto}: JSON-B if present, else Jackson if present; a
@@ -69,6 +72,30 @@ public record RaftProperties(String node, String cluster, List<String> members, 
 
     /** Which library writes typed commands, when the application gives no {@link CommandCodec} bean. */
     public enum CodecKind { AUTO, JSONB, JACKSON, NONE }
+
+    /**
+     * The broker credentials of the JMS transport ({@code raft.jms.user}, {@code raft.jms.password}); its
+     * {@code toString} never shows the password.
+     */
+    public record JmsCredentials(String user, String password) {
+        @Override
+        public String toString() {
+            return "JmsCredentials[user=" + user + ", password=" + (password == null ? "none" : "(hidden)") + "]";
+        }
+    }
+
+    /** raft.jms.user and raft.jms.password, or null when no user is set (the factory's own credentials). */
+    public static JmsCredentials jmsCredentials(Config config) {
+        Optional<String> user = config.getOptionalValue("raft.jms.user", String.class).filter(u -> !u.isBlank());
+        Optional<String> password = config.getOptionalValue("raft.jms.password", String.class);
+        if (user.isEmpty()) {
+            if (password.isPresent()) {
+                throw new RaftConfigurationException("raft.jms.password", "is set without raft.jms.user");
+            }
+            return null;
+        }
+        return new JmsCredentials(user.get().strip(), password.orElse(null));
+    }
 
     /** raft.command-codec. */
     public static CodecKind codecKind(Config config) {
@@ -128,6 +155,7 @@ public record RaftProperties(String node, String cluster, List<String> members, 
                     + " names " + members.size() + " members: use jms, or a Transport bean (bean)");
         }
         codecKind(config); // read by the producer when it picks the codec; a wrong value fails here, with the rest
+        jmsCredentials(config); // read by the producer for the JMS transport; checked here with the rest
         return new RaftProperties(node, cluster, members, boolValue(config, "raft.bootstrap", false), settings,
                 commandTimeout, snapshots, log, transport,
                 config.getOptionalValue("raft.jms.queue-prefix", String.class).orElse("raft."),

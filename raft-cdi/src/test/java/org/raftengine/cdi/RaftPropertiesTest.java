@@ -95,6 +95,18 @@ class RaftPropertiesTest {
     }
 
     @Test
+    void brokerCredentialsAreOptionalAndThePasswordIsNeverShown() {
+        assertThat(RaftProperties.jmsCredentials(config())).as("the factory's own credentials").isNull();
+        RaftProperties.JmsCredentials c = RaftProperties.jmsCredentials(config("raft.jms.user", " raft ",
+                "raft.jms.password", "s3cret-broker-password"));
+        assertThat(c.user()).isEqualTo("raft");
+        assertThat(c.password()).isEqualTo("s3cret-broker-password");
+        assertThat(c.toString()).contains("raft").doesNotContain("s3cret");
+        failsNaming("raft.jms.password", "without raft.jms.user", "raft.node-id", "n1", "raft.members", "n1",
+                "raft.jms.password", "s3cret-broker-password");
+    }
+
+    @Test
     void anUnknownLogOrTransportKindIsNamed() {
         failsNaming("raft.log", "unknown value 'files'", "raft.node-id", "n1", "raft.members", "n1",
                 "raft.log", "files");

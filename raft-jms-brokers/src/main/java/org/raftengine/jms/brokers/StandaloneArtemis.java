@@ -156,6 +156,11 @@ public final class StandaloneArtemis {
         return "tcp://127.0.0.1:" + port + "?retryInterval=100";
     }
 
+    /** The loopback port of the broker's CORE acceptor. */
+    public int port() {
+        return port;
+    }
+
     public String password() {
         return password;
     }
