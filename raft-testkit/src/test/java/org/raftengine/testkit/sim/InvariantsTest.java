@@ -12,10 +12,15 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.raftengine.core.ClusterConfiguration;
+import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.CommandResult;
+import org.raftengine.core.Member;
 import org.raftengine.core.NodeStatus;
 import org.raftengine.core.Role;
+import org.raftengine.core.spi.EntryType;
 import org.raftengine.core.spi.LogEntry;
+import org.raftengine.core.wire.ConfigurationCodec;
 
 /** The checks themselves, on a hand-driven fake cluster (no engine needed). */
 class InvariantsTest {
@@ -232,6 +237,48 @@ class InvariantsTest {
         inv.onAppend("n1", 0, List.of(LogEntry.command(1, 1, b("a"))));
         inv.onAppend("n2", 0, List.of(LogEntry.command(1, 1, b("z"))));
         assertThatThrownBy(inv::checkStep).isInstanceOf(InvariantViolation.class).hasMessageContaining("LOG-MATCH");
+    }
+
+    @Test
+    void twoIncarnationsOfTheClusterAreTwoClustersForLogMatch() {
+        inv.onAppend("n1", 7, 0, List.of(LogEntry.command(1, 1, b("a"))));
+        inv.onAppend("n2", 9, 0, List.of(LogEntry.command(1, 1, b("z")))); // another cluster: not compared
+        assertThatCode(inv::checkStep).doesNotThrowAnyException();
+        inv.onAppend("n3", 9, 0, List.of(LogEntry.command(1, 1, b("y")))); // the same incarnation as n2
+        assertThatThrownBy(inv::checkStep).isInstanceOf(InvariantViolation.class).hasMessageContaining("LOG-MATCH");
+    }
+
+    private static LogEntry configurationEntry(long index, long term, Member... members) {
+        ClusterConfiguration c = new ClusterConfiguration(List.of(members), ClusterSettings.DEFAULTS, 5);
+        return LogEntry.of(index, term, EntryType.CONFIGURATION, 0, ConfigurationCodec.encode(c));
+    }
+
+    @Test
+    void durableCountsTheVotersOfTheCommittedConfiguration() {
+        // n1 and n2 vote; n3 is a learner: it does not count toward the majority, which is both voters.
+        LogEntry config = configurationEntry(1, 1, Member.of("n1"), Member.of("n2"), Member.learner("n3"));
+        LogEntry mine = LogEntry.command(2, 1, b("mine"));
+        inv.onAppend("n1", 0, List.of(config, mine));
+        view.logs.get("n1").addAll(List.of(config, mine));
+        view.statuses.put("n1", leader("n1", 1, 2, 2));
+        ClientOperation op = view.history.invoke("n1", b("mine"), 0);
+        view.history.complete(op, 10, new CommandResult.Ok(2, b("1:mine")));
+        inv.checkStep();
+        view.logs.get("n3").addAll(List.of(config, mine));
+        assertThatThrownBy(inv::checkLogs).isInstanceOf(InvariantViolation.class).hasMessageContaining("DURABLE")
+                .hasMessageContaining("only 1 of 2 voters [n1, n2]");
+        view.logs.get("n2").addAll(List.of(config, mine));
+        assertThatCode(inv::checkLogs).doesNotThrowAnyException();
+        // A configuration appended but not known committed changes nothing: n3 promoted, n2 removed.
+        LogEntry next = configurationEntry(3, 1, Member.of("n1"), Member.of("n3"));
+        inv.onAppend("n1", 0, List.of(next));
+        view.logs.get("n1").add(next);
+        view.logs.get("n2").clear();
+        assertThatThrownBy(inv::checkLogs).isInstanceOf(InvariantViolation.class).hasMessageContaining("DURABLE");
+        // Once it is committed, its voters are the ones that count.
+        view.statuses.put("n1", leader("n1", 1, 3, 3));
+        inv.checkStep();
+        assertThatCode(inv::checkLogs).doesNotThrowAnyException();
     }
 
     @Test
