@@ -45,14 +45,16 @@ import org.raftengine.core.wire.ConfigurationCodec;
  *
  * <p>{@link #checkLogs()} reads every log and so runs at the end of a run rather than after every step:
  * LOG-MATCH again, over whole logs as they stand, and DURABLE (every acknowledged command is at its index
- * in the logs of a majority of the voters of the latest committed configuration, so no crash can lose it).
+ * in the logs of enough voters of the latest committed configuration that every majority of them holds it, so no
+ * crash can lose it: a majority of an odd number of voters, half of an even number).
  * Entries that fail their checksum (injected corruption) are treated as absent, since the engine must not use
  * them.
  *
- * <p>Membership: the voters that DURABLE counts are those of the latest configuration entry known committed
- * (every entry up to it is on a majority of those voters, and every later acknowledged entry was committed by
- * a majority of them); a removed node or a learner does not count, a spare (a node never added) holds
- * nothing. A cluster bootstrapped twice is two clusters ({@link ClusterView#clusterIncarnation}): LOG-MATCH
+ * <p>Membership: the voters that DURABLE counts are those of the latest configuration entry known committed; a
+ * removed node or a learner does not count, a spare (a node never added) holds nothing. A leader commits by a
+ * majority of the configuration it appended last, which may be one change ahead of the committed one (a voter
+ * more or less); such a majority need not be a majority of the committed configuration, but it meets every one
+ * of its majorities, which is what the check asks. A cluster bootstrapped twice is two clusters ({@link ClusterView#clusterIncarnation}): LOG-MATCH
  * compares the writes and logs of one incarnation only.
  *
  * <p>State is kept incrementally (cursors over each state machine's applies, the committed prefix and
@@ -523,7 +525,11 @@ public final class Invariants implements StepListener {
         if (ids.isEmpty()) {
             return; // no committed configuration known yet: nothing can have been acknowledged
         }
-        int majority = ids.size() / 2 + 1;
+        // Every majority of the voters must include a holder: more than the voters a majority leaves out. That is
+        // a majority of an odd number of voters, half of an even number: an entry committed by a majority of the
+        // configuration that follows (a leader counts the configuration it appended last, one voter apart) holds
+        // that much of the committed one, whose majorities all meet each of the next one's.
+        int needed = ids.size() - (ids.size() / 2 + 1) + 1;
         for (ClientOperation op : ackedByIndex.values()) {
             long index = ((CommandResult.Ok) op.result()).index();
             int holders = 0;
@@ -538,9 +544,10 @@ public final class Invariants implements StepListener {
                     holders++;
                 }
             }
-            if (holders < majority) {
+            if (holders < needed) {
                 fail("DURABLE", op + " was acknowledged at index " + index + " but only " + holders + " of "
-                        + ids.size() + " voters " + ids + " hold it there in their logs");
+                        + ids.size() + " voters " + ids + " hold it there in their logs: a majority of them could"
+                        + " elect a leader without it");
             }
         }
     }
