@@ -960,7 +960,19 @@ public final class Nemesis {
                     break;
                 }
                 CompletableFuture<CommandResult> f = cluster.submit(leader, freshCommand()).toCompletableFuture();
-                cluster.runUntil(f::isDone, Duration.ofNanos(Math.max(0, deadline - cluster.now())));
+                if (mix.compareTo(Mix.V7) >= 0) {
+                    // A leader that removed itself learns no more commits: its command may stay unanswered until
+                    // its time-out. Once another node leads, the client tries there.
+                    String asked = leader;
+                    cluster.runUntil(() -> f.isDone() || (cluster.leader() != null && !asked.equals(cluster.leader())
+                            && !cluster.status(asked).isVoter()), Duration.ofNanos(Math.max(0, deadline - cluster.now())));
+                    if (!f.isDone() && cluster.now() < deadline) {
+                        attempts.add(leader + " -> no answer yet, removed; " + cluster.leader() + " leads");
+                        continue;
+                    }
+                } else {
+                    cluster.runUntil(f::isDone, Duration.ofNanos(Math.max(0, deadline - cluster.now())));
+                }
                 if (!f.isDone()) {
                     attempts.add(leader + " -> no answer");
                     break;

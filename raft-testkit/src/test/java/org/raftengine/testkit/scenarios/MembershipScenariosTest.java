@@ -527,6 +527,40 @@ class MembershipScenariosTest {
                         v -> assertThat(v.invariant()).isIn("COMPLETE", "DURABLE"));
     }
 
+    /**
+     * Two voters L and A; L removes itself, and crashes before A has the removal. Restarted, L holds the longest log
+     * and a configuration without itself; A, in the old configuration, needs L's vote, which L refuses to a shorter
+     * log. Found by the V7 sweep (seed 4675): no leader ever, until a voter of the committed configuration whose
+     * removal is pending may campaign. Elected by A (the majority of the new configuration), L commits its removal
+     * and steps down; A leads alone.
+     */
+    @ParameterizedTest(name = "preVote={0}")
+    @CsvSource({"true", "false"})
+    @DisplayName("30: a leader that removed itself and restarted before the commit finishes its removal (no deadlock)")
+    void removedLeaderRestartedBeforeTheCommit(boolean preVote) {
+        SimCluster c = SimCluster.builder().seed(301).nodes("n1", "n2").settings(settings(preVote, true)).build();
+        c.start();
+        String l = Scenarios.awaitSettledLeader(c, seconds(10));
+        String a = Scenarios.others(c, l).get(0);
+        write(c, "before", 10);
+        c.network().cut(l, a);
+        c.removeMember(l, l);
+        long k = lastIndex(c, l) + 1;
+        assertThat(c.runUntil(() -> c.status(l).durableIndex() >= k, seconds(1))).isTrue();
+        assertThat(c.configuration(l).isMember(l)).as("L's log removes it").isFalse();
+        c.crash(l);
+        c.network().heal();
+        c.restart(l);
+        commitOne(c, "after", seconds(10));
+        assertThat(c.runUntil(() -> a.equals(c.leader()), seconds(2))).as("A leads").isTrue();
+        CommandResult.Ok ok = commitOne(c, "alone", seconds(5));
+        assertThat(c.status(a).voters()).containsExactly(a);
+        assertThat(c.status(a).commitIndex()).isGreaterThanOrEqualTo(k);
+        assertThat(ok.index()).isGreaterThan(k);
+        assertThat(c.status(l).isVoter()).isFalse();
+        assertConverged(c);
+    }
+
     @ParameterizedTest(name = "preVote={0}, checkQuorum={1}")
     @CsvSource({"true, true", "false, false"})
     @DisplayName("a follower removed while cut off campaigns when back: refused and counted, no disruption")
