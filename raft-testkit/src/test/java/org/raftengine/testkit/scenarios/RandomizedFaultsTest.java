@@ -24,8 +24,8 @@ import org.raftengine.testkit.nemesis.SeedResult;
 class RandomizedFaultsTest {
 
     /**
-     * Seeds run by default: 11 s of wall time on a quiet 2-core machine (about 90 seeds/s), 36 s on one
-     * with a load average of 8.
+     * Seeds run by default: 11 s of wall time on a quiet 2-core machine (about 90 seeds/s) with mix V6, 36 s on one
+     * with a load average of 8; mix V7 (membership changes, up to two more nodes) takes about a fifth more.
      */
     private static final int DEFAULT_SEEDS = 1000;
 
