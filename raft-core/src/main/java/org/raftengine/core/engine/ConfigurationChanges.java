@@ -61,6 +61,7 @@ final class ConfigurationChanges {
         int round;
         long roundTarget;
         long roundStartNanos;
+        long catchUpStartNanos;
 
         Change(Kind kind, String memberId, ClusterSettings settings, CompletableFuture<ConfigurationResult> answer,
                long term) {
@@ -248,6 +249,7 @@ final class ConfigurationChanges {
     private void startCatchUp(Change c) {
         c.step = Step.CATCH_UP;
         c.round = 0;
+        c.catchUpStartNanos = runtime.nanoTime();
         nextRound(c);
     }
 
@@ -280,7 +282,8 @@ final class ConfigurationChanges {
             }
             return;
         }
-        long stalledFor = now - leader.lastProgressOf(c.memberId);
+        // A learner that was idle (down, or nothing to catch up on) before the catch-up began gets the whole window.
+        long stalledFor = Math.min(now - leader.lastProgressOf(c.memberId), now - c.catchUpStartNanos);
         if (stalledFor > 2 * s.electionTimeoutMaxMillis() * MILLIS) {
             finish(new ConfigurationResult.CatchUpFailed(c.memberId + " made no progress for " + stalledFor / MILLIS
                     + " ms (at index " + match + " of " + c.roundTarget + "): is it running and reachable? It stays"

@@ -138,11 +138,14 @@ final class Elections {
 
     /**
      * A node that has no configuration (empty storage), is a learner or is not a member (removed, or not yet
-     * added) never campaigns.
+     * added) never campaigns; but a voter of the committed configuration whose removal is appended, not yet
+     * committed, does: it may hold the only log that can win (a leader that removed itself and restarted before
+     * the commit), and the others may be waiting for it. Its votes are counted in the configuration in force,
+     * its own not among them; elected, it commits its removal and steps down.
      */
     private void campaign() {
         ClusterConfiguration configuration = logView.configuration();
-        if (configuration == null || !configuration.isVoter(state.id)) {
+        if (configuration == null || !(configuration.isVoter(state.id) || removalPending())) {
             resetElectionDeadline();
             return;
         }
@@ -151,6 +154,21 @@ final class Elections {
         } else {
             startElection(false);
         }
+    }
+
+    /** This node is a voter of the committed configuration, and the uncommitted one in force removes it. */
+    private boolean removalPending() {
+        long commit = logView.commitIndex();
+        if (logView.configurationIndex() <= commit) {
+            return false;
+        }
+        ClusterConfiguration committed;
+        try {
+            committed = logView.configurationAt(commit);
+        } catch (IllegalStateException unknown) {
+            return false;
+        }
+        return committed.isVoter(state.id) && !logView.configuration().isMember(state.id);
     }
 
     /**

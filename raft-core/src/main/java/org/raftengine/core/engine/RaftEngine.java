@@ -670,9 +670,10 @@ public final class RaftEngine {
     }
 
     /**
-     * Refuses senders that are not members, and members whose storage id differs from the one
-     * recorded in the configuration (they came back with wiped storage and must be removed and
-     * re-added). A node without configuration accepts all: it learns everything from a leader.
+     * Refuses senders that are not members (but for what a leader sends its followers: a leader that removes
+     * itself is no member once its removal is appended, yet leads until it commits), and members whose storage
+     * id differs from the one recorded in the configuration (they came back with wiped storage and must be
+     * removed and re-added). A node without configuration accepts all: it learns everything from a leader.
      */
     private boolean senderAllowed(RaftMessage m) {
         ClusterConfiguration configuration = logView.configuration();
@@ -690,6 +691,11 @@ public final class RaftEngine {
         }
         Member member = configuration.member(m.from());
         if (member == null) {
+            if (fromLeaderToFollower(m)) {
+                // A leader that removes itself leads until its removal commits (Raft thesis 4.2.2): its entries, its
+                // hand-over and its read answers are taken, under the usual term rules (an old leader's are stale).
+                return true;
+            }
             refuse(m, "sender is not a member");
             return false;
         }
@@ -699,6 +705,12 @@ public final class RaftEngine {
             return false;
         }
         return true;
+    }
+
+    /** Messages only a leader sends, to its followers. */
+    private static boolean fromLeaderToFollower(RaftMessage m) {
+        return m instanceof AppendEntries || m instanceof InstallSnapshot || m instanceof TimeoutNow
+                || m instanceof ReadIndexResponse;
     }
 
     /** The incarnation a message claims, for the messages that claim one (0: none). */

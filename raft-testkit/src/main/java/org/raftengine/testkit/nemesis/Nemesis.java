@@ -45,14 +45,17 @@ import org.raftengine.testkit.sim.SimStateMachine;
  * way or both, bridge partitions: two halves that share one bridge node, and ring partitions: each
  * node sees only its two ring neighbours), slows storage down, makes storage writes and applies fail,
  * and changes the network faults, while clients submit unique commands to the leader and to followers
- * (which forward). Then the heal: network faults off, every node up and connected.
+ * (which forward); from mix V7 on, membership changes too (spares added, members removed, the leader among them,
+ * learners added and promoted) and PreVote turned on or off through the log. Then the heal: network faults off,
+ * every node up and connected.
  *
  * <p>Checked: ONE-LEADER, ONE-VOTE, LOG-MATCH, COMPLETE, MONOTONIC, SAME-APPLY and DURABLE after every
  * simulated step, LOG-MATCH and DURABLE's majority check over whole logs at the end of every run phase
  * (the simulator's {@code Invariants}); engine
  * ERROR log lines and nodes that stop by themselves (ENGINE-ERROR); after the heal LIVE (a leader is
- * elected and a fresh command committed within {@link #liveBound}, and every node then applies it
- * within {@link #CATCH_UP_BOUND}); then every state machine applied the same commands in order
+ * elected and a fresh command committed within {@link #liveBound}, and every member of the leader's
+ * configuration then applies it within {@link #CATCH_UP_BOUND}: spares never added and removed nodes are not
+ * expected to); then every state machine applied the same commands in order
  * (SAME-APPLY), no command is in a log or applied twice (ONCE), a command answered Retry or Redirect
  * never shows up in a log (RETRY-SAFE), an acknowledged command is what every node applied at its
  * index (DURABLE), and the client history is linearizable (LINEARIZABLE; see
@@ -129,12 +132,21 @@ public final class Nemesis {
         /**
          * V5 plus leadership transfers (to a named voter, or to the most up-to-date one) among the fault actions,
          * and linearizable reads (ReadIndex, on the leader and on followers) beside the reads through the log, in
-         * the same client history; in half the seeds leaders serve them on a lease when they may. The default.
+         * the same client history; in half the seeds leaders serve them on a lease when they may.
          */
-        V6;
+        V6,
+        /**
+         * V6 plus membership changes among the fault actions: spare nodes (0 to 2, 1 or 2 beside a single node)
+         * that run with empty storage outside the configuration; adding a spare or a removed node as a voter
+         * (learner first, caught up, promoted) or as a learner, promoting a learner, removing a voter (the leader
+         * itself now and then) or a learner, down to one voter; and, unless the seed runs with PreVote and
+         * CheckQuorum both on (whose LIVE bound assumes them), PreVote turned on or off through the log. The
+         * default.
+         */
+        V7;
 
         /** The mix new sweeps use. */
-        public static final Mix LATEST = V6;
+        public static final Mix LATEST = V7;
 
         /** The name on the command line: {@code v1}, {@code v2}. */
         public String flag() {
@@ -301,6 +313,15 @@ public final class Nemesis {
         private long partitions;
         /** V6: leadership transfers asked for. */
         private long transfersAsked;
+        /** V7: membership and settings changes asked for. */
+        private long membershipAsked;
+        private long settingsAsked;
+        /** V7: the settings the cluster was bootstrapped with, of which PreVote is turned on or off. */
+        private final ClusterSettings baseSettings;
+        /** V7: whether PreVote may be changed through the log (not with PreVote and CheckQuorum both on). */
+        private final boolean settingsChanges;
+        /** V7: the voters of the configuration a leader last showed (the bootstrap members at first). */
+        private List<String> knownVoters;
         private SeedResult.Linearizability linearizability = SeedResult.Linearizability.NOT_CHECKED;
         private String linearizabilityNote = "not checked";
         private long liveMillis = -1;
@@ -359,10 +380,19 @@ public final class Nemesis {
             // V6: in half the seeds with CheckQuorum, leaders serve reads on a lease when they may.
             boolean leaseReads = mix.compareTo(Mix.V6) >= 0 && random.nextBoolean() && checkQuorum;
             settings = settings.withLeaseReads(leaseReads);
+            // V7: spare nodes outside the configuration, drawn after everything older mixes draw.
+            int spareCount = mix.compareTo(Mix.V7) >= 0 ? (size == 1 ? 1 + random.nextInt(2) : random.nextInt(3)) : 0;
+            String[] spares = new String[spareCount];
+            for (int i = 0; i < spareCount; i++) {
+                spares[i] = "n" + (size + 1 + i);
+            }
+            this.settingsChanges = mix.compareTo(Mix.V7) >= 0 && !(preVote && checkQuorum);
+            this.baseSettings = settings;
             this.commandTimeout = commandTimeout;
             this.cluster = SimCluster.builder()
                     .seed(seed)
                     .nodeCount(size)
+                    .spares(spares)
                     .settings(settings)
                     .configure(c -> c.withMaxTailEntries(maxTail).withCommandTimeout(commandTimeout)
                             .withSnapshots(snapshots))
@@ -373,6 +403,7 @@ public final class Nemesis {
                     .stateMachinesKeepOutcomes(keepOutcomes)
                     .build();
             this.ids = cluster.nodeIds();
+            this.knownVoters = cluster.initialMembers();
             if (!options.reported().isEmpty()) {
                 cluster.invariants().reportOnly(options.reported());
             }
@@ -387,7 +418,9 @@ public final class Nemesis {
                     + (sessions > 0 ? ", " + sessions + " session clients, sessionTimeout="
                     + settings.sessionTimeoutMillis() + "ms" : "")
                     + (batching ? ", state machines apply in batches" + (keepOutcomes ? " and keep outcomes" : "")
-                    : "") + (leaseReads ? ", lease reads" : "");
+                    : "") + (leaseReads ? ", lease reads" : "")
+                    + (spareCount > 0 ? ", " + spareCount + (spareCount == 1 ? " spare" : " spares") : "")
+                    + (settingsChanges ? ", PreVote changed through the log" : "");
             for (int i = 0; i < sessions; i++) {
                 sessionClients.add(new SessionClient(i));
             }
@@ -450,7 +483,8 @@ public final class Nemesis {
                     crashes, partitions, cluster.now() / 1_000_000, highestTerm, linearizability,
                     linearizabilityNote, preVote, checkQuorum, liveMillis, cluster.snapshotsTaken(),
                     cluster.snapshotsInstalled(), duplicateSubmitsAppliedOnce(), steps, transfersAsked,
-                    cluster.transfersDone(), cluster.readsServed(), cluster.leaseReads());
+                    cluster.transfersDone(), cluster.readsServed(), cluster.leaseReads(), membershipAsked,
+                    cluster.membershipChangesDone(), settingsAsked, cluster.settingsChangesDone());
         }
 
         private void phases() {
@@ -506,7 +540,7 @@ public final class Nemesis {
 
         private void fault() {
             int kind = random.nextInt(mix == Mix.V1 ? 15 : mix.compareTo(Mix.V4) < 0 ? 17
-                    : mix.compareTo(Mix.V6) < 0 ? 19 : 21);
+                    : mix.compareTo(Mix.V6) < 0 ? 19 : mix == Mix.V6 ? 21 : 25);
             switch (kind) {
                 case 0, 1 -> crash(pick(up()));
                 case 2 -> crash(cluster.leader());
@@ -521,7 +555,7 @@ public final class Nemesis {
                 case 6 -> partitionMajorityMinority();
                 case 7 -> {
                     String leader = cluster.leader();
-                    if (leader != null && size > 1) {
+                    if (leader != null && ids.size() > 1) {
                         cluster.network().heal();
                         cluster.network().isolate(leader);
                         partitions++;
@@ -589,12 +623,38 @@ public final class Nemesis {
                         transfersAsked++;
                     }
                 }
+                case 21, 22, 23 -> changeMembership();
+                case 24 -> {
+                    if (settingsChanges) {
+                        changeSettings();
+                    } else {
+                        changeMembership();
+                    }
+                }
                 default -> throw new IllegalStateException("fault kind " + kind);
             }
         }
 
         private void crash(String id) {
             if (id == null || !cluster.isUp(id)) {
+                return;
+            }
+            if (mix.compareTo(Mix.V7) >= 0) {
+                // Members change: at most a minority of the voters down (other nodes may go down freely).
+                List<String> voters = voters();
+                if (voters.contains(id) && !allDownAllowed) {
+                    int down = 0;
+                    for (String v : voters) {
+                        if (!cluster.isUp(v)) {
+                            down++;
+                        }
+                    }
+                    if (down + 1 > (voters.size() - 1) / 2) {
+                        return;
+                    }
+                }
+                cluster.crash(id);
+                crashes++;
                 return;
             }
             int down = size - up().size();
@@ -604,6 +664,112 @@ public final class Nemesis {
             }
             cluster.crash(id);
             crashes++;
+        }
+
+        /** V7: the voters as the leader sees them, or as a leader last showed them. */
+        private List<String> voters() {
+            String leader = cluster.leader();
+            if (leader != null) {
+                List<String> now = cluster.status(leader).voters();
+                if (!now.isEmpty()) {
+                    knownVoters = now;
+                }
+            }
+            return knownVoters;
+        }
+
+        /**
+         * The voters and learners of the leader's configuration; with no leader, of the configuration in the log of
+         * the running node whose log is the longest.
+         */
+        private List<String> members() {
+            String leader = cluster.leader();
+            List<String> members = new ArrayList<>();
+            if (leader != null) {
+                members.addAll(cluster.status(leader).voters());
+                members.addAll(cluster.status(leader).learners());
+            } else {
+                String longest = null;
+                for (String id : up()) {
+                    if (longest == null || cluster.status(id).lastIndex() > cluster.status(longest).lastIndex()) {
+                        longest = id;
+                    }
+                }
+                org.raftengine.core.ClusterConfiguration c = longest == null ? null : cluster.configuration(longest);
+                if (c != null) {
+                    c.members().forEach(m -> members.add(m.id()));
+                }
+            }
+            return members.isEmpty() ? ids : members;
+        }
+
+        /**
+         * V7: a membership change asked of the leader (now and then of any node, which must answer NotLeader): a
+         * non-member (a spare, or a node removed earlier) added as a voter or as a learner, a learner promoted, a
+         * voter removed (the leader itself one time in three), or a learner removed. Down to one voter.
+         */
+        private void changeMembership() {
+            String leader = cluster.leader();
+            String asked = leader != null && random.nextInt(8) != 0 ? leader : pick(ids);
+            List<String> voters = voters();
+            List<String> learners = leader != null ? cluster.status(leader).learners() : List.of();
+            List<String> outside = new ArrayList<>();
+            for (String id : ids) {
+                if (!voters.contains(id) && !learners.contains(id)) {
+                    outside.add(id);
+                }
+            }
+            int what = random.nextInt(6);
+            String target;
+            switch (what) {
+                case 0, 1 -> { // a voter added: a learner first, caught up, promoted
+                    target = pick(outside);
+                    if (target != null) {
+                        cluster.addVoter(asked, target);
+                    }
+                }
+                case 2 -> {
+                    target = pick(outside);
+                    if (target != null) {
+                        cluster.addLearner(asked, target);
+                    }
+                }
+                case 3 -> { // a learner promoted
+                    target = pick(learners);
+                    if (target != null) {
+                        cluster.addVoter(asked, target);
+                    }
+                }
+                case 4 -> {
+                    target = leader != null && voters.contains(leader) && random.nextInt(3) == 0 ? leader
+                            : pick(voters);
+                    if (target != null && voters.size() > 1) {
+                        cluster.removeMember(asked, target);
+                    } else {
+                        target = null;
+                    }
+                }
+                default -> {
+                    target = pick(learners);
+                    if (target != null) {
+                        cluster.removeMember(asked, target);
+                    }
+                }
+            }
+            if (target != null && asked != null) {
+                membershipAsked++;
+            }
+        }
+
+        /** V7: PreVote turned on or off through the log, asked as a membership change is. */
+        private void changeSettings() {
+            String leader = cluster.leader();
+            String asked = leader != null && random.nextInt(8) != 0 ? leader : pick(ids);
+            boolean on = random.nextBoolean();
+            if (asked != null) {
+                cluster.updateSettings(asked, baseSettings.withPreVote(on));
+                settingsAsked++;
+            }
         }
 
         private void restart() {
@@ -620,34 +786,36 @@ public final class Nemesis {
         }
 
         private void partitionMajorityMinority() {
-            if (size < 2) {
+            int n = ids.size(); // the size before V7, which adds spares
+            if (n < 2) {
                 return;
             }
             List<String> shuffled = new ArrayList<>(ids);
             Collections.shuffle(shuffled, random);
-            int minoritySize = 1 + random.nextInt(Math.max(1, (size - 1) / 2));
+            int minoritySize = 1 + random.nextInt(Math.max(1, (n - 1) / 2));
             cluster.network().heal();
-            cluster.network().partition(shuffled.subList(0, minoritySize), shuffled.subList(minoritySize, size));
+            cluster.network().partition(shuffled.subList(0, minoritySize), shuffled.subList(minoritySize, n));
             partitions++;
         }
 
         /** Two halves that do not see each other, and one bridge node that sees both (3 nodes: a triangle). */
         private void partitionBridge() {
-            if (size < 3) {
+            int n = ids.size();
+            if (n < 3) {
                 return;
             }
             List<String> shuffled = new ArrayList<>(ids);
             Collections.shuffle(shuffled, random);
             String bridge = shuffled.get(0);
-            int half = (size - 1) / 2;
+            int half = (n - 1) / 2;
             cluster.network().heal();
-            cluster.network().bridge(shuffled.subList(1, 1 + half), bridge, shuffled.subList(1 + half, size));
+            cluster.network().bridge(shuffled.subList(1, 1 + half), bridge, shuffled.subList(1 + half, n));
             partitions++;
         }
 
         /** Each node sees only its two neighbours on a random ring; three nodes or fewer get a bridge. */
         private void partitionRing() {
-            if (size < 4) {
+            if (ids.size() < 4) {
                 partitionBridge();
                 return;
             }
@@ -792,7 +960,19 @@ public final class Nemesis {
                     break;
                 }
                 CompletableFuture<CommandResult> f = cluster.submit(leader, freshCommand()).toCompletableFuture();
-                cluster.runUntil(f::isDone, Duration.ofNanos(Math.max(0, deadline - cluster.now())));
+                if (mix.compareTo(Mix.V7) >= 0) {
+                    // A leader that removed itself learns no more commits: its command may stay unanswered until
+                    // its time-out. Once another node leads, the client tries there.
+                    String asked = leader;
+                    cluster.runUntil(() -> f.isDone() || (cluster.leader() != null && !asked.equals(cluster.leader())
+                            && !cluster.status(asked).isVoter()), Duration.ofNanos(Math.max(0, deadline - cluster.now())));
+                    if (!f.isDone() && cluster.now() < deadline) {
+                        attempts.add(leader + " -> no answer yet, removed; " + cluster.leader() + " leads");
+                        continue;
+                    }
+                } else {
+                    cluster.runUntil(f::isDone, Duration.ofNanos(Math.max(0, deadline - cluster.now())));
+                }
                 if (!f.isDone()) {
                     attempts.add(leader + " -> no answer");
                     break;
@@ -813,8 +993,10 @@ public final class Nemesis {
             }
             liveMillis = (cluster.now() - healedAt) / 1_000_000;
             long index = ok.index();
+            // Members of the configuration only (before V7, every node): spares and removed nodes stay behind.
+            List<String> members = mix.compareTo(Mix.V7) >= 0 ? members() : ids;
             boolean caughtUp = cluster.runUntil(() -> {
-                for (String id : ids) {
+                for (String id : members) {
                     if (cluster.stateMachine(id).lastApplied() < index) {
                         return false;
                     }
@@ -823,7 +1005,7 @@ public final class Nemesis {
             }, CATCH_UP_BOUND);
             if (!caughtUp) {
                 StringBuilder applied = new StringBuilder();
-                for (String id : ids) {
+                for (String id : members) {
                     applied.append(' ').append(id).append('=').append(cluster.stateMachine(id).lastApplied());
                 }
                 violation("LIVE", "command at index " + index + " committed, but not every node applied it within "
@@ -865,7 +1047,7 @@ public final class Nemesis {
 
         private void checkLogsAndApplies() {
             long minApplied = Long.MAX_VALUE;
-            for (String id : ids) {
+            for (String id : mix.compareTo(Mix.V7) >= 0 ? members() : ids) {
                 minApplied = Math.min(minApplied, cluster.stateMachine(id).lastApplied());
             }
             // Each index once, in order; a restore from a snapshot jumps to the entry after the snapshot.
@@ -926,8 +1108,12 @@ public final class Nemesis {
             }
             // Retry (and Redirect) promise "certainly not in the log": such a command must never show up.
             Map<String, String> inLogs = new HashMap<>();
+            // V7: a node outside the configuration may keep an uncommitted tail no leader will ever replace (it was
+            // sent entries as a learner being added, then the change was lost, or it was removed): only the logs of
+            // the members count, and what any node applied.
+            List<String> members = mix.compareTo(Mix.V7) >= 0 ? members() : ids;
             for (String id : ids) {
-                for (LogEntry e : cluster.log(id).snapshotEntries()) {
+                for (LogEntry e : members.contains(id) ? cluster.log(id).snapshotEntries() : List.<LogEntry>of()) {
                     byte[] command = EntryCommands.commandOf(e);
                     if (command != null) {
                         inLogs.putIfAbsent(text(command), id + " index " + e.index() + " term " + e.term());

@@ -36,6 +36,10 @@ import org.raftengine.testkit.sim.InvariantViolation;
  * @param transfersDone        leadership transfers that ended with the target leading
  * @param linearizableReads    linearizable reads (ReadIndex) answered Ok
  * @param leaseReads           reads that leaders gave a read index on their lease
+ * @param membershipAsked      membership changes asked for (add a voter or a learner, remove a member; mix V7)
+ * @param membershipDone       membership changes answered Done
+ * @param settingsAsked        settings changes asked for (PreVote on or off through the log; mix V7)
+ * @param settingsDone         settings changes answered Done
  */
 public record SeedResult(long seed, Nemesis.Options options, int nodes, String setup, InvariantViolation violation,
                          long commandsSubmitted, long commandsAcknowledged, long commandsCommitted, long elections,
@@ -43,7 +47,8 @@ public record SeedResult(long seed, Nemesis.Options options, int nodes, String s
                          Linearizability linearizability, String linearizabilityNote, boolean preVote,
                          boolean checkQuorum, long liveMillis, long snapshotsTaken, long snapshotsInstalled,
                          long duplicateSubmits, Steps steps, long transfersAsked, long transfersDone,
-                         long linearizableReads, long leaseReads) {
+                         long linearizableReads, long leaseReads, long membershipAsked, long membershipDone,
+                         long settingsAsked, long settingsDone) {
 
     /**
      * The atomic steps of state machines that apply in batches, summed over the nodes' state machines at the

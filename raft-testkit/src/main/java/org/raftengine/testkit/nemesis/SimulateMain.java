@@ -17,7 +17,7 @@ import org.raftengine.core.internal.RuleBreach;
  * The command behind {@code bin/simulate}: runs a range of {@link Nemesis} seeds and sums them up.
  *
  * <pre>
- * bin/simulate --seeds N [--from S] [--nodes K] [--mix v1|v2|v3|v4|v5|v6] [--threads T] [--no-lin] [--lin-budget STEPS]
+ * bin/simulate --seeds N [--from S] [--nodes K] [--mix v1|v2|v3|v4|v5|v6|v7] [--threads T] [--no-lin] [--lin-budget STEPS]
  *              [--breach RULE]... [--only INVARIANT,...] [--batching]
  * </pre>
  *
@@ -37,9 +37,9 @@ import org.raftengine.core.internal.RuleBreach;
  * <p>Progress goes to stderr about every 5%. Each failing seed is printed to stdout as it is found,
  * with the command that replays it and the paths of its two trace renderings. The last line on stdout
  * is {@code simulated N seeds: V violations, C commands committed, E elections, S snapshots taken, I snapshots
- * installed, D duplicate submits applied once, L leadership transfers, R linearizable reads, in T s}
- * (L: transfers that ended with the target leading; R: ReadIndex reads answered Ok). Exit status: 0
- * if V is 0, 1 if not, 2 for a usage error.
+ * installed, D duplicate submits applied once, M membership changes, L leadership transfers, R linearizable reads,
+ * in T s} (M: membership changes answered Done; L: transfers that ended with the target leading; R: ReadIndex
+ * reads answered Ok). Exit status: 0 if V is 0, 1 if not, 2 for a usage error.
  */
 public final class SimulateMain {
 
@@ -69,7 +69,7 @@ public final class SimulateMain {
     }
 
     static String usage() {
-        return "usage: bin/simulate --seeds N [--from S] [--nodes K] [--mix v1|v2|v3|v4|v5|v6] [--threads T] [--no-lin]"
+        return "usage: bin/simulate --seeds N [--from S] [--nodes K] [--mix v1|v2|v3|v4|v5|v6|v7] [--threads T] [--no-lin]"
                 + " [--lin-budget STEPS] [--breach RULE]... [--only INVARIANT,...] [--batching]";
     }
 
@@ -96,7 +96,7 @@ public final class SimulateMain {
                     try {
                         options = options.withMix(Nemesis.Mix.parse(v));
                     } catch (IllegalArgumentException e) {
-                        throw new IllegalArgumentException("--mix: no mix " + v + " (v1 to v6)");
+                        throw new IllegalArgumentException("--mix: no mix " + v + " (v1 to v7)");
                     }
                 }
                 case "--breach" -> {
@@ -223,6 +223,10 @@ public final class SimulateMain {
         long transfersDone = 0;
         long reads = 0;
         long leaseReads = 0;
+        long membershipAsked = 0;
+        long membershipDone = 0;
+        long settingsAsked = 0;
+        long settingsDone = 0;
         long stepsCommitted = 0;
         long stepsDiscarded = 0;
         long largestStep = 0;
@@ -246,6 +250,10 @@ public final class SimulateMain {
             transfersDone += r.transfersDone();
             reads += r.linearizableReads();
             leaseReads += r.leaseReads();
+            membershipAsked += r.membershipAsked();
+            membershipDone += r.membershipDone();
+            settingsAsked += r.settingsAsked();
+            settingsDone += r.settingsDone();
             stepsCommitted += r.steps().committed();
             stepsDiscarded += r.steps().discarded();
             largestStep = Math.max(largestStep, r.steps().largest());
@@ -284,10 +292,15 @@ public final class SimulateMain {
                     + " answered Ok, %d given their index on a leader's lease%n", transfersAsked, transfersDone, reads,
                     leaseReads);
         }
+        if (membershipAsked + settingsAsked > 0) {
+            err.printf(Locale.ROOT, "[simulate] membership changes: %d asked for, %d done; settings changes (PreVote"
+                    + " through the log): %d asked for, %d done%n", membershipAsked, membershipDone, settingsAsked,
+                    settingsDone);
+        }
         out.printf(Locale.ROOT, "simulated %d seeds: %d violations, %d commands committed, %d elections, %d snapshots"
-                + " taken, %d snapshots installed, %d duplicate submits applied once, %d leadership transfers, %d"
-                + " linearizable reads, in %.1f s%n", n, violations, committed, elections, snapshotsTaken,
-                snapshotsInstalled, duplicates, transfersDone, reads, secs);
+                + " taken, %d snapshots installed, %d duplicate submits applied once, %d membership changes, %d"
+                + " leadership transfers, %d linearizable reads, in %.1f s%n", n, violations, committed, elections,
+                snapshotsTaken, snapshotsInstalled, duplicates, membershipDone, transfersDone, reads, secs);
         out.flush();
         return (int) Math.min(Integer.MAX_VALUE, violations);
     }

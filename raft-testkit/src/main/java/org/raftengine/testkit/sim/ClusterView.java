@@ -44,6 +44,15 @@ public interface ClusterView {
     /** The first index of the node's log; entries below it were compacted into a snapshot. */
     long logFirstIndex(String id);
 
+    /**
+     * The cluster incarnation the node's log belongs to (see {@link org.raftengine.core.ClusterConfiguration#incarnation()}),
+     * or 0 while unknown (an empty log). Nodes of two incarnations (a cluster bootstrapped twice) are two clusters,
+     * whose logs are not compared. 0 for every node unless told otherwise.
+     */
+    default long clusterIncarnation(String id) {
+        return 0;
+    }
+
     /** The client operations of the run. */
     ClientHistory history();
 }

@@ -14,11 +14,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import org.raftengine.core.ClusterConfiguration;
 import org.raftengine.core.CommandResult;
+import org.raftengine.core.Member;
 import org.raftengine.core.NodeStatus;
 import org.raftengine.core.Role;
 import org.raftengine.core.spi.EntryType;
 import org.raftengine.core.spi.LogEntry;
+import org.raftengine.core.wire.ConfigurationCodec;
 
 /**
  * The safety invariants of RELIABILITY.md, checked on a simulated cluster.
@@ -42,8 +45,17 @@ import org.raftengine.core.spi.LogEntry;
  *
  * <p>{@link #checkLogs()} reads every log and so runs at the end of a run rather than after every step:
  * LOG-MATCH again, over whole logs as they stand, and DURABLE (every acknowledged command is at its index
- * in the logs of a majority, so no crash can lose it). Entries that fail their checksum (injected
- * corruption) are treated as absent, since the engine must not use them.
+ * in the logs of enough voters of the latest committed configuration that every majority of them holds it, so no
+ * crash can lose it: a majority of an odd number of voters, half of an even number).
+ * Entries that fail their checksum (injected corruption) are treated as absent, since the engine must not use
+ * them.
+ *
+ * <p>Membership: the voters that DURABLE counts are those of the latest configuration entry known committed; a
+ * removed node or a learner does not count, a spare (a node never added) holds nothing. A leader commits by a
+ * majority of the configuration it appended last, which may be one change ahead of the committed one (a voter
+ * more or less); such a majority need not be a majority of the committed configuration, but it meets every one
+ * of its majorities, which is what the check asks. A cluster bootstrapped twice is two clusters ({@link ClusterView#clusterIncarnation}): LOG-MATCH
+ * compares the writes and logs of one incarnation only.
  *
  * <p>State is kept incrementally (cursors over each state machine's applies, the committed prefix and
  * the history's acknowledgements), so the per-step cost does not grow with the length of the run.
@@ -96,8 +108,14 @@ public final class Invariants implements StepListener {
     /** Per leader (node, incarnation, term), how far its log was checked against the committed prefix. */
     private final Map<String, Long> leaderChecked = new HashMap<>();
     private Set<String> reported;
+    /** Every configuration entry written to any log, by index (for DURABLE's voters). */
+    private final TreeMap<Long, List<WrittenConfiguration>> configurations = new TreeMap<>();
 
-    private record EntryId(long index, long term) {
+    private record EntryId(long incarnation, long index, long term) {
+    }
+
+    /** A configuration entry written to some log, by index and term. */
+    private record WrittenConfiguration(long term, ClusterConfiguration configuration) {
     }
 
     private record Written(String node, long previousTerm, LogEntry entry) {
@@ -384,10 +402,21 @@ public final class Invariants implements StepListener {
      * earlier write of the same index and term. Reported at the end of the step.
      */
     public void onAppend(String node, long previousTerm, List<LogEntry> entries) {
+        onAppend(node, 0, previousTerm, entries);
+    }
+
+    /**
+     * As {@link #onAppend(String, long, List)}, for a log of cluster incarnation {@code incarnation} (0: unknown):
+     * writes are compared with those of the same incarnation only.
+     */
+    public void onAppend(String node, long incarnation, long previousTerm, List<LogEntry> entries) {
         long before = previousTerm;
         for (LogEntry e : entries) {
+            if (e.type() == EntryType.CONFIGURATION) {
+                recordConfiguration(e);
+            }
             Written w = new Written(node, before, e);
-            Written first = written.putIfAbsent(new EntryId(e.index(), e.term()), w);
+            Written first = written.putIfAbsent(new EntryId(incarnation, e.index(), e.term()), w);
             if (first != null && pendingLogMatchViolation == null
                     && (first.previousTerm() != before || !first.entry().equals(e))) {
                 pendingLogMatchViolation = node + " wrote " + e + " after an entry of term " + before + ", but "
@@ -413,12 +442,61 @@ public final class Invariants implements StepListener {
         }
         for (int i = 0; i < ids.size(); i++) {
             for (int j = i + 1; j < ids.size(); j++) {
+                long a = view.clusterIncarnation(ids.get(i));
+                long b = view.clusterIncarnation(ids.get(j));
+                if (a != 0 && b != 0 && a != b) {
+                    continue; // two clusters (bootstrapped twice): nothing in common to compare
+                }
                 checkLogMatch(ids.get(i), logs.get(ids.get(i)), ids.get(j), logs.get(ids.get(j)));
             }
         }
         if (majorityCheck) {
-            checkAckedOnMajority(ids, logs);
+            checkAckedOnMajority(voters(ids), logs);
         }
+    }
+
+    private void recordConfiguration(LogEntry e) {
+        ClusterConfiguration c;
+        try {
+            c = ConfigurationCodec.decode(e.data());
+        } catch (RuntimeException unreadable) {
+            return; // not the checker's business: the engine writes them
+        }
+        List<WrittenConfiguration> at = configurations.computeIfAbsent(e.index(), k -> new ArrayList<>(1));
+        for (WrittenConfiguration w : at) {
+            if (w.term() == e.term() && w.configuration().equals(c)) {
+                return;
+            }
+        }
+        at.add(new WrittenConfiguration(e.term(), c));
+    }
+
+    /**
+     * The voters of the latest configuration entry known committed: the highest index up to the highest index known
+     * committed holding a configuration entry of the committed term. All of {@code ids} when no configuration entry
+     * was seen written (a view that does not report writes).
+     */
+    List<String> voters(List<String> ids) {
+        for (Map.Entry<Long, List<WrittenConfiguration>> e : configurations.headMap(knownCommit, true)
+                .descendingMap().entrySet()) {
+            long index = e.getKey();
+            long term = index < committedTerms.length ? committedTerms[(int) index] : 0;
+            ClusterConfiguration found = null;
+            boolean ambiguous = false;
+            for (WrittenConfiguration w : e.getValue()) {
+                if (term == 0 || w.term() == term) {
+                    if (found != null && !found.voters().stream().map(Member::id).toList()
+                            .equals(w.configuration().voters().stream().map(Member::id).toList())) {
+                        ambiguous = true;
+                    }
+                    found = found == null ? w.configuration() : found;
+                }
+            }
+            if (found != null && !ambiguous) {
+                return found.voters().stream().map(Member::id).toList();
+            }
+        }
+        return configurations.isEmpty() ? ids : List.of();
     }
 
     private void checkLogMatch(String a, Map<Long, LogEntry> la, String b, Map<Long, LogEntry> lb) {
@@ -444,20 +522,32 @@ public final class Invariants implements StepListener {
     }
 
     private void checkAckedOnMajority(List<String> ids, Map<String, Map<Long, LogEntry>> logs) {
-        int majority = ids.size() / 2 + 1;
+        if (ids.isEmpty()) {
+            return; // no committed configuration known yet: nothing can have been acknowledged
+        }
+        // Every majority of the voters must include a holder: more than the voters a majority leaves out. That is
+        // a majority of an odd number of voters, half of an even number: an entry committed by a majority of the
+        // configuration that follows (a leader counts the configuration it appended last, one voter apart) holds
+        // that much of the committed one, whose majorities all meet each of the next one's.
+        int needed = ids.size() - (ids.size() / 2 + 1) + 1;
         for (ClientOperation op : ackedByIndex.values()) {
             long index = ((CommandResult.Ok) op.result()).index();
             int holders = 0;
             for (String id : ids) {
-                LogEntry e = logs.get(id).get(index);
+                Map<Long, LogEntry> log = logs.get(id);
+                if (log == null) {
+                    continue; // a voter the simulation does not run
+                }
+                LogEntry e = log.get(index);
                 boolean compacted = index < view.logFirstIndex(id);
                 if (compacted || (e != null && Arrays.equals(EntryCommands.commandOf(e), op.command()))) {
                     holders++;
                 }
             }
-            if (holders < majority) {
+            if (holders < needed) {
                 fail("DURABLE", op + " was acknowledged at index " + index + " but only " + holders + " of "
-                        + ids.size() + " logs hold it there");
+                        + ids.size() + " voters " + ids + " hold it there in their logs: a majority of them could"
+                        + " elect a leader without it");
             }
         }
     }

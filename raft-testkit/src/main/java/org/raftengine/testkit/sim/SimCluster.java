@@ -14,6 +14,7 @@ import org.raftengine.core.ClusterConfiguration;
 import org.raftengine.core.ClientSession;
 import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.CommandResult;
+import org.raftengine.core.ConfigurationResult;
 import org.raftengine.core.NodeStatus;
 import org.raftengine.core.RaftNode;
 import org.raftengine.core.RaftNodeConfig;
@@ -23,22 +24,28 @@ import org.raftengine.core.Role;
 import org.raftengine.core.internal.RuleBreach;
 import org.raftengine.core.internal.RuleBreakingNodes;
 import org.raftengine.core.log.InMemoryRaftLog;
+import org.raftengine.core.spi.EntryType;
 import org.raftengine.core.spi.LogEntry;
 import org.raftengine.core.spi.RaftLog;
+import org.raftengine.core.spi.SnapshotMeta;
 import org.raftengine.core.spi.Transport;
+import org.raftengine.core.wire.ConfigurationCodec;
 
 /**
  * A cluster of real {@link RaftNode}s in one {@link Simulation}: each node has a log (an
  * {@link InMemoryRaftLog} unless the builder plugs another {@link LogStore}), a {@link SimStateMachine}, a
  * {@link SimRuntime} and a transport of the shared {@link SimNetwork}. The first node bootstraps the cluster
  * with all nodes as members, on its first start only (a cluster is created once; a restarted or wiped node
- * never re-creates it).
+ * never re-creates it). {@linkplain Builder#spares Spare} nodes run in the simulation with empty storage but
+ * are no members: {@link #addVoter} and {@link #addLearner} bring them in. {@linkplain Builder#bootstrappers
+ * Further bootstrapping nodes} make the deployment mistake of bootstrapping a second cluster incarnation.
  *
  * <p>Faults: {@link #crash} stops a node abruptly (pending work lost, log and state machine kept; the log
  * is {@linkplain LogStore#reopen reopened} from its storage), {@link #restart} runs a new incarnation on the
  * same storage, {@link #wipe} gives the node empty storage with a new storage id, and {@link #network()}
  * cuts links and injects loss, duplication and delay. Client calls go through {@link #submit}, which
- * records them in the {@link ClientHistory}.
+ * records them in the {@link ClientHistory}; configuration changes through {@link #addVoter},
+ * {@link #addLearner}, {@link #removeMember} and {@link #updateSettings}, which the trace records.
  *
  * <p>Unless turned off in the builder, the {@link Invariants} run after every step, and their log
  * checks at the end of every {@link #runFor}/{@link #runUntil}.
@@ -66,6 +73,8 @@ public final class SimCluster implements ClusterView {
     private final UnaryOperator<RaftNodeConfig> configCustomizer;
     private final Set<RuleBreach> ruleBreaches;
     private final List<String> ids;
+    /** The members of the bootstrap configuration (every node but the spares). */
+    private final List<String> members;
     /** Whether the state machines keep the outcomes of commands ({@link SimStateMachine#keepsOutcomes()}). */
     private final boolean keepOutcomes;
     private final LogStore logStore;
@@ -75,6 +84,8 @@ public final class SimCluster implements ClusterView {
     private long readCount;
     private final List<String> readViolations = new ArrayList<>();
     private long transfersDone;
+    private long membershipChangesDone;
+    private long settingsChangesDone;
 
     /** Everything the cluster keeps about one node, across its incarnations. */
     private static final class Slot {
@@ -97,6 +108,8 @@ public final class SimCluster implements ClusterView {
         long snapshotsTaken;
         long snapshotsInstalled;
         long leaseReads;
+        /** The cluster incarnation its log belongs to (from its configuration entries or snapshot), 0 until known. */
+        long clusterIncarnation;
 
         Slot(String id, boolean bootstraps) {
             this.id = id;
@@ -116,14 +129,28 @@ public final class SimCluster implements ClusterView {
         this.clusterId = b.clusterId;
         this.configCustomizer = b.configCustomizer;
         this.ruleBreaches = b.ruleBreaches;
-        this.ids = List.copyOf(b.ids);
+        List<String> all = new ArrayList<>(b.ids);
+        for (String spare : b.spares) {
+            if (all.contains(spare)) {
+                throw new IllegalArgumentException("spare " + spare + " is also a member");
+            }
+            all.add(spare);
+        }
+        this.ids = List.copyOf(all);
+        this.members = List.copyOf(b.ids);
+        for (String id : b.bootstrappers) {
+            if (!members.contains(id)) {
+                throw new IllegalArgumentException("bootstrapping node " + id + " is not among the members " + members);
+            }
+        }
         this.checkInvariants = b.checkInvariants;
         this.keepOutcomes = b.keepOutcomes;
         this.logStore = b.logStore;
         this.applyInBatches = b.applyInBatches;
         for (int i = 0; i < ids.size(); i++) {
-            Slot s = new Slot(ids.get(i), i == 0);
-            s.log = logStore.create(s.id, storageId(s.id, 0));
+            String id = ids.get(i);
+            Slot s = new Slot(id, i == 0 || b.bootstrappers.contains(id));
+            s.log = logStore.create(id, storageId(id, 0));
             s.stateMachine = new SimStateMachine(s.id, keepOutcomes, applyInBatches);
             slots.put(s.id, s);
         }
@@ -207,6 +234,7 @@ public final class SimCluster implements ClusterView {
         s.storageGeneration++;
         s.log = logStore.wipe(id, s.log, storageId(id, s.storageGeneration));
         s.stateMachine = new SimStateMachine(id, keepOutcomes, applyInBatches);
+        s.clusterIncarnation = 0;
         sim.record(id, EventKind.FAULT, "wipe " + id + " (new storage id " + Long.toHexString(s.log.storageId()) + ")");
     }
 
@@ -258,14 +286,14 @@ public final class SimCluster implements ClusterView {
         s.transport = network.transport(s.id);
         RaftNodeConfig config = RaftNodeConfig.of(s.id, clusterId);
         if (s.bootstraps && s.incarnation == 1 && s.storageGeneration == 0) {
-            config = config.withBootstrap(ClusterConfiguration.of(settings, ids.toArray(new String[0])));
+            config = config.withBootstrap(ClusterConfiguration.of(settings, members.toArray(new String[0])));
         }
         config = configCustomizer.apply(config);
         s.appliedAtRestart = s.stateMachine.lastApplied();
         sim.record(s.id, EventKind.ACTION, (s.incarnation == 1 ? "start " : "restart ") + s.id + " (incarnation "
                 + s.incarnation + ", applied " + s.appliedAtRestart + ")");
         RaftLog log = checkInvariants ? new ObservedLog(s.log, (previousTerm, batch) -> invariants.onAppend(s.id,
-                previousTerm, batch)) : s.log;
+                learnIncarnation(s, batch), previousTerm, batch)) : s.log;
         RaftNode node = ruleBreaches.isEmpty() ? new RaftNode(config, log, s.transport, s.stateMachine, s.runtime)
                 : RuleBreakingNodes.create(config, ruleBreaches, log, s.transport, s.stateMachine, s.runtime);
         s.node = node;
@@ -282,6 +310,28 @@ public final class SimCluster implements ClusterView {
             s.transport = null;
             throw refused;
         }
+    }
+
+    /**
+     * The cluster incarnation of the log {@code s} writes {@code batch} to: the one its configuration entries carry
+     * (the first entry of a bootstrapped or newly joined log is one), or its snapshot's; 0 while unknown.
+     */
+    private long learnIncarnation(Slot s, List<LogEntry> batch) {
+        for (LogEntry e : batch) {
+            if (e.type() == EntryType.CONFIGURATION) {
+                long incarnation = ConfigurationCodec.decode(e.data()).incarnation();
+                if (incarnation != 0) {
+                    s.clusterIncarnation = incarnation;
+                }
+            }
+        }
+        if (s.clusterIncarnation == 0) {
+            SnapshotMeta snapshot = s.log.snapshot();
+            if (snapshot != null) {
+                s.clusterIncarnation = snapshot.configuration().incarnation();
+            }
+        }
+        return s.clusterIncarnation;
     }
 
     /** Sets how fast {@code id}'s clock runs (1.0 exact), now and for later incarnations. */
@@ -425,6 +475,89 @@ public final class SimCluster implements ClusterView {
                 transfersDone++;
             }
         });
+    }
+
+    // ---- configuration changes ----
+
+    /**
+     * Asks {@code askedId} to add {@code memberId} as a voter ({@link RaftNode#addVoter}: a learner first, caught
+     * up, then promoted), recording the request and its outcome in the trace. A node that is down answers
+     * NotLeader at once.
+     */
+    public CompletionStage<ConfigurationResult> addVoter(String askedId, String memberId) {
+        return change(askedId, "add voter " + memberId, true, n -> n.addVoter(memberId));
+    }
+
+    /** As {@link #addVoter}, for {@link RaftNode#addLearner}. */
+    public CompletionStage<ConfigurationResult> addLearner(String askedId, String memberId) {
+        return change(askedId, "add learner " + memberId, true, n -> n.addLearner(memberId));
+    }
+
+    /** As {@link #addVoter}, for {@link RaftNode#removeMember} (the asked node itself may be removed). */
+    public CompletionStage<ConfigurationResult> removeMember(String askedId, String memberId) {
+        return change(askedId, "remove member " + memberId, true, n -> n.removeMember(memberId));
+    }
+
+    /** As {@link #addVoter}, for {@link RaftNode#updateSettings}. */
+    public CompletionStage<ConfigurationResult> updateSettings(String askedId, ClusterSettings newSettings) {
+        return change(askedId, "update settings (preVote=" + newSettings.preVote() + ", checkQuorum="
+                + newSettings.checkQuorum() + ")", false, n -> n.updateSettings(newSettings));
+    }
+
+    private CompletionStage<ConfigurationResult> change(String askedId, String what, boolean membership,
+                                                        java.util.function.Function<RaftNode,
+                                                                CompletionStage<ConfigurationResult>> call) {
+        Slot s = slot(askedId);
+        sim.record(askedId, EventKind.CLIENT, what + " (asked of " + askedId + ")");
+        if (!s.up()) {
+            return java.util.concurrent.CompletableFuture.completedFuture(new ConfigurationResult.NotLeader(null));
+        }
+        return call.apply(s.node).whenComplete((result, error) -> {
+            sim.note(what + " (asked of " + askedId + "): " + (result != null ? result : "failed: " + error));
+            if (result instanceof ConfigurationResult.Done) {
+                if (membership) {
+                    membershipChangesDone++;
+                } else {
+                    settingsChangesDone++;
+                }
+            }
+        });
+    }
+
+    /**
+     * Membership changes (add voter, add learner, remove) answered Done so far, including those that found the
+     * change already made (an idempotent repeat).
+     */
+    public long membershipChangesDone() {
+        return membershipChangesDone;
+    }
+
+    /** Settings changes answered Done so far. */
+    public long settingsChangesDone() {
+        return settingsChangesDone;
+    }
+
+    /**
+     * The configuration in {@code id}'s durable log: its last configuration entry, or its snapshot's if it has
+     * none past the snapshot; {@code null} for an empty log. Read from storage, so also for a node that is down.
+     * The node itself uses a configuration as soon as it appends it, so while a write is under way this may lag.
+     */
+    public ClusterConfiguration configuration(String id) {
+        RaftLog log = slot(id).log;
+        List<LogEntry> entries = logStore.entries(log);
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            LogEntry e = entries.get(i);
+            if (e.type() == EntryType.CONFIGURATION && e.isIntact()) {
+                return ConfigurationCodec.decode(e.data());
+            }
+        }
+        SnapshotMeta snapshot = log.snapshot();
+        return snapshot == null ? null : snapshot.configuration();
+    }
+
+    /** The nodes of the bootstrap configuration, in order (the spares left out). */
+    public List<String> initialMembers() {
+        return members;
     }
 
     /** Leadership transfers that ended with the target leading, as their requesters were told. */
@@ -571,6 +704,18 @@ public final class SimCluster implements ClusterView {
     }
 
     @Override
+    public long clusterIncarnation(String id) {
+        Slot s = slot(id);
+        if (s.clusterIncarnation == 0) {
+            ClusterConfiguration c = configuration(id);
+            if (c != null) {
+                s.clusterIncarnation = c.incarnation();
+            }
+        }
+        return s.clusterIncarnation;
+    }
+
+    @Override
     public List<String> nodeIds() {
         return ids;
     }
@@ -647,6 +792,8 @@ public final class SimCluster implements ClusterView {
     public static final class Builder {
         private long seed;
         private List<String> ids = List.of("n1", "n2", "n3");
+        private List<String> spares = List.of();
+        private Set<String> bootstrappers = Set.of();
         private ClusterSettings settings = DEFAULT_SETTINGS;
         private UnaryOperator<RaftNodeConfig> configCustomizer = UnaryOperator.identity();
         private Set<RuleBreach> ruleBreaches = Set.of();
@@ -684,6 +831,26 @@ public final class SimCluster implements ClusterView {
                 names[i] = "n" + (i + 1);
             }
             return nodes(names);
+        }
+
+        /**
+         * Nodes that run in the simulation, with empty storage, but are not in the bootstrap configuration (the
+         * {@link #nodes} are): they wait, never campaigning, until {@link SimCluster#addVoter} or
+         * {@link SimCluster#addLearner} brings them in. {@link SimCluster#nodeIds()} lists them after the members.
+         */
+        public Builder spares(String... ids) {
+            this.spares = List.of(ids);
+            return this;
+        }
+
+        /**
+         * Members that are also told to bootstrap the cluster, besides the first (the deployment mistake of
+         * RELIABILITY 21 and issue 10): each writes its own first configuration entry, of the same members, with
+         * its own cluster incarnation, so the cluster exists twice; the two must refuse each other's messages.
+         */
+        public Builder bootstrappers(String... ids) {
+            this.bootstrappers = Set.of(ids);
+            return this;
         }
 
         /** The settings the cluster is bootstrapped with. */

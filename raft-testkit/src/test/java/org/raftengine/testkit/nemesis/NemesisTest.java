@@ -164,7 +164,7 @@ class NemesisTest {
         String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
         assertThat(violations).isZero();
         assertThat(lines[lines.length - 1]).matches(
-                "simulated 6 seeds: 0 violations, \\d+ commands committed, \\d+ elections, \\d+ snapshots taken, \\d+ snapshots installed, \\d+ duplicate submits applied once, \\d+ leadership transfers, \\d+ linearizable reads, in \\d+\\.\\d s");
+                "simulated 6 seeds: 0 violations, \\d+ commands committed, \\d+ elections, \\d+ snapshots taken, \\d+ snapshots installed, \\d+ duplicate submits applied once, \\d+ membership changes, \\d+ leadership transfers, \\d+ linearizable reads, in \\d+\\.\\d s");
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("[simulate] 3/6 seeds (50%)");
     }
 

@@ -22,9 +22,12 @@ import org.raftengine.testkit.sim.InvariantViolation;
 class CheckersCatchBrokenEnginesTest {
 
     /**
-     * Seeds tried per rule; every rule below is caught within its first 40 seeds today. (READ_CONFIRMED_BY_ANY_ROUND
-     * needs an answer delayed past an election, which the random mix seldom makes: its scripted scenario is
-     * LinearizableReadScenariosTest's RELIABILITY 24.)
+     * Seeds tried per rule; every rule below is caught within its first 40 seeds today, but REMOVED_LEADER_COUNTS_ITSELF
+     * (seed 111 of mix V7: a leader removing itself from four voters). (READ_CONFIRMED_BY_ANY_ROUND needs an answer
+     * delayed past an election, which the random mix seldom makes: its scripted scenario is
+     * LinearizableReadScenariosTest's RELIABILITY 24; CONFIGURATION_CHANGE_BEFORE_TERM_COMMIT needs the errata's
+     * disjoint majorities, which no seed of the first thousand made: its scripted scenario is
+     * MembershipScenariosTest's RELIABILITY 28, and REMOVED_LEADER_COUNTS_ITSELF has one there too, RELIABILITY 30.)
      */
     private static final int MAX_SEEDS = 150;
 
@@ -39,6 +42,7 @@ class CheckersCatchBrokenEnginesTest {
             "COMMIT_INDEX_FOLLOWS_ANY_LEADER_COMMIT, MONOTONIC",
             "ACKNOWLEDGE_BEFORE_DURABLE, DURABLE",
             "READ_BEFORE_TERM_COMMIT, LINEARIZABLE",
+            "REMOVED_LEADER_COUNTS_ITSELF, DURABLE",
     })
     void aBrokenRuleIsCaughtByItsInvariant(RuleBreach breach, String invariant) {
         Nemesis.Options broken = Nemesis.Options.DEFAULTS.withBreaches(Set.of(breach))

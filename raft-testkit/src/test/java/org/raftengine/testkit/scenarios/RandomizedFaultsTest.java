@@ -17,15 +17,15 @@ import org.raftengine.testkit.nemesis.SeedResult;
  * <p>A failure names its seeds and the command that replays each; the traces are under
  * {@code target/sim-failures/seed-<seed>.txt} and {@code .puml}. System properties:
  * {@code -Dsim.seeds=N} (default {@value #DEFAULT_SEEDS}), {@code -Dsim.firstSeed=S} (default 1),
- * {@code -Dsim.nodes=K} (force the cluster size), {@code -Dsim.mix=v1|v2|v3|v4|v5|v6}, {@code -Dsim.maxFailures=K}
+ * {@code -Dsim.nodes=K} (force the cluster size), {@code -Dsim.mix=v1|v2|v3|v4|v5|v6|v7}, {@code -Dsim.maxFailures=K}
  * (default 5: stop after K failing seeds). Replay one seed with {@code -Dsim.firstSeed=S -Dsim.seeds=1},
  * or run {@code bin/simulate --from S --seeds 1}; a longer sweep is {@code bin/simulate --seeds 100000}.
  */
 class RandomizedFaultsTest {
 
     /**
-     * Seeds run by default: 11 s of wall time on a quiet 2-core machine (about 90 seeds/s), 36 s on one
-     * with a load average of 8.
+     * Seeds run by default: 11 s of wall time on a quiet 2-core machine (about 90 seeds/s) with mix V6, 36 s on one
+     * with a load average of 8; mix V7 (membership changes, up to two more nodes) takes about a fifth more.
      */
     private static final int DEFAULT_SEEDS = 1000;
 

@@ -30,6 +30,11 @@ import org.raftengine.testkit.nemesis.SeedResult;
  *   were not yet durable, then lost them in a crash, and the leader probed past its log forever (LIVE);
  *   1984, a node restarted with no configuration known at its applied index, where it then took a
  *   snapshot (an internal error).</li>
+ *   <li>V7 (membership), found by its first sweeps: 23, DURABLE's majority check too strict (an entry committed by
+ *   a majority of the configuration just appended, one voter more than the committed one); 516, RETRY-SAFE looking
+ *   at the stale tail of a node outside the configuration; 1663, LIVE waiting on a command taken by a leader that
+ *   then removed itself (the checkers, fixed); 4675 and 4807, no leader ever after a leader removed itself and
+ *   restarted before the removal committed (LIVE; the engine, fixed: a voter whose removal is pending may campaign).</li>
  * </ul>
  */
 class RegressionSeedsTest {
@@ -52,7 +57,12 @@ class RegressionSeedsTest {
                 frozen(Mix.V4, 287),
                 frozen(Mix.V4, 295),
                 frozen(Mix.V4, 366),
-                frozen(Mix.V4, 1984));
+                frozen(Mix.V4, 1984),
+                frozen(Mix.V7, 23),
+                frozen(Mix.V7, 516),
+                frozen(Mix.V7, 1663),
+                frozen(Mix.V7, 4675),
+                frozen(Mix.V7, 4807));
     }
 
     private static Arguments frozen(Mix mix, long seed) {

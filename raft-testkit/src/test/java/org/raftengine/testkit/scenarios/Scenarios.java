@@ -51,8 +51,9 @@ final class Scenarios {
     }
 
     /**
-     * Waits for a leader whose term-start entry every running node has applied, so every node knows
-     * the configuration (a node that never learned it never campaigns).
+     * Waits for a leader whose term-start entry every running member (voter or learner of the leader's
+     * configuration; spares and removed nodes left out) has applied, so every member knows the configuration
+     * (a node that never learned it never campaigns).
      */
     static String awaitSettledLeader(SimCluster c, Duration max) {
         String leader = c.awaitLeader(max);
@@ -66,9 +67,11 @@ final class Scenarios {
             if (now == null) {
                 return false;
             }
-            long last = c.status(now).lastIndex();
+            var leaderStatus = c.status(now);
+            long last = leaderStatus.lastIndex();
             for (String id : c.nodeIds()) {
-                if (c.isUp(id) && c.status(id).appliedIndex() < last) {
+                boolean member = leaderStatus.voters().contains(id) || leaderStatus.learners().contains(id);
+                if (member && c.isUp(id) && c.status(id).appliedIndex() < last) {
                     return false;
                 }
             }

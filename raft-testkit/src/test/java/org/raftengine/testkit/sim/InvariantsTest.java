@@ -12,10 +12,15 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.raftengine.core.ClusterConfiguration;
+import org.raftengine.core.ClusterSettings;
 import org.raftengine.core.CommandResult;
+import org.raftengine.core.Member;
 import org.raftengine.core.NodeStatus;
 import org.raftengine.core.Role;
+import org.raftengine.core.spi.EntryType;
 import org.raftengine.core.spi.LogEntry;
+import org.raftengine.core.wire.ConfigurationCodec;
 
 /** The checks themselves, on a hand-driven fake cluster (no engine needed). */
 class InvariantsTest {
@@ -232,6 +237,67 @@ class InvariantsTest {
         inv.onAppend("n1", 0, List.of(LogEntry.command(1, 1, b("a"))));
         inv.onAppend("n2", 0, List.of(LogEntry.command(1, 1, b("z"))));
         assertThatThrownBy(inv::checkStep).isInstanceOf(InvariantViolation.class).hasMessageContaining("LOG-MATCH");
+    }
+
+    @Test
+    void twoIncarnationsOfTheClusterAreTwoClustersForLogMatch() {
+        inv.onAppend("n1", 7, 0, List.of(LogEntry.command(1, 1, b("a"))));
+        inv.onAppend("n2", 9, 0, List.of(LogEntry.command(1, 1, b("z")))); // another cluster: not compared
+        assertThatCode(inv::checkStep).doesNotThrowAnyException();
+        inv.onAppend("n3", 9, 0, List.of(LogEntry.command(1, 1, b("y")))); // the same incarnation as n2
+        assertThatThrownBy(inv::checkStep).isInstanceOf(InvariantViolation.class).hasMessageContaining("LOG-MATCH");
+    }
+
+    private static LogEntry configurationEntry(long index, long term, Member... members) {
+        ClusterConfiguration c = new ClusterConfiguration(List.of(members), ClusterSettings.DEFAULTS, 5);
+        return LogEntry.of(index, term, EntryType.CONFIGURATION, 0, ConfigurationCodec.encode(c));
+    }
+
+    @Test
+    void durableCountsTheVotersOfTheCommittedConfiguration() {
+        LogEntry three = configurationEntry(1, 1, Member.of("n1"), Member.of("n2"), Member.of("n3"));
+        LogEntry mine = LogEntry.command(2, 1, b("mine"));
+        inv.onAppend("n1", 0, List.of(three, mine));
+        view.logs.get("n1").addAll(List.of(three, mine));
+        view.statuses.put("n1", leader("n1", 1, 2, 2));
+        ClientOperation op = view.history.invoke("n1", b("mine"), 0);
+        view.history.complete(op, 10, new CommandResult.Ok(2, b("1:mine")));
+        inv.checkStep();
+        assertThatThrownBy(inv::checkLogs).isInstanceOf(InvariantViolation.class).hasMessageContaining("DURABLE")
+                .hasMessageContaining("only 1 of 3 voters [n1, n2, n3]");
+        view.logs.get("n3").addAll(List.of(three, mine));
+        assertThatCode(inv::checkLogs).doesNotThrowAnyException();
+        // n3 made a learner, n1 and n2 the voters: once that is committed, n3's copy no longer counts, and of two
+        // voters one holding it is enough (both make every majority).
+        LogEntry two = configurationEntry(3, 1, Member.of("n1"), Member.of("n2"), Member.learner("n3"));
+        inv.onAppend("n1", 0, List.of(two));
+        view.logs.get("n1").add(two);
+        view.statuses.put("n1", leader("n1", 1, 3, 3));
+        inv.checkStep();
+        assertThatCode(inv::checkLogs).doesNotThrowAnyException();
+        view.logs.get("n1").remove(mine);
+        assertThatThrownBy(inv::checkLogs).isInstanceOf(InvariantViolation.class).hasMessageContaining("DURABLE")
+                .hasMessageContaining("only 0 of 2 voters [n1, n2]");
+    }
+
+    @Test
+    void durableLooksAtTheCommittedConfigurationNotOneOnlyAppended() {
+        LogEntry three = configurationEntry(1, 1, Member.of("n1"), Member.of("n2"), Member.of("n3"));
+        LogEntry mine = LogEntry.command(2, 1, b("mine"));
+        inv.onAppend("n1", 0, List.of(three, mine));
+        view.logs.get("n1").addAll(List.of(three, mine));
+        view.logs.get("n2").addAll(List.of(three, mine));
+        view.statuses.put("n1", leader("n1", 1, 2, 2));
+        ClientOperation op = view.history.invoke("n1", b("mine"), 0);
+        view.history.complete(op, 10, new CommandResult.Ok(2, b("1:mine")));
+        inv.checkStep();
+        assertThatCode(inv::checkLogs).doesNotThrowAnyException();
+        // Appended, not committed: n3 alone. The committed configuration's voters count.
+        LogEntry alone = configurationEntry(3, 1, Member.of("n3"));
+        inv.onAppend("n3", 0, List.of(alone));
+        view.logs.get("n3").addAll(List.of(three, alone));
+        inv.checkStep();
+        assertThatCode(inv::checkLogs).doesNotThrowAnyException();
     }
 
     @Test
