@@ -323,6 +323,10 @@ final class ClientCommands {
         if (transfer.refusesCommands()) {
             return new CommandResult.Retry("leadership is being handed to " + transfer.target());
         }
+        if (leader.leaving()) {
+            return new CommandResult.Retry("node " + state.id + " is leaving the cluster: its removal is being"
+                    + " committed, then it hands over");
+        }
         long uncommittedBytes = leader.uncommittedBytes();
         if (uncommittedBytes + commandBytes + LogEntry.OVERHEAD_BYTES > s.maxUncommittedBytes()) {
             return new CommandResult.Retry("too many uncommitted bytes (" + uncommittedBytes + ")");

@@ -87,6 +87,8 @@ final class LeaderReplication {
      * load every acknowledgement moves one, and a map per acknowledgement was a tenth of the engine's garbage.
      */
     private boolean matchDue = true;
+    /** The configuration in force does not count this leader among its voters (see {@link #leaving}). */
+    private boolean leaving;
 
     LeaderReplication(RaftEngine engine, NodeState state, RaftLog raftLog, NodeRuntime runtime, EventLoop events,
                       LogView logView, Outbox outbox, int chunkBytes,
@@ -125,7 +127,16 @@ final class LeaderReplication {
         advanceCommit();
     }
 
+    /**
+     * True while this leader's removal from the voters is appended and not yet committed: it takes no new
+     * commands then (they would only delay the hand-over, and it learns no commit after it steps down).
+     */
+    boolean leaving() {
+        return leaving && !breakRemovedLeaderRule && state.role() == Role.LEADER;
+    }
+
     void leaveOffice() {
+        leaving = false;
         followers.clear();
         termStartIndex = Long.MAX_VALUE;
     }
@@ -137,6 +148,7 @@ final class LeaderReplication {
      */
     private void followTheConfiguration() {
         ClusterConfiguration configuration = logView.configuration();
+        leaving = !configuration.isVoter(state.id);
         followers.keySet().removeIf(id -> !configuration.isMember(id));
         for (Member m : configuration.members()) {
             if (!m.id().equals(state.id) && !followers.containsKey(m.id())) {

@@ -49,8 +49,8 @@ public enum RuleBreach {
      */
     CONFIGURATION_CHANGE_BEFORE_TERM_COMMIT,
     /**
-     * A leader that removes itself counts its own log toward the commit of entries from then on, though it is
-     * no voter any more (RELIABILITY 30) [DURABLE, COMPLETE].
+     * A leader that removes itself goes on as if it were a voter until the removal commits: it counts its own log
+     * toward the commit of entries from then on, and takes new commands (RELIABILITY 30) [DURABLE, COMPLETE].
      */
     REMOVED_LEADER_COUNTS_ITSELF
 }
