@@ -401,6 +401,54 @@ class MembershipScenariosTest {
         assertThat(c.status(stale).voters()).containsExactlyInAnyOrder("n1", "n2", "n3", "n4");
     }
 
+    /**
+     * A configuration is in force from the moment it is appended, and a truncation of it reverts to the one before:
+     * a leader cut off from the majority (CheckQuorum off, so it leads on) appends a learner and new settings that
+     * never commit; the majority's leader writes on; back, the old leader's entries are replaced and its members
+     * and settings are the committed ones again.
+     */
+    @Test
+    @DisplayName("an uncommitted configuration (members and settings) is in force when appended, reverted when truncated")
+    void uncommittedConfigurationRevertsWhenTruncated() {
+        ClusterSettings before = settings(false, false);
+        SimCluster c = SimCluster.builder().seed(77).nodeCount(3).spares("n4").settings(before).build();
+        c.start();
+        String stale = Scenarios.awaitSettledLeader(c, seconds(10));
+        write(c, "before", 10);
+        List<String> majority = Scenarios.others(c, stale);
+        c.network().partition(List.of(stale), List.of(majority.get(0), majority.get(1), "n4"));
+        CompletionStage<ConfigurationResult> learner = c.addLearner(stale, "n4");
+        assertThat(c.runUntil(() -> c.status(stale).learners().contains("n4"), seconds(1)))
+                .as("in force on the old leader once appended").isTrue();
+        assertThat(learner.toCompletableFuture()).as("never committed").isNotDone();
+        ClusterSettings flipped = before.withPreVote(true);
+        c.runFor(seconds(1));
+        write(c, "majority", 20); // the majority elects one of its own and writes on
+        String leader = c.leader();
+        assertThat(leader).isIn(majority);
+        c.network().heal();
+        commitOne(c, "healed", seconds(10));
+        assertThat(c.runUntil(() -> c.status(stale).learners().isEmpty(), seconds(5)))
+                .as("the truncated learner configuration is no longer in force").isTrue();
+        assertThat(c.configuration(stale).settings()).isEqualTo(before);
+        // Now a settings change that never commits, then is truncated the same way.
+        String old = c.leader();
+        List<String> others = Scenarios.others(c, old).stream().filter(id -> !id.equals("n4")).toList();
+        c.network().partition(List.of(old), List.of(others.get(0), others.get(1), "n4"));
+        CompletionStage<ConfigurationResult> change = c.updateSettings(old, flipped);
+        assertThat(c.runUntil(() -> c.configuration(old).settings().equals(flipped), seconds(1)))
+                .as("the new settings are in force on the old leader once appended").isTrue();
+        c.runFor(seconds(1));
+        write(c, "majority-again", 20);
+        c.network().heal();
+        commitOne(c, "healed-again", seconds(10));
+        assertThat(c.runUntil(() -> c.configuration(old).settings().equals(before), seconds(5)))
+                .as("the truncated settings are reverted").isTrue();
+        assertThat(await(c, change, seconds(5))).isNotInstanceOf(ConfigurationResult.Done.class);
+        assertThat(await(c, learner, seconds(5))).isNotInstanceOf(ConfigurationResult.Done.class);
+        assertConverged(c);
+    }
+
     // ---- RELIABILITY 30
 
     @ParameterizedTest(name = "under load: {0}")
