@@ -154,7 +154,8 @@ public final class DemoScenario {
                 + ", frames signed with HMAC-SHA256)");
         cluster.start(DemoCluster.FIRST, START);
         String leader = cluster.awaitLeader(null, Duration.ofSeconds(60));
-        step(leader + " leads term " + term(leader) + " (" + cluster.node(leader).url() + "/cluster)");
+        step(leader + " leads term " + term(leader) + "; watch the dashboard at " + cluster.node(
+                DemoCluster.FIRST.stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow()).url() + "/");
 
         // Topics assigned through every node: a follower forwards to the leader.
         long t = System.nanoTime();
