@@ -7,7 +7,9 @@ import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.Shutdown;
 import jakarta.enterprise.event.Startup;
+import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.literal.NamedLiteral;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -54,7 +56,9 @@ import org.raftengine.jpa.JpaTransactions;
  * bean, and committed commands are applied as {@code @Committed} events in JTA transactions. With
  * {@code raft.transport=jms}, the transport is a {@link JmsTransport} on the application's JMS
  * {@link ConnectionFactory} bean (a broker client's own factory, not a container-managed one), logging in with
- * {@code raft.jms.user} and {@code raft.jms.password} when they are set.
+ * {@code raft.jms.user} and {@code raft.jms.password} when they are set. With {@code raft.transport=bean}, the
+ * transport is the application's {@link Transport} bean; with {@code raft.transport=<name>}, its Transport bean
+ * {@code @Named("<name>")} (a transport of its own, say over its HTTP endpoints: {@code raft.transport=http}).
  *
  * <p>The node's role, leader and configuration changes are fired as {@link RoleChanged}, {@link LeaderChanged} and
  * {@link MembershipChanged} events.
@@ -77,6 +81,9 @@ public class RaftNodeProducer {
     Instance<ConnectionFactory> connectionFactories;
     @Inject
     Instance<Transport> transports;
+    @Inject
+    @Any
+    Instance<Transport> namedTransports;
     @Inject
     Instance<CommandCodec> codecs;
     @Inject
@@ -234,7 +241,8 @@ public class RaftNodeProducer {
     }
 
     private RaftNode build() {
-        RaftProperties p = RaftProperties.from(config);
+        RaftProperties p = RaftProperties.from(config,
+                name -> !name.isBlank() && namedTransports.select(NamedLiteral.of(name)).isResolvable());
         CommandEvents fired = new CommandEvents(events, requestContext, codec());
         RaftLog log;
         StateMachine machine;
@@ -281,8 +289,10 @@ public class RaftNodeProducer {
                 yield new JmsTransport(factory, c);
             }
             case LOCAL -> new LocalNetwork().transport(p.node());
-            case BEAN -> one(transports, "raft.transport", "raft.transport=bean needs a "
-                    + Transport.class.getName() + " bean");
+            case BEAN -> p.transportBean() != null
+                    ? namedTransports.select(NamedLiteral.of(p.transportBean())).get()
+                    : one(transports, "raft.transport", "raft.transport=bean needs a " + Transport.class.getName()
+                            + " bean");
         };
         RaftNode built = new RaftNode(p.nodeConfig(), log, transport, machine);
         this.log = log;

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.eclipse.microprofile.config.Config;
 import org.raftengine.core.ClusterConfiguration;
 import org.raftengine.core.ClusterSettings;
@@ -33,7 +34,8 @@ import org.raftengine.core.SnapshotPolicy;
  *   <tr><td>raft.snapshot.threshold-entries</td><td>100000</td><td>entries applied between automatic snapshots</td></tr>
  *   <tr><td>raft.log</td><td>jpa</td><td>{@code jpa} (the application's persistence unit) or {@code memory} (tests, demos)</td></tr>
  *   <tr><td>raft.transport</td><td>jms</td><td>{@code jms} (the application's ConnectionFactory), {@code local}
- *       (one JVM, a single-node cluster) or {@code bean} (a Transport bean of the application's)</td></tr>
+ *       (one JVM, a single-node cluster), {@code bean} (the Transport bean of the application's), or the name of
+ *       one of the application's Transport beans ({@code @Named("http")}: {@code raft.transport=http})</td></tr>
  *   <tr><td>raft.jms.queue-prefix</td><td>raft.</td><td>queues are prefix + cluster id + "." + node id</td></tr>
  *   <tr><td>raft.jms.user, raft.jms.password</td><td>the factory's</td><td>the transport logs in to the broker with
  *       these ({@code createConnection(user, password)}): for a connection factory that carries no credentials,
@@ -54,15 +56,16 @@ import org.raftengine.core.SnapshotPolicy;
  * @param commandTimeout raft.command-timeout-ms, or null for the core's default
  * @param snapshots      the snapshot policy
  * @param log            raft.log
- * @param transport      raft.transport
+ * @param transport      raft.transport: a {@link TransportKind}, {@code BEAN} for a named bean too
+ * @param transportBean  the name of the application's Transport bean that raft.transport names, or null
  * @param queuePrefix    raft.jms.queue-prefix
  * @param hmacSecret     raft.hmac.secret, or null
  * @param hmacPrevious   raft.hmac.previous-secret, or null
  */
 public record RaftProperties(String node, String cluster, List<String> members, boolean bootstrap,
                              ClusterSettings settings, Duration commandTimeout, SnapshotPolicy snapshots,
-                             LogKind log, TransportKind transport, String queuePrefix, String hmacSecret,
-                             String hmacPrevious) {
+                             LogKind log, TransportKind transport, String transportBean, String queuePrefix,
+                             String hmacSecret, String hmacPrevious) {
 
     /** Where the log is kept. */
     public enum LogKind { JPA, MEMORY }
@@ -102,8 +105,17 @@ public record RaftProperties(String node, String cluster, List<String> members, 
         return choice(config, "raft.command-codec", CodecKind.class, CodecKind.AUTO);
     }
 
-    /** Reads and checks the settings. */
+    /** Reads and checks the settings; {@code raft.transport} names no bean. */
     public static RaftProperties from(Config config) {
+        return from(config, name -> false);
+    }
+
+    /**
+     * Reads and checks the settings; {@code raft.transport} may also name a Transport bean of the application's,
+     * one for which {@code isTransportBean} is true ({@link RaftNodeProducer} asks the container for an
+     * {@code @Named} one).
+     */
+    public static RaftProperties from(Config config, Predicate<String> isTransportBean) {
         String node = required(config, "raft.node-id");
         String cluster = config.getOptionalValue("raft.cluster-id", String.class).orElse("default");
         String membersText = required(config, "raft.members");
@@ -149,7 +161,16 @@ public record RaftProperties(String node, String cluster, List<String> members, 
         SnapshotPolicy snapshots = new SnapshotPolicy(threshold, p.thresholdBytes(),
                 Math.min(p.trailingEntries(), threshold), p.chunkBytes());
         LogKind log = choice(config, "raft.log", LogKind.class, LogKind.JPA);
-        TransportKind transport = choice(config, "raft.transport", TransportKind.class, TransportKind.JMS);
+        String transportBean = null;
+        TransportKind transport;
+        Optional<String> transportValue = config.getOptionalValue("raft.transport", String.class).map(String::strip);
+        if (transportValue.isPresent() && !isKind(transportValue.get(), TransportKind.class)
+                && isTransportBean.test(transportValue.get())) {
+            transport = TransportKind.BEAN;
+            transportBean = transportValue.get();
+        } else {
+            transport = choice(config, "raft.transport", TransportKind.class, TransportKind.JMS);
+        }
         if (transport == TransportKind.LOCAL && members.size() > 1) {
             throw new RaftConfigurationException("raft.transport", "local reaches no other JVM, and raft.members"
                     + " names " + members.size() + " members: use jms, or a Transport bean (bean)");
@@ -157,7 +178,7 @@ public record RaftProperties(String node, String cluster, List<String> members, 
         codecKind(config); // read by the producer when it picks the codec; a wrong value fails here, with the rest
         jmsCredentials(config); // read by the producer for the JMS transport; checked here with the rest
         return new RaftProperties(node, cluster, members, boolValue(config, "raft.bootstrap", false), settings,
-                commandTimeout, snapshots, log, transport,
+                commandTimeout, snapshots, log, transport, transportBean,
                 config.getOptionalValue("raft.jms.queue-prefix", String.class).orElse("raft."),
                 config.getOptionalValue("raft.hmac.secret", String.class).orElse(null),
                 config.getOptionalValue("raft.hmac.previous-secret", String.class).orElse(null));
@@ -203,6 +224,10 @@ public record RaftProperties(String node, String cluster, List<String> members, 
         };
     }
 
+    private static <E extends Enum<E>> boolean isKind(String value, Class<E> kind) {
+        return Arrays.stream(kind.getEnumConstants()).anyMatch(c -> c.name().equalsIgnoreCase(value));
+    }
+
     private static <E extends Enum<E>> E choice(Config config, String name, Class<E> kind, E otherwise) {
         Optional<String> v = config.getOptionalValue(name, String.class);
         if (v.isEmpty()) {
@@ -212,7 +237,9 @@ public record RaftProperties(String node, String cluster, List<String> members, 
             return Enum.valueOf(kind, v.get().strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new RaftConfigurationException(name, "unknown value '" + v.get() + "' (one of "
-                    + Arrays.stream(kind.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT)).toList() + ")");
+                    + Arrays.stream(kind.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT)).toList()
+                    + (kind == TransportKind.class ? ", or the name of an @Named Transport bean of the application's"
+                    : "") + ")");
         }
     }
 }

@@ -115,6 +115,21 @@ class RaftPropertiesTest {
     }
 
     @Test
+    void theTransportMayBeANamedBeanOfTheApplications() {
+        RaftProperties p = RaftProperties.from(config("raft.node-id", "n1", "raft.members", "n1,n2",
+                "raft.transport", " http "), name -> name.equals("http"));
+        assertThat(p.transport()).isEqualTo(RaftProperties.TransportKind.BEAN);
+        assertThat(p.transportBean()).isEqualTo("http");
+        RaftProperties jms = RaftProperties.from(config("raft.node-id", "n1", "raft.members", "n1",
+                "raft.transport", "jms"), name -> true);
+        assertThat(jms.transport()).as("a kind of the library's comes first").isEqualTo(RaftProperties.TransportKind.JMS);
+        assertThat(jms.transportBean()).isNull();
+        assertThatThrownBy(() -> RaftProperties.from(config("raft.node-id", "n1", "raft.members", "n1",
+                "raft.transport", "pigeons"), name -> name.equals("http")))
+                .isInstanceOf(RaftConfigurationException.class).hasMessageContaining("unknown value 'pigeons'");
+    }
+
+    @Test
     void aLocalTransportCannotReachOtherMembers() {
         failsNaming("raft.transport", "local reaches no other JVM", "raft.node-id", "n1", "raft.members", "n1,n2",
                 "raft.transport", "local");
