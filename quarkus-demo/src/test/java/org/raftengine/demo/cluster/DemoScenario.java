@@ -143,9 +143,9 @@ public final class DemoScenario {
 
     private double scenario() throws Exception {
         DemoCluster.Options o = cluster.options();
-        step("starting " + (o.transport() == DemoCluster.Transport.JMS ? "a standalone ActiveMQ Artemis broker"
-                + " (the Maven Central distribution) on loopback" : "no broker: the nodes talk over their own HTTP"
-                + " endpoints (POST /raft/frames)"));
+        step(o.transport() == DemoCluster.Transport.JMS ? "starting a standalone ActiveMQ Artemis broker (the Maven"
+                + " Central distribution) on loopback" : "no broker: the nodes send each other their frames over HTTP"
+                + " (POST /raft/frames)");
         cluster.prepare();
         cluster.broker().ifPresent(b -> step("broker up on " + b.url().replace("?retryInterval=100", "")));
         String db = o.postgres() ? "a PostgreSQL schema each (" + DemoCluster.POSTGRES_URL + ", demo_n1..)"
