@@ -143,8 +143,8 @@ public class TopicResource {
     @GET
     @Path("assignments")
     public List<EventView> recent(@QueryParam("limit") @DefaultValue("20") int limit) {
-        if (limit < 1 || limit > 10_000) {
-            throw Problem.invalid("limit is 1 to 10000, not " + limit).failure();
+        if (limit < 1 || limit > 100_000) {
+            throw Problem.invalid("limit is 1 to 100000, not " + limit).failure();
         }
         return QuarkusTransaction.requiringNew().call(() -> em.createQuery(
                         "select e from AssignmentEvent e order by e.logIndex desc", AssignmentEvent.class)

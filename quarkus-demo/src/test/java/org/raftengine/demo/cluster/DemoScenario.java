@@ -390,7 +390,7 @@ public final class DemoScenario {
         List<String> reference = null;
         String referenceNode = null;
         for (String id : ids) {
-            Api.Reply r = api.get(cluster.node(id).url(), "/assignments?limit=10000", HTTP);
+            Api.Reply r = api.get(cluster.node(id).url(), "/assignments?limit=100000", HTTP);
             require(r.ok(), "the history of " + id + ": " + r);
             List<String> events = new ArrayList<>();
             Map<String, Long> indexOf = new HashMap<>();
