@@ -82,6 +82,7 @@ public final class DemoScenario {
         int status;
         try {
             status = demo.run();
+            System.out.flush();
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
@@ -104,6 +105,16 @@ public final class DemoScenario {
         }
         System.out.println(demo.summary);
         System.exit(status);
+    }
+
+    /**
+     * Runs the scenario on {@code cluster} (not started yet) and returns the summary line, the last line bin/demo
+     * prints; leaves the cluster running (close it).
+     */
+    public static String run(DemoCluster cluster) {
+        DemoScenario demo = new DemoScenario(cluster, false);
+        demo.run();
+        return demo.summary;
     }
 
     private String summary = "demo: FAILED before it began";
@@ -321,20 +332,9 @@ public final class DemoScenario {
                 throw new AssertionError("assigning " + topic + " was not acknowledged within " + atMost.toSeconds()
                         + " s; last answer from " + node + ": " + r);
             }
-            backOff();
-        }
-    }
-
-    /**
-     * The client's pause before it asks again after a 503 (the API says {@code Retry-After: 1}; a fifth of it is
-     * enough here) or a node that did not answer: the client's own pacing, not a wait on a condition.
-     */
-    static void backOff() {
-        try {
-            java.util.concurrent.TimeUnit.MILLISECONDS.sleep(200);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+            // Certainly not done (no leader, back-pressure, a node down): ask again once some node leads.
+            Wait.until("a leader to assign " + topic + " through", Duration.ofSeconds(60),
+                    () -> cluster.leader().isPresent());
         }
     }
 
