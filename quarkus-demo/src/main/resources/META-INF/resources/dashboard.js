@@ -59,11 +59,14 @@
     });
   }
 
+  // The new rows go into a new tbody, which replaces the old one in one step: a reader never sees a half table.
+  function replaceBody(tableId, body) {
+    var table = document.getElementById(tableId);
+    table.replaceChild(body, table.querySelector('tbody'));
+  }
+
   function renderNodes(nodes) {
-    var body = document.querySelector('#nodes tbody');
-    while (body.firstChild) {
-      body.removeChild(body.firstChild);
-    }
+    var body = document.createElement('tbody');
     nodes.forEach(function (n) {
       var row = document.createElement('tr');
       row.id = 'node-' + n.node;
@@ -90,13 +93,11 @@
       }
       body.appendChild(row);
     });
+    replaceBody('nodes', body);
   }
 
   function renderAssignments(events) {
-    var body = document.querySelector('#assignments tbody');
-    while (body.firstChild) {
-      body.removeChild(body.firstChild);
-    }
+    var body = document.createElement('tbody');
     events.forEach(function (e) {
       var row = document.createElement('tr');
       row.setAttribute('data-topic', e.topic);
@@ -111,6 +112,7 @@
       cell(row, e.requestId);
       body.appendChild(row);
     });
+    replaceBody('assignments', body);
     firstRound = false;
   }
 
