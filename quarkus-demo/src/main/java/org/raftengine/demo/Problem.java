@@ -7,16 +7,16 @@ import java.util.Map;
 
 /**
  * An RFC 9457 problem: every error of the demo's API is answered {@code application/problem+json} with a
- * {@code type} (a URI naming the kind of problem, under {@value #TYPES}), a {@code title} (the same for every problem
- * of that type), the HTTP {@code status}, a {@code detail} about this occurrence and the {@code instance} (the request
+ * {@code type} (a URN naming the kind of problem, {@value #TYPES} and a name), a {@code title} (the same for every
+ * problem of that type), the HTTP {@code status}, a {@code detail} about this occurrence and the {@code instance} (the request
  * path), plus members of its own where useful ({@code leader}, {@code leaderUrl}, {@code retryAfterSeconds}...).
  */
 public final class Problem {
     /** The media type of problem documents. */
     public static final String MEDIA_TYPE = "application/problem+json";
     static final MediaType TYPE = MediaType.valueOf(MEDIA_TYPE);
-    /** Where the problem types are named (documented in quarkus-demo/README.md, not served). */
-    static final String TYPES = "https://raftengine.org/demo/problems/";
+    /** The prefix of the problem types: URNs, names of kinds of problem (quarkus-demo/README.md), not to be fetched. */
+    static final String TYPES = "urn:raftengine:demo:problem:";
 
     private final Map<String, Object> members = new LinkedHashMap<>();
     private final int status;

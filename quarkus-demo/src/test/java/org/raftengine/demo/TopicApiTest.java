@@ -50,7 +50,7 @@ class TopicApiTest {
 
     private static void problem(ValidatableResponse r, int status, String type) {
         r.statusCode(status).contentType("application/problem+json")
-                .body("type", equalTo("https://raftengine.org/demo/problems/" + type))
+                .body("type", equalTo("urn:raftengine:demo:problem:" + type))
                 .body("status", equalTo(status)).body("title", notNullValue()).body("detail", notNullValue())
                 .body("instance", startsWith("/"));
     }

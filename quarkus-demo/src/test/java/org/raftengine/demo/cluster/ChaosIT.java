@@ -306,7 +306,7 @@ class ChaosIT {
                 if (r.status() == 200) {
                     out = Output.value(r.body().path("owners").get(0).asText());
                 } else if (r.status() == 404 && r.body() != null
-                        && r.body().path("type").asText().endsWith("/not-found")) {
+                        && r.body().path("type").asText().endsWith(":not-found")) {
                     out = Output.value(null);
                 } else {
                     out = Output.UNKNOWN; // a read that did not answer changed nothing: the checker drops it
