@@ -540,7 +540,7 @@ final class ClientCommands {
             PendingForward p = it.next();
             if (p.done) {
                 it.remove();
-            } else if (p.deadlineNanos <= now) {
+            } else if (p.deadlineNanos - now <= 0) {
                 it.remove();
                 finish(p, p.unanswered.isEmpty() && !p.maybeInLog && p.refusal != null ? p.refusal
                         : new CommandResult.Indeterminate("forwarded to the leader, no answer in time"));
@@ -548,6 +548,21 @@ final class ClientCommands {
                 p.resendPeriodNanos = Math.min(2 * p.resendPeriodNanos,
                         logView.settings().electionTimeoutMinMillis() * 1_000_000L);
                 send(p);
+            }
+        }
+    }
+
+    /**
+     * This node took office. Its forwards still unanswered went to an earlier leader, which may have crashed, and
+     * nothing re-sends them now (this node would send them to itself): each waits an election timeout more for a
+     * late answer of that leader, then is answered Indeterminate (a copy may be in the log), rather than waiting
+     * out the whole command time-out.
+     */
+    void tookOffice() {
+        long grace = runtime.nanoTime() + logView.settings().electionTimeoutMaxMillis() * 1_000_000L;
+        for (PendingForward p : forwardOrder) {
+            if (!p.done && p.deadlineNanos - grace > 0) {
+                p.deadlineNanos = grace;
             }
         }
     }

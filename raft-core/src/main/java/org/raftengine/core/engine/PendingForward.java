@@ -19,7 +19,8 @@ final class PendingForward {
     final SessionCommand command;
     /** The request id of the first copy: the one that may open the session. */
     long firstRequestId;
-    final long deadlineNanos;
+    /** When it is answered Indeterminate if nothing else answered it; brought forward when this node takes office. */
+    long deadlineNanos;
     /** The sequence of this node's own session for plain submits, or 0 for a client session's command. */
     final long implicitSequence;
     /** Request ids sent and not answered yet. */

@@ -775,6 +775,7 @@ public final class RaftEngine {
         state.setLeader(id);
         LOG.log(Level.INFO, "node {0} leads in term {1}", id, state.term());
         leader.takeOffice();
+        clients.tookOffice();
     }
 
     // =====================================================================================
