@@ -58,9 +58,11 @@ final class LeaderReplication {
     private final boolean breakCurrentTermRule;
     private final boolean breakRoundCheck;
     private final boolean breakRemovedLeaderRule;
-    /** The voters of the configuration {@link #votersOf}, kept between quorum counts. */
+    /**
+     * The voters of the configuration in force, whose quorum commits and confirms rounds; with {@link #leaving},
+     * set when that configuration changes ({@link #followTheConfiguration}), not on every acknowledgement.
+     */
     private List<Member> voters = List.of();
-    private ClusterConfiguration votersOf;
 
     private final Map<String, FollowerProgress> followers = new HashMap<>();
     /** Storage ids members answered with, to record in the configuration (never forgotten). */
@@ -149,6 +151,12 @@ final class LeaderReplication {
     private void followTheConfiguration() {
         ClusterConfiguration configuration = logView.configuration();
         leaving = !configuration.isVoter(state.id);
+        List<Member> counted = configuration.voters();
+        if (breakRemovedLeaderRule && leaving) {
+            counted = new java.util.ArrayList<>(counted);
+            counted.add(Member.of(state.id));
+        }
+        voters = List.copyOf(counted);
         followers.keySet().removeIf(id -> !configuration.isMember(id));
         for (Member m : configuration.members()) {
             if (!m.id().equals(state.id) && !followers.containsKey(m.id())) {
@@ -521,7 +529,7 @@ final class LeaderReplication {
         if (n > logView.commitIndex() && (logView.termAt(n) == state.term() || breakCurrentTermRule)) {
             uncommittedBytes -= logView.bytesInMemory(logView.commitIndex() + 1, n);
             logView.commitTo(n);
-            if (!logView.configuration().isVoter(state.id) && n >= logView.configurationIndex()) {
+            if (leaving && n >= logView.configurationIndex()) {
                 engine.removedFromVoters(); // Raft thesis 4.2.2: it led the change, then steps down
             }
         }
@@ -643,16 +651,6 @@ final class LeaderReplication {
      * 4.2.2), a follower's {@code ofFollower} (0 for a voter that is no follower yet). Learners never count.
      */
     private long reachedByQuorum(long own, ToLongFunction<FollowerProgress> ofFollower) {
-        ClusterConfiguration configuration = logView.configuration();
-        if (configuration != votersOf) { // once per configuration: this runs on every acknowledgement
-            votersOf = configuration;
-            List<Member> list = configuration.voters();
-            if (breakRemovedLeaderRule && !configuration.isVoter(state.id)) {
-                list = new java.util.ArrayList<>(list);
-                list.add(Member.of(state.id));
-            }
-            voters = List.copyOf(list);
-        }
         long[] values = new long[voters.size()];
         int k = 0;
         for (Member m : voters) {
@@ -664,7 +662,7 @@ final class LeaderReplication {
             }
         }
         Arrays.sort(values);
-        return values[values.length - configuration.quorum()];
+        return values[values.length - logView.configuration().quorum()];
     }
 
     // ---- what a leadership transfer needs to know

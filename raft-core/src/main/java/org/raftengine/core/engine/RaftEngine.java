@@ -447,18 +447,8 @@ public final class RaftEngine {
     }
 
     private CompletionStage<ConfigurationResult> change(
-            java.util.function.Consumer<CompletableFuture<ConfigurationResult>> request) {
-        CompletableFuture<ConfigurationResult> done = new CompletableFuture<>();
-        if (!events.isRunning()) {
-            done.complete(new ConfigurationResult.NotLeader(null));
-            return done;
-        }
-        try {
-            events.post(() -> request.accept(done));
-        } catch (RejectedExecutionException stopped) {
-            done.complete(new ConfigurationResult.NotLeader(null));
-        }
-        return done;
+            java.util.function.Consumer<CompletableFuture<ConfigurationResult>> change) {
+        return request(change, new ConfigurationResult.NotLeader(null));
     }
 
     /**
@@ -575,15 +565,24 @@ public final class RaftEngine {
      * {@link LeadershipTransfer}. Completes on the callback executor.
      */
     public CompletionStage<TransferResult> transferLeadership(String target) {
-        CompletableFuture<TransferResult> done = new CompletableFuture<>();
+        return request(done -> transfer.request(target, done), new TransferResult.NotLeader(null));
+    }
+
+    /**
+     * Thread-safe: runs {@code request} as an event with a future for its answer, or answers {@code ifNotRunning}
+     * at once when the node does not run (or stops before the event is queued).
+     */
+    private <T> CompletionStage<T> request(java.util.function.Consumer<CompletableFuture<T>> request,
+                                           T ifNotRunning) {
+        CompletableFuture<T> done = new CompletableFuture<>();
         if (!events.isRunning()) {
-            done.complete(new TransferResult.NotLeader(null));
+            done.complete(ifNotRunning);
             return done;
         }
         try {
-            events.post(() -> transfer.request(target, done));
+            events.post(() -> request.accept(done));
         } catch (RejectedExecutionException stopped) {
-            done.complete(new TransferResult.NotLeader(null));
+            done.complete(ifNotRunning);
         }
         return done;
     }
@@ -845,8 +844,7 @@ public final class RaftEngine {
             statusVoters = voters;
             statusLearners = learners;
         }
-        if (before != null && before.members().equals(configuration.members())
-                && before.settings().equals(configuration.settings())) {
+        if (configuration.equals(before)) {
             return;
         }
         long index = logView.configurationIndex();
