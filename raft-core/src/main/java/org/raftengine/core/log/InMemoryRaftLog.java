@@ -128,7 +128,7 @@ public final class InMemoryRaftLog implements RaftLog {
             return compactedTerm;
         }
         checkHeld(index);
-        return entries.get(position(index)).term();
+        return entries.termAt(position(index));
     }
 
     /**
