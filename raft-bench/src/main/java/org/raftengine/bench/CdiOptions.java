@@ -15,7 +15,7 @@ import java.util.Set;
  * --warmup-seconds N     warm-up before each measured window (default 5; the database's first gets 60 s more, for the JIT)
  * --measure-seconds N    measured window (default 10)
  * --node-heap SIZE       each node JVM's heap, -Xms and -Xmx (default 1g)
- * --jfr DIR              a JFR recording (settings=profile) of the leader's JVM in each measured window
+ * --jfr DIR              a JFR recording (settings=profile) of each node's JVM from its start
  * </pre>
  */
 public record CdiOptions(List<String> databases, List<Integer> clients, Duration warmup, Duration measure,

@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -47,6 +48,8 @@ final class CdiRun {
     static final Duration FIRST_WARMUP_EXTRA = Duration.ofSeconds(60);
     static final String PG_ADMIN_URL = "jdbc:postgresql://127.0.0.1:5432/test";
     static final List<String> NODES = List.of("n1", "n2", "n3");
+    /** The name of each node's recording with {@code --jfr}, dumped after each window. */
+    static final String JFR_NAME = "cdibench";
 
     private final CdiOptions options;
     private final Path workDir;
@@ -164,7 +167,7 @@ final class CdiRun {
         try {
             for (int i = 0; i < NODES.size(); i++) {
                 nodes.add(Node.start(dir, options.nodeHeap(), NODES.get(i), cluster, i == 0, urls.get(i), user,
-                        "tcp://127.0.0.1:" + broker.tcpPort()));
+                        "tcp://127.0.0.1:" + broker.tcpPort(), options.jfrDir() != null));
             }
             for (Node n : nodes) {
                 n.awaitReady(Duration.ofMinutes(3));
@@ -194,17 +197,21 @@ final class CdiRun {
                 Duration warmup = first ? options.warmup().plus(FIRST_WARMUP_EXTRA) : options.warmup();
                 first = false;
                 Thread.sleep(warmup.toMillis());
-                Process jfr = null;
-                Path jfrFile = null;
-                if (options.jfrDir() != null) {
-                    Files.createDirectories(options.jfrDir());
-                    jfrFile = options.jfrDir().resolve("leader-" + db + "-c" + c + ".jfr").toAbsolutePath();
-                    jfr = jcmd(leader, "JFR.start", "name=cdibench", "settings=profile", "filename=" + jfrFile);
-                }
+                Instant windowStart = Instant.now();
                 for (Node n : nodes) {
                     n.call("MARK");
                 }
                 Thread.sleep(options.measure().toMillis());
+                if (options.jfrDir() != null) {
+                    Instant windowEnd = Instant.now();
+                    Files.createDirectories(options.jfrDir());
+                    for (Node n : nodes) { // dumped now: the nodes end by halting, which writes nothing
+                        Path file = options.jfrDir().resolve(n.id + "-" + db + "-c" + c + ".jfr").toAbsolutePath();
+                        jcmd(n, "JFR.dump", "name=" + JFR_NAME, "filename=" + file);
+                    }
+                    progress.println("# cdi " + db + " c=" + c + ": window " + windowStart + " to " + windowEnd
+                            + "; recordings so far dumped to " + options.jfrDir());
+                }
                 LatencyHistogram latencies = new LatencyHistogram();
                 long commits = 0;
                 double seconds = 0;
@@ -219,10 +226,6 @@ final class CdiRun {
                     acked += Long.parseLong(w[4]);
                     indeterminate += Long.parseLong(w[5]);
                     other += Long.parseLong(w[6]);
-                }
-                if (jfr != null) {
-                    jcmd(leader, "JFR.stop", "name=cdibench");
-                    progress.println("# cdi " + db + " c=" + c + ": leader " + leader.id + " recorded to " + jfrFile);
                 }
                 String[] check = check(nodes, acked, indeterminate);
                 double rate = commits / seconds;
@@ -327,14 +330,13 @@ final class CdiRun {
                 + String.join(", ", settings) + " |";
     }
 
-    private static Process jcmd(Node node, String... command) throws IOException, InterruptedException {
+    private static void jcmd(Node node, String... command) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                 Long.toString(node.process.pid())));
         cmd.addAll(List.of(command));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
-        p.waitFor(30, TimeUnit.SECONDS);
-        return p;
+        p.waitFor(60, TimeUnit.SECONDS);
     }
 
     private static void deleteTree(Path dir) throws IOException {
@@ -379,11 +381,17 @@ final class CdiRun {
         }
 
         static Node start(Path dir, String heap, String id, String cluster, boolean bootstrap, String url, String user,
-                          String jmsUrl) throws IOException {
+                          String jmsUrl, boolean record) throws IOException {
             Path store = dir.resolve("narayana-" + id).toAbsolutePath();
             List<String> cmd = new ArrayList<>();
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.addAll(nodeJvmFlags(heap));
+            if (record) {
+                // From the start, not from the measured window: starting a recording in a running JVM (JDK 17)
+                // instruments the socket and file classes and throws away the compiled code inlining them, and the
+                // window then measured the recompilation (2,546 commits/s instead of 4,426-4,914).
+                cmd.add("-XX:StartFlightRecording=name=" + JFR_NAME + ",settings=profile");
+            }
             cmd.addAll(List.of(
                     "-DObjectStoreEnvironmentBean.objectStoreDir=" + store,
                     "-DObjectStoreEnvironmentBean.communicationStore.objectStoreDir=" + store,
