@@ -585,10 +585,15 @@ public final class JpaRaftLog implements RaftLog {
                     done += k;
                 }
             }
+            if (done < n && em.find(SnapshotRow.class, new SnapshotKey(clusterId, nodeId, s.snapshotId())) == null) {
+                // A newer snapshot's commit deleted this one, row and chunks, and this instance's view has not
+                // moved yet (it moves after that commit): replaced, not corrupt.
+                return -1;
+            }
             return done;
         });
         Stored now = latest;
-        if (now == null || now.snapshotId() != s.snapshotId()) {
+        if (copied < 0 || now == null || now.snapshotId() != s.snapshotId()) {
             return null; // replaced while being read: its chunks may have gone meanwhile
         }
         if (copied < n) {
