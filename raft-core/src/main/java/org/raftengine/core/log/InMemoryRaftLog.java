@@ -26,6 +26,8 @@ import org.raftengine.core.spi.SnapshotSink;
  * <p>It stores the latest snapshot (in 64 KiB pages) and compacts: {@link #compactUpTo} releases the
  * entries a snapshot covers, so its memory stays bounded when the node takes snapshots.
  * {@link #append} costs O(batch) plus the size of any suffix it replaces; {@link #termAt} is O(1).
+ * Entries are held in columns, not as the objects appended (their data copied in): many thousands of live
+ * entries cost the garbage collector a few arrays, and {@link #read} returns new entries with copies of the data.
  *
  * <p>Every public method is {@code synchronized}. The node alone needs no locking (see the
  * {@link RaftLog} threading contract), but the simulator and tests inspect the log from other threads
