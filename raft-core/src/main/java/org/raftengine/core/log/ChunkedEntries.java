@@ -30,8 +30,8 @@ final class ChunkedEntries {
     private static final int MAX_PRESIZED_DATA_BYTES = 16 << 20;
 
     private static final long ARRAY_HEADER_BYTES = 16;
-    /** A chunk's own arrays without its data: three long, two int and one byte column, and the object. */
-    static final long CHUNK_FIXED_BYTES = 6 * ARRAY_HEADER_BYTES + CHUNK * (8L + 8 + 4 + 4 + 1) + 32;
+    /** A chunk's own arrays without its data: two long, two int and one byte column, and the chunk object. */
+    static final long CHUNK_FIXED_BYTES = 5 * ARRAY_HEADER_BYTES + CHUNK * (8L + 8 + 4 + 4 + 1) + 32;
 
     /** Up to {@link #CHUNK} entries, slot 0 first, their data back to back. */
     private static final class Chunk {
@@ -162,6 +162,7 @@ final class ChunkedEntries {
         size++;
     }
 
+    /** Keeps the first {@code newSize} entries. */
     void truncate(int newSize) {
         if (newSize <= 0) {
             clear();
@@ -178,6 +179,10 @@ final class ChunkedEntries {
         chunks.get(chunks.size() - 1).used = ((end - 1) & MASK) + 1;
     }
 
+    /**
+     * Drops the first {@code count} entries (all of them if there are fewer). Chunks it empties are released
+     * whole, without reading them (compaction drops old entries, long gone from the CPU's caches).
+     */
     void dropFirst(int count) {
         int n = Math.min(count, size);
         if (n == size) {
@@ -209,6 +214,7 @@ final class ChunkedEntries {
         return bytes;
     }
 
+    /** Chunks held (for tests of what is released). */
     int chunkCount() {
         return chunks.size();
     }
