@@ -42,8 +42,6 @@ final class ChunkedEntries {
         /** Where each slot's data ends in {@link #data}; it starts where the slot before ends (slot 0: at 0). */
         final int[] ends = new int[CHUNK];
         byte[] data;
-        /** Slots in use, from slot 0 (in the first chunk, those before the head are dropped but still here). */
-        int used;
 
         Chunk(int dataBytes) {
             data = new byte[dataBytes];
@@ -51,10 +49,6 @@ final class ChunkedEntries {
 
         int start(int slot) {
             return slot == 0 ? 0 : ends[slot - 1];
-        }
-
-        int dataEnd() {
-            return used == 0 ? 0 : ends[used - 1];
         }
 
         void put(int slot, LogEntry e) {
@@ -72,18 +66,20 @@ final class ChunkedEntries {
             types[slot] = (byte) e.type().code();
         }
 
-        /** Gives slot {@code slot} new data of another length: the data of the slots after it moves. */
-        void replaceData(int slot, byte[] d) {
+        /**
+         * Gives slot {@code slot} room for {@code length} bytes of data instead of its own, moving the data of the
+         * slots after it, up to {@code lastSlot} (the last one in use); {@link #put} then writes the slot.
+         */
+        void resizeSlot(int slot, int length, int lastSlot) {
             int from = start(slot);
             int oldEnd = ends[slot];
-            int tailEnd = dataEnd();
-            int delta = d.length - (oldEnd - from);
+            int tailEnd = ends[lastSlot];
+            int delta = length - (oldEnd - from);
             byte[] next = new byte[Math.max(FIRST_DATA_BYTES, tailEnd + delta)];
             System.arraycopy(data, 0, next, 0, from);
-            System.arraycopy(d, 0, next, from, d.length);
-            System.arraycopy(data, oldEnd, next, from + d.length, tailEnd - oldEnd);
+            System.arraycopy(data, oldEnd, next, from + length, tailEnd - oldEnd);
             data = next;
-            for (int s = slot; s < used; s++) {
+            for (int s = slot; s <= lastSlot; s++) {
                 ends[s] += delta;
             }
         }
@@ -131,10 +127,13 @@ final class ChunkedEntries {
                     + (firstIndex + position));
         }
         int p = head + position;
-        Chunk c = chunks.get(p >>> SHIFT);
+        int chunk = p >>> SHIFT;
+        Chunk c = chunks.get(chunk);
         int slot = p & MASK;
         if (entry.data().length != c.ends[slot] - c.start(slot)) {
-            c.replaceData(slot, entry.data());
+            // Every chunk but the last is full.
+            int lastSlot = chunk == chunks.size() - 1 ? (head + size - 1) & MASK : MASK;
+            c.resizeSlot(slot, entry.data().length, lastSlot);
         }
         c.put(slot, entry);
     }
@@ -150,15 +149,13 @@ final class ChunkedEntries {
         int p = head + size;
         int chunk = p >>> SHIFT;
         if (chunk == chunks.size()) {
-            // Sized like the chunk before (an eighth more), so that in a steady flow a chunk's data array is made
-            // once, not doubled up from small.
-            int before = chunks.isEmpty() ? 0 : chunks.get(chunk - 1).dataEnd();
+            // Sized like the chunk before, which is full (an eighth more), so that in a steady flow a chunk's data
+            // array is made once, not doubled up from small.
+            int before = chunks.isEmpty() ? 0 : chunks.get(chunk - 1).ends[MASK];
             int expected = Math.max(FIRST_DATA_BYTES, Math.min(MAX_PRESIZED_DATA_BYTES, before + before / 8));
             chunks.add(new Chunk(expected));
         }
-        Chunk c = chunks.get(chunk);
-        c.put(p & MASK, entry);
-        c.used = (p & MASK) + 1;
+        chunks.get(chunk).put(p & MASK, entry);
         size++;
     }
 
@@ -176,7 +173,6 @@ final class ChunkedEntries {
         while (chunks.size() > (end + CHUNK - 1) >>> SHIFT) {
             chunks.remove(chunks.size() - 1);
         }
-        chunks.get(chunks.size() - 1).used = ((end - 1) & MASK) + 1;
     }
 
     /**
