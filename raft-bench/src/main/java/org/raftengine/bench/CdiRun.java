@@ -178,7 +178,7 @@ final class CdiRun {
             long indeterminate = 0;
             boolean first = true;
             for (int c : options.clients()) {
-                leader = awaitLeader(nodes, Duration.ofSeconds(60));
+                awaitLeader(nodes, Duration.ofSeconds(60)); // each client count starts with a leader
                 List<List<String>> counters = new ArrayList<>();
                 for (int i = 0; i < nodes.size(); i++) {
                     counters.add(new ArrayList<>());
